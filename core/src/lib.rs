@@ -1,0 +1,78 @@
+//! # qinglian (清廉)
+//!
+//! An engine that turns integrity evaluation systems — indicator trees with points, deductions,
+//! bonuses, vetoes, grade bands and early warnings, written as TOML rulesets — into scores, grades
+//! and audit trails.
+//!
+//! Compile a ruleset once ([`Ruleset::from_toml`], [`Ruleset::load`]); the compiled [`Ruleset`]
+//! is immutable and `Send + Sync`. Score one record ([`Ruleset::evaluate`]) or a batch
+//! ([`Ruleset::evaluate_batch`], column-wise through a [`Batch`]) into [`Evaluation`]s.
+//!
+//! ```
+//! use qinglian::{Record, Ruleset};
+//!
+//! let ruleset = Ruleset::from_toml(r#"
+//! [ruleset]
+//! id = "demo"
+//! name = "清廉村社（示例）"
+//! version = "1"
+//! scale = 10
+//!
+//! [[input]]
+//! name = "open_affairs"
+//! type = "boolean"
+//! label = "按时公开村务"
+//!
+//! [[input]]
+//! name = "complaints"
+//! type = "count"
+//! label = "群众有效投诉次数"
+//!
+//! [[indicator]]
+//! id = "openness"
+//! name = "村务公开"
+//! points = 6
+//! scorer = { type = "clause", when = "open_affairs" }
+//!
+//! [[indicator]]
+//! id = "complaints"
+//! name = "群众投诉"
+//! points = 4
+//! scorer = { type = "per_occurrence", count = "complaints", per = 1 }
+//!
+//! [[grade]]
+//! name = "优秀"
+//! min = 9
+//! [[grade]]
+//! name = "合格"
+//! min = 0
+//! "#).unwrap();
+//!
+//! let record = Record::new().with("id", "V01").with("open_affairs", true).with("complaints", 2.0);
+//! let evaluation = ruleset.evaluate(&record).unwrap();
+//! assert_eq!(evaluation.score, 8.0);
+//! assert_eq!(evaluation.grade.as_deref(), Some("合格"));
+//! ```
+
+pub mod batch;
+pub mod error;
+mod evaluate;
+pub mod evaluation;
+mod explain;
+pub mod expr;
+pub mod record;
+pub mod ruleset;
+mod scorer;
+
+pub use batch::Batch;
+pub use error::{Diagnostic, ReadError, RecordError, RulesetError, Severity};
+pub use evaluation::{
+    AlertHit, BonusHit, CohortPlace, Evaluation, NodeResult, Reason, ReasonKind, Status, Text,
+    VetoHit,
+};
+pub use explain::{num as format_number, Lang};
+pub use record::{read_csv, read_json, read_json_lines, read_records, Cell, Record, RecordRows};
+pub use ruleset::{
+    Aggregate, Direction, IndicatorInfo, Input, InputType, Metadata, MissingPolicy, Ruleset,
+    VetoEffect,
+};

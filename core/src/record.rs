@@ -1,0 +1,197 @@
+//! Records: the facts one unit reports, as read from CSV, JSON or JSON Lines, before they are
+//! checked against a ruleset's declared inputs (see [`crate::Batch`]).
+
+use crate::error::{ReadError, RecordError};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// One raw field value. Text is interpreted according to the declared input type, so CSV cells
+/// and typed JSON values go through the same checks.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Cell {
+    /// Absent, empty or `null`.
+    Missing,
+    /// A boolean.
+    Bool(bool),
+    /// A number (`NaN` counts as missing).
+    Number(f64),
+    /// Text: a category value, or a number, boolean or survey written as text.
+    Text(String),
+    /// Counts of survey answers.
+    Counts(BTreeMap<String, f64>),
+}
+
+/// The fields of one unit, by name. Fields that are not declared inputs (a district, a note) are
+/// kept but not scored.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Record {
+    /// Field name → value.
+    pub fields: BTreeMap<String, Cell>,
+}
+
+impl Record {
+    /// An empty record.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets a field (builder style).
+    ///
+    /// ```
+    /// use qinglian::{Cell, Record};
+    /// let r = Record::new().with("id", "E001").with("cases", 2.0).with("audited", true);
+    /// assert_eq!(r.get("cases"), Some(&Cell::Number(2.0)));
+    /// ```
+    pub fn with(mut self, name: &str, value: impl Into<Cell>) -> Self {
+        self.fields.insert(name.to_string(), value.into());
+        self
+    }
+
+    /// A field's value.
+    pub fn get(&self, name: &str) -> Option<&Cell> {
+        self.fields.get(name)
+    }
+
+    /// Parses one JSON object.
+    pub fn from_json(text: &str) -> Result<Record, RecordError> {
+        serde_json::from_str(text).map_err(|e| {
+            RecordError::new(
+                "record.json",
+                format!("not a JSON object of field values: {e}"),
+            )
+        })
+    }
+}
+
+impl From<f64> for Cell {
+    fn from(v: f64) -> Self {
+        Cell::Number(v)
+    }
+}
+impl From<i64> for Cell {
+    fn from(v: i64) -> Self {
+        Cell::Number(v as f64)
+    }
+}
+impl From<bool> for Cell {
+    fn from(v: bool) -> Self {
+        Cell::Bool(v)
+    }
+}
+impl From<&str> for Cell {
+    fn from(v: &str) -> Self {
+        Cell::Text(v.to_string())
+    }
+}
+impl From<String> for Cell {
+    fn from(v: String) -> Self {
+        Cell::Text(v)
+    }
+}
+
+/// Records read from a file: one entry per data row, in order; a row that cannot be read is an
+/// error in its place and never hides the others.
+pub type RecordRows = Vec<Result<Record, RecordError>>;
+
+/// Reads records from a `.csv`, `.json` (an array of objects) or `.jsonl`/`.ndjson` file.
+pub fn read_records(path: impl AsRef<Path>) -> Result<RecordRows, ReadError> {
+    let path = path.as_ref();
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io {
+        file: file.clone(),
+        source,
+    })?;
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "json" => read_json(&text, &file),
+        "jsonl" | "ndjson" => Ok(read_json_lines(&text)),
+        _ => read_csv(&text, &file),
+    }
+}
+
+/// Reads CSV text with a header row; empty cells are missing.
+pub fn read_csv(text: &str, file: &str) -> Result<RecordRows, ReadError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| ReadError::Syntax {
+            file: file.to_string(),
+            line: 1,
+            message: e.to_string(),
+        })?
+        .clone();
+    let mut rows = Vec::new();
+    for (row, result) in reader.records().enumerate() {
+        rows.push(match result {
+            Err(e) => Err(RecordError::new("record.csv", e.to_string()).at_row(row, None)),
+            Ok(rec) if rec.len() != headers.len() => Err(RecordError::new(
+                "record.csv",
+                format!(
+                    "{} fields, but the header has {} (line {})",
+                    rec.len(),
+                    headers.len(),
+                    rec.position().map_or(0, |p| p.line())
+                ),
+            )
+            .at_row(row, None)),
+            Ok(rec) => {
+                let fields = headers
+                    .iter()
+                    .zip(rec.iter())
+                    .map(|(h, v)| {
+                        let v = v.trim();
+                        (
+                            h.trim().to_string(),
+                            if v.is_empty() {
+                                Cell::Missing
+                            } else {
+                                Cell::Text(v.to_string())
+                            },
+                        )
+                    })
+                    .collect();
+                Ok(Record { fields })
+            }
+        });
+    }
+    Ok(rows)
+}
+
+/// Reads a JSON array of objects; an element that is not an object is an error in its place.
+pub fn read_json(text: &str, file: &str) -> Result<RecordRows, ReadError> {
+    let items: Vec<serde_json::Value> =
+        serde_json::from_str(text).map_err(|e| ReadError::Syntax {
+            file: file.to_string(),
+            line: e.line(),
+            message: format!("expected a JSON array of records: {e}"),
+        })?;
+    Ok(items
+        .into_iter()
+        .enumerate()
+        .map(|(row, item)| {
+            serde_json::from_value::<Record>(item).map_err(|e| {
+                RecordError::new("record.json", format!("not an object of field values: {e}"))
+                    .at_row(row, None)
+            })
+        })
+        .collect())
+}
+
+/// Reads JSON Lines: one object a line; blank lines are skipped.
+pub fn read_json_lines(text: &str) -> RecordRows {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(row, line)| Record::from_json(line).map_err(|e| e.at_row(row, None)))
+        .collect()
+}

@@ -1,0 +1,1627 @@
+//! Validation and compilation: TOML text → [`Ruleset`]. Collects every error it can find (with
+//! file, line:column and indicator path) instead of stopping at the first.
+
+use super::schema::{self, BandDef, RulesetDoc, ScorerDef, Text};
+use super::*;
+use crate::error::{line_col, Diagnostic, RulesetError, Severity};
+use crate::expr::{Scope, Type, Var};
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
+use toml::Spanned;
+
+pub(super) fn compile(text: &str, file: Option<&str>) -> Result<Ruleset, RulesetError> {
+    let mut cx = Cx {
+        text,
+        file,
+        errors: Vec::new(),
+        warnings: Vec::new(),
+        inputs: Vec::new(),
+    };
+    let doc: RulesetDoc = match toml::from_str(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            cx.error(
+                "ruleset.toml",
+                e.span(),
+                None,
+                e.message().trim().to_string(),
+            );
+            return Err(cx.finish_err());
+        }
+    };
+    let ruleset = cx.ruleset(doc);
+    if cx.errors.is_empty() {
+        if let Some(mut ruleset) = ruleset {
+            ruleset.warnings = cx.warnings;
+            return Ok(ruleset);
+        }
+    }
+    Err(cx.finish_err())
+}
+
+struct Cx<'a> {
+    text: &'a str,
+    file: Option<&'a str>,
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+    inputs: Vec<Input>,
+}
+
+/// Expressions see the declared inputs (survey inputs are for the survey scorer only).
+impl Scope for Cx<'_> {
+    fn resolve(&self, name: &str) -> Option<Var<'_>> {
+        let slot = self.inputs.iter().position(|i| i.name == name)?;
+        let input = self.inputs.get(slot)?;
+        let ty = match input.kind {
+            InputType::Number | InputType::Count => Type::Number,
+            InputType::Boolean => Type::Bool,
+            InputType::Category => Type::Text,
+            InputType::Survey => return None,
+        };
+        let allowed = (input.kind == InputType::Category).then_some(input.values.as_slice());
+        Some(Var { slot, ty, allowed })
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.inputs.iter().map(|i| i.name.clone()).collect()
+    }
+}
+
+fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+}
+
+impl<'a> Cx<'a> {
+    fn finish_err(&mut self) -> RulesetError {
+        RulesetError {
+            errors: std::mem::take(&mut self.errors),
+            warnings: std::mem::take(&mut self.warnings),
+        }
+    }
+
+    fn diag(
+        &self,
+        severity: Severity,
+        code: &'static str,
+        span: Option<Range<usize>>,
+        path: Option<&str>,
+        message: String,
+    ) -> Diagnostic {
+        let (line, column) = match span {
+            Some(s) => {
+                let (l, c) = line_col(self.text, s.start);
+                (Some(l), Some(c))
+            }
+            None => (None, None),
+        };
+        Diagnostic {
+            code,
+            message,
+            severity,
+            file: self.file.map(str::to_string),
+            line,
+            column,
+            path: path.map(str::to_string),
+        }
+    }
+
+    fn error(
+        &mut self,
+        code: &'static str,
+        span: Option<Range<usize>>,
+        path: Option<&str>,
+        message: String,
+    ) {
+        let d = self.diag(Severity::Error, code, span, path, message);
+        self.errors.push(d);
+    }
+
+    fn warn(
+        &mut self,
+        code: &'static str,
+        span: Option<Range<usize>>,
+        path: Option<&str>,
+        message: String,
+    ) {
+        let d = self.diag(Severity::Warning, code, span, path, message);
+        self.warnings.push(d);
+    }
+
+    /// Compiles an expression written in a TOML string, mapping its errors into the file.
+    fn expr(&mut self, src: &Text, expected: Type, path: &str) -> Option<Expr> {
+        match Expr::compile(src.get_ref(), self, Some(expected)) {
+            Ok(e) => Some(e),
+            Err(errors) => {
+                let start = src.span().start;
+                let quote = if self
+                    .text
+                    .get(start..start + 3)
+                    .is_some_and(|q| q == "\"\"\"" || q == "'''")
+                {
+                    3
+                } else {
+                    1
+                };
+                for e in errors {
+                    let at = start + quote + e.offset;
+                    self.error(
+                        e.code,
+                        Some(at..at + e.len),
+                        Some(path),
+                        format!("{} in `{}`", e.message, src.get_ref()),
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    fn choice<T: Copy>(
+        &mut self,
+        src: &Text,
+        options: &[(&str, T)],
+        what: &str,
+        path: Option<&str>,
+    ) -> Option<T> {
+        let found = options
+            .iter()
+            .find(|(name, _)| *name == src.get_ref().as_str())
+            .map(|(_, v)| *v);
+        if found.is_none() {
+            let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+            self.error(
+                "ruleset.unknown_choice",
+                Some(src.span()),
+                path,
+                format!(
+                    "`{}` is not a {what}; expected one of: {}",
+                    src.get_ref(),
+                    names.join(", ")
+                ),
+            );
+        }
+        found
+    }
+
+    fn ruleset(&mut self, doc: RulesetDoc) -> Option<Ruleset> {
+        let meta_span = doc.ruleset.span();
+        let meta = doc.ruleset.get_ref();
+        let scale = *meta.scale.get_ref();
+        if !(scale.is_finite() && scale > 0.0) {
+            self.error(
+                "ruleset.bad_number",
+                Some(meta.scale.span()),
+                None,
+                "`scale` must be a positive number".into(),
+            );
+        }
+        if meta.id.get_ref().trim().is_empty() {
+            self.error(
+                "ruleset.empty_id",
+                Some(meta.id.span()),
+                None,
+                "`id` must not be empty".into(),
+            );
+        }
+        let root_aggregate = match &meta.aggregate {
+            Some(a) => self
+                .choice(a, AGGREGATES, "aggregation method", None)
+                .unwrap_or(Aggregate::Sum),
+            None => Aggregate::Sum,
+        };
+        let default_missing = match &meta.missing {
+            Some(m) => self
+                .choice(m, POLICIES, "missing-data policy", None)
+                .unwrap_or(MissingPolicy::Error),
+            None => MissingPolicy::Error,
+        };
+        let points_check = meta.points_check.unwrap_or(true);
+
+        for def in &doc.input {
+            self.input(def);
+        }
+
+        let nodes = self.tree(
+            &doc,
+            meta,
+            root_aggregate,
+            default_missing,
+            points_check,
+            meta_span,
+        );
+
+        let bonus_nodes: f64 = nodes
+            .iter()
+            .filter(|n| n.bonus)
+            .filter(|n| !has_bonus_ancestor(&nodes, n))
+            .map(|n| n.max)
+            .sum();
+        let (bonus_cap, bonus_when) = match &doc.bonus {
+            Some(b) => {
+                let span = b.span();
+                let b = b.get_ref();
+                if !(b.cap.is_finite() && b.cap >= 0.0) {
+                    self.error(
+                        "ruleset.bad_number",
+                        Some(span.clone()),
+                        Some("bonus"),
+                        "`cap` must be ≥ 0".into(),
+                    );
+                }
+                if bonus_nodes == 0.0 {
+                    self.warn(
+                        "ruleset.unused_bonus",
+                        Some(span),
+                        Some("bonus"),
+                        "`[bonus]` is declared but no indicator has `bonus = true`".into(),
+                    );
+                }
+                let when = b
+                    .when
+                    .as_ref()
+                    .and_then(|w| self.expr(w, Type::Bool, "bonus"));
+                (b.cap, when)
+            }
+            None => {
+                if bonus_nodes > 0.0 {
+                    self.warn("ruleset.bonus_cap", None, Some("bonus"), format!("bonus indicators without a `[bonus]` cap: capped at the sum of their points ({bonus_nodes})"));
+                }
+                (bonus_nodes, None)
+            }
+        };
+
+        let max_total = scale + bonus_cap;
+        let grades = self.grades(&doc.grade, max_total);
+        let vetoes = self.vetoes(&doc.veto, &grades);
+        let quotas = self.quotas(&doc.quota);
+        let equivalences = self.equivalences(&doc.equivalence);
+        let alerts = self.alerts(&doc.alert);
+        let has_rank = nodes.iter().any(|n| {
+            matches!(
+                n.kind,
+                NodeKind::Leaf {
+                    scorer: Scorer::Rank { .. },
+                    ..
+                }
+            )
+        });
+
+        Some(Ruleset {
+            meta: Metadata {
+                id: meta.id.get_ref().clone(),
+                name: meta.name.clone(),
+                name_en: meta.name_en.clone(),
+                version: meta.version.clone(),
+                issuer: meta.issuer.clone(),
+                description: meta.description.clone(),
+                scale,
+                bonus_cap,
+                id_field: meta.id_field.clone().unwrap_or_else(|| "id".into()),
+                name_field: meta.name_field.clone().unwrap_or_else(|| "name".into()),
+            },
+            inputs: std::mem::take(&mut self.inputs),
+            nodes,
+            grades,
+            bonus_when,
+            vetoes,
+            quotas,
+            equivalences,
+            alerts,
+            warnings: Vec::new(),
+            has_rank,
+        })
+    }
+
+    fn input(&mut self, def: &Spanned<schema::InputDef>) {
+        let span = def.span();
+        let d = def.get_ref();
+        let name = d.name.get_ref().clone();
+        if !valid_name(&name) {
+            self.error("ruleset.bad_name", Some(d.name.span()), None, format!("input name `{name}` must be letters, digits and `_`, not starting with a digit"));
+        }
+        if self.inputs.iter().any(|i| i.name == name) {
+            self.error(
+                "ruleset.duplicate_input",
+                Some(d.name.span()),
+                None,
+                format!("input `{name}` is declared twice"),
+            );
+        }
+        let kind = self
+            .choice(&d.kind, INPUT_TYPES, "input type", Some(&name))
+            .unwrap_or(InputType::Number);
+        if let (Some(lo), Some(hi)) = (d.min, d.max) {
+            if lo > hi {
+                self.error(
+                    "ruleset.bad_range",
+                    Some(span.clone()),
+                    Some(&name),
+                    format!("`min` ({lo}) is above `max` ({hi})"),
+                );
+            }
+        }
+        let values = d.values.clone().unwrap_or_default();
+        match kind {
+            InputType::Category | InputType::Survey if values.is_empty() => {
+                self.error(
+                    "ruleset.missing_field",
+                    Some(span.clone()),
+                    Some(&name),
+                    format!("a {} input needs `values`", d.kind.get_ref()),
+                );
+            }
+            InputType::Number | InputType::Count | InputType::Boolean if !values.is_empty() => {
+                self.warn(
+                    "ruleset.unused_field",
+                    Some(span.clone()),
+                    Some(&name),
+                    "`values` is used only by category and survey inputs".into(),
+                );
+            }
+            _ => {}
+        }
+        let distinct: BTreeSet<&String> = values.iter().collect();
+        if distinct.len() != values.len() {
+            self.error(
+                "ruleset.duplicate_value",
+                Some(span),
+                Some(&name),
+                "`values` lists a value twice".into(),
+            );
+        }
+        self.inputs.push(Input {
+            label: d.label.clone().unwrap_or_else(|| name.clone()),
+            name,
+            kind,
+            label_en: d.label_en.clone(),
+            unit: d.unit.clone(),
+            min: d.min,
+            max: d.max,
+            values,
+            required: d.required,
+            description: d.description.clone(),
+        });
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn tree(
+        &mut self,
+        doc: &RulesetDoc,
+        meta: &schema::MetaDef,
+        root_aggregate: Aggregate,
+        default_missing: MissingPolicy,
+        points_check: bool,
+        meta_span: Range<usize>,
+    ) -> Vec<Node> {
+        let scale = *meta.scale.get_ref();
+        let mut nodes = vec![Node {
+            path: String::new(),
+            name: meta.name.clone(),
+            name_en: meta.name_en.clone(),
+            description: meta.description.clone(),
+            max: scale,
+            weight: 1.0,
+            bonus: false,
+            missing: default_missing,
+            min_coverage: None,
+            zero_when: None,
+            depth: 0,
+            kind: NodeKind::Group {
+                aggregate: root_aggregate,
+                children: Vec::new(),
+            },
+        }];
+        let mut index: HashMap<String, usize> = HashMap::new();
+        // Which definition each node came from (for spans); the root has none.
+        let mut defs: Vec<Option<&Spanned<schema::IndicatorDef>>> = vec![None];
+        let mut leaf: Vec<bool> = vec![false];
+
+        // Pass 1: place nodes and link parents.
+        for def in &doc.indicator {
+            let d = def.get_ref();
+            let path = d.id.get_ref().clone();
+            let segments: Vec<&str> = path.split('.').collect();
+            if path.is_empty()
+                || segments.iter().any(|s| {
+                    s.is_empty()
+                        || !s
+                            .chars()
+                            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+                })
+            {
+                self.error("ruleset.bad_id", Some(d.id.span()), Some(&path), format!("indicator id `{path}` must be dot-separated segments of letters, digits, `_` or `-`"));
+                continue;
+            }
+            if index.contains_key(&path) {
+                self.error(
+                    "ruleset.duplicate_id",
+                    Some(d.id.span()),
+                    Some(&path),
+                    format!("indicator `{path}` is declared twice"),
+                );
+                continue;
+            }
+            let parent = match path.rfind('.') {
+                None => Some(0),
+                Some(dot) => path.get(..dot).and_then(|p| index.get(p)).copied(),
+            };
+            let Some(parent) = parent else {
+                self.error(
+                    "ruleset.unknown_parent",
+                    Some(d.id.span()),
+                    Some(&path),
+                    format!("the parent of `{path}` is not declared before it"),
+                );
+                continue;
+            };
+            let me = nodes.len();
+            let depth = segments.len();
+            let parent_missing = nodes.get(parent).map_or(default_missing, |p| p.missing);
+            let missing = match &d.missing {
+                Some(m) => self
+                    .choice(m, POLICIES, "missing-data policy", Some(&path))
+                    .unwrap_or(parent_missing),
+                None => parent_missing,
+            };
+            if !leaf.get(parent).copied().unwrap_or(false) {
+                if let Some(NodeKind::Group { children, .. }) =
+                    nodes.get_mut(parent).map(|p| &mut p.kind)
+                {
+                    children.push(me);
+                }
+            } else if let Some(p) = nodes.get(parent) {
+                let parent_path = p.path.clone();
+                self.error(
+                    "ruleset.scorer_on_group",
+                    defs.get(parent).copied().flatten().map(|d| d.span()),
+                    Some(&parent_path),
+                    format!("`{parent_path}` has a scorer but also children (`{path}`)"),
+                );
+            }
+            let aggregate = match &d.aggregate {
+                Some(a) => self
+                    .choice(a, AGGREGATES, "aggregation method", Some(&path))
+                    .unwrap_or(Aggregate::Sum),
+                None => Aggregate::Sum,
+            };
+            // A node with a scorer is a leaf; its scorer is compiled in pass 2 (it needs the
+            // node's maximum), until then it sits as an empty group.
+            let kind = NodeKind::Group {
+                aggregate,
+                children: Vec::new(),
+            };
+            leaf.push(d.scorer.is_some());
+            if d.scorer.is_some() && d.aggregate.is_some() {
+                self.warn(
+                    "ruleset.unused_field",
+                    Some(def.span()),
+                    Some(&path),
+                    "`aggregate` is ignored on a leaf".into(),
+                );
+            }
+            let min_coverage = d.min_coverage.as_ref().map(|c| {
+                let v = *c.get_ref();
+                if !(v > 0.0 && v <= 1.0) {
+                    self.error(
+                        "ruleset.bad_number",
+                        Some(c.span()),
+                        Some(&path),
+                        "`min_coverage` must lie in (0, 1]".into(),
+                    );
+                }
+                v
+            });
+            if let Some(w) = &d.weight {
+                if !(w.get_ref().is_finite() && *w.get_ref() >= 0.0) {
+                    self.error(
+                        "ruleset.bad_number",
+                        Some(w.span()),
+                        Some(&path),
+                        "`weight` must be ≥ 0".into(),
+                    );
+                }
+            }
+            if let Some(p) = &d.points {
+                if !(p.get_ref().is_finite() && *p.get_ref() >= 0.0) {
+                    self.error(
+                        "ruleset.bad_number",
+                        Some(p.span()),
+                        Some(&path),
+                        "`points` must be ≥ 0".into(),
+                    );
+                }
+            }
+            index.insert(path.clone(), me);
+            nodes.push(Node {
+                path,
+                name: d.name.clone(),
+                name_en: d.name_en.clone(),
+                description: d.description.clone(),
+                max: d.points.as_ref().map_or(f64::NAN, |p| *p.get_ref()),
+                weight: d.weight.as_ref().map_or(1.0, |w| *w.get_ref()),
+                bonus: d.bonus,
+                missing,
+                min_coverage,
+                zero_when: None,
+                depth,
+                kind,
+            });
+            defs.push(Some(def));
+        }
+        if nodes.len() == 1 {
+            self.error(
+                "ruleset.empty_tree",
+                Some(meta_span),
+                None,
+                "the ruleset declares no `[[indicator]]`".into(),
+            );
+        }
+
+        // Pass 2 (parents first): maxima, then checks and scorers that need them.
+        for i in 1..nodes.len() {
+            let def = defs.get(i).copied().flatten();
+            let span = def.map(|d| d.span());
+            let Some((parent_max, parent_agg)) = parent_of(&nodes, i)
+                .and_then(|p| nodes.get(p))
+                .map(|p| (p.max, group_aggregate(p)))
+            else {
+                continue;
+            };
+            let Some(node) = nodes.get_mut(i) else {
+                continue;
+            };
+            if node.max.is_nan() {
+                match parent_agg {
+                    Some(Aggregate::Mean | Aggregate::Geomean | Aggregate::Min) if !node.bonus => {
+                        node.max = parent_max
+                    }
+                    _ => {
+                        let path = node.path.clone();
+                        node.max = 0.0;
+                        self.error(
+                            "ruleset.missing_points",
+                            span.clone(),
+                            Some(&path),
+                            "`points` is required here (the parent adds points up)".into(),
+                        );
+                    }
+                }
+            }
+            let (path, max) = (node.path.clone(), node.max);
+            let Some(def) = def else { continue };
+            let d = def.get_ref();
+            let zero_when = d
+                .zero_when
+                .as_ref()
+                .and_then(|z| self.expr(z, Type::Bool, &path))
+                .map(|e| (e, d.zero_reason.clone()));
+            let kind = match (&d.scorer, nodes.get(i).map(|n| &n.kind)) {
+                (Some(s), _) => self
+                    .scorer(s, &path, max)
+                    .map(|(scorer, inputs)| NodeKind::Leaf { scorer, inputs }),
+                (None, Some(NodeKind::Group { children, .. })) if children.is_empty() => {
+                    self.error(
+                        "ruleset.empty_group",
+                        span,
+                        Some(&path),
+                        "an indicator needs a `scorer` or children".into(),
+                    );
+                    None
+                }
+                _ => None,
+            };
+            if let Some(node) = nodes.get_mut(i) {
+                node.zero_when = zero_when;
+                if let Some(kind) = kind {
+                    node.kind = kind;
+                }
+            }
+        }
+
+        // Pass 3: groups' points must add up; weights must not all be zero.
+        for i in 0..nodes.len() {
+            let Some(node) = nodes.get(i) else { continue };
+            let NodeKind::Group {
+                aggregate,
+                children,
+            } = &node.kind
+            else {
+                continue;
+            };
+            if leaf.get(i).copied().unwrap_or(false) {
+                continue;
+            }
+            let span = defs.get(i).copied().flatten().map(|d| d.span());
+            let counted: Vec<&Node> = children
+                .iter()
+                .filter_map(|&c| nodes.get(c))
+                .filter(|c| !c.bonus)
+                .collect();
+            if counted.is_empty() && !children.is_empty() && i != 0 && !node.bonus {
+                self.warn(
+                    "ruleset.only_bonus",
+                    span.clone(),
+                    Some(&node.path),
+                    "every child is a bonus indicator".into(),
+                );
+            }
+            let path = if i == 0 {
+                "(root)".to_string()
+            } else {
+                node.path.clone()
+            };
+            match aggregate {
+                Aggregate::Sum => {
+                    let total: f64 = counted.iter().map(|c| c.max).sum();
+                    if (total - node.max).abs() > 1e-9 * node.max.abs().max(1.0)
+                        && !counted.is_empty()
+                    {
+                        let message = format!(
+                            "children's points add up to {total}, but `{path}` has {} points",
+                            node.max
+                        );
+                        if points_check {
+                            self.error("ruleset.points_mismatch", span, Some(&path), message);
+                        } else {
+                            self.warn("ruleset.points_mismatch", span, Some(&path), message);
+                        }
+                    }
+                }
+                Aggregate::Mean | Aggregate::Geomean | Aggregate::Min => {
+                    if !counted.is_empty() && counted.iter().all(|c| c.weight == 0.0) {
+                        self.error(
+                            "ruleset.zero_weights",
+                            span,
+                            Some(&path),
+                            "all children have weight 0".into(),
+                        );
+                    }
+                }
+                Aggregate::Deduction => {}
+            }
+        }
+        nodes
+    }
+
+    fn grades(&mut self, defs: &[Spanned<schema::GradeDef>], max_total: f64) -> Vec<Grade> {
+        let mut grades: Vec<Grade> = Vec::new();
+        for (i, def) in defs.iter().enumerate() {
+            let g = def.get_ref();
+            let path = format!("grade[{}]", i + 1);
+            if let Some(prev) = grades.last() {
+                if g.min >= prev.min {
+                    self.error("ruleset.grades_out_of_order", Some(def.span()), Some(&path), format!("grade `{}` (min {}) must have a lower `min` than `{}` (min {}): list bands best first", g.name, g.min, prev.name, prev.min));
+                }
+            }
+            if g.min > max_total {
+                self.error(
+                    "ruleset.unreachable_grade",
+                    Some(def.span()),
+                    Some(&path),
+                    format!(
+                        "grade `{}` needs {} but the highest reachable total is {max_total}",
+                        g.name, g.min
+                    ),
+                );
+            }
+            if grades.iter().any(|x| x.name == g.name) {
+                self.error(
+                    "ruleset.duplicate_grade",
+                    Some(def.span()),
+                    Some(&path),
+                    format!("grade `{}` is declared twice", g.name),
+                );
+            }
+            let when = g
+                .when
+                .as_ref()
+                .and_then(|w| self.expr(w, Type::Bool, &path));
+            grades.push(Grade {
+                name: g.name.clone(),
+                name_en: g.name_en.clone(),
+                min: g.min,
+                when,
+            });
+        }
+        if let Some(last) = grades.last() {
+            if last.min > 0.0 || last.when.is_some() {
+                self.warn("ruleset.grade_gap", defs.last().map(|d| d.span()), None, format!("totals below {} (or failing the last band's condition) get no grade; add a band with `min = 0`", last.min));
+            }
+        }
+        grades
+    }
+
+    fn vetoes(&mut self, defs: &[Spanned<schema::VetoDef>], grades: &[Grade]) -> Vec<Veto> {
+        let mut vetoes: Vec<Veto> = Vec::new();
+        for def in defs {
+            let v = def.get_ref();
+            let id = v.id.get_ref().clone();
+            let path = format!("veto.{id}");
+            if vetoes.iter().any(|x| x.id == id) {
+                self.error(
+                    "ruleset.duplicate_id",
+                    Some(v.id.span()),
+                    Some(&path),
+                    format!("veto `{id}` is declared twice"),
+                );
+            }
+            let effect = self.choice(&v.effect, VETO_EFFECTS, "veto effect", Some(&path));
+            let when = self.expr(&v.when, Type::Bool, &path);
+            let grade = match (&v.grade, effect) {
+                (Some(g), _) => {
+                    let found = grades.iter().position(|x| &x.name == g.get_ref());
+                    if found.is_none() {
+                        self.error(
+                            "ruleset.unknown_grade",
+                            Some(g.span()),
+                            Some(&path),
+                            format!("`{}` is not a declared grade", g.get_ref()),
+                        );
+                    }
+                    found
+                }
+                (None, Some(VetoEffect::Grade | VetoEffect::CapGrade)) => {
+                    self.error(
+                        "ruleset.missing_field",
+                        Some(def.span()),
+                        Some(&path),
+                        "this veto effect needs `grade`".into(),
+                    );
+                    None
+                }
+                (None, _) => None,
+            };
+            if let (Some(when), Some(effect)) = (when, effect) {
+                vetoes.push(Veto {
+                    id,
+                    name: v.name.clone(),
+                    when,
+                    effect,
+                    grade,
+                    reason: v.reason.clone(),
+                    reason_en: v.reason_en.clone(),
+                });
+            }
+        }
+        vetoes
+    }
+
+    fn quotas(&mut self, defs: &[Spanned<schema::QuotaDef>]) -> Vec<Quota> {
+        let mut quotas: Vec<Quota> = Vec::new();
+        for (i, def) in defs.iter().enumerate() {
+            let q = def.get_ref();
+            let top = *q.top.get_ref();
+            let path = format!("quota[{}]", i + 1);
+            if !(top > 0.0 && top <= 1.0) {
+                self.error(
+                    "ruleset.bad_number",
+                    Some(q.top.span()),
+                    Some(&path),
+                    "`top` must lie in (0, 1]".into(),
+                );
+            }
+            if quotas.last().is_some_and(|p| top <= p.top) {
+                self.error(
+                    "ruleset.thresholds_out_of_order",
+                    Some(q.top.span()),
+                    Some(&path),
+                    "quota tiers must have increasing `top` shares".into(),
+                );
+            }
+            quotas.push(Quota {
+                name: q.name.clone(),
+                top,
+            });
+        }
+        if quotas.last().is_some_and(|q| q.top < 1.0) {
+            self.warn(
+                "ruleset.quota_gap",
+                defs.last().map(|d| d.span()),
+                None,
+                "the last quota tier does not reach `top = 1.0`; units below it get no tier".into(),
+            );
+        }
+        quotas
+    }
+
+    fn equivalences(&mut self, defs: &[Spanned<schema::EquivalenceDef>]) -> Vec<Equivalence> {
+        let mut out = Vec::new();
+        for (i, def) in defs.iter().enumerate() {
+            let e = def.get_ref();
+            let path = format!("equivalence[{}]", i + 1);
+            let Some(var) = self.resolve(e.input.get_ref()).map(|v| (v.slot, v.ty)) else {
+                self.error(
+                    "ruleset.unknown_input",
+                    Some(e.input.span()),
+                    Some(&path),
+                    format!(
+                        "`{}` is not a declared input (or is a survey)",
+                        e.input.get_ref()
+                    ),
+                );
+                continue;
+            };
+            let when = self.expr(&e.when, Type::Bool, &path);
+            let value = self.expr(&e.value, var.1, &path);
+            if let (Some(when), Some(value)) = (when, value) {
+                out.push(Equivalence {
+                    input: var.0,
+                    when,
+                    value,
+                    reason: e.reason.clone(),
+                    reason_en: e.reason_en.clone(),
+                });
+            }
+        }
+        out
+    }
+
+    fn alerts(&mut self, defs: &[Spanned<schema::AlertDef>]) -> Vec<Alert> {
+        let mut alerts: Vec<Alert> = Vec::new();
+        for def in defs {
+            let a = def.get_ref();
+            let id = a.id.get_ref().clone();
+            let path = format!("alert.{id}");
+            if alerts.iter().any(|x| x.id == id) {
+                self.error(
+                    "ruleset.duplicate_id",
+                    Some(a.id.span()),
+                    Some(&path),
+                    format!("alert `{id}` is declared twice"),
+                );
+            }
+            if !ALERT_LEVELS.contains(&a.level.get_ref().as_str()) {
+                self.error(
+                    "ruleset.unknown_choice",
+                    Some(a.level.span()),
+                    Some(&path),
+                    format!(
+                        "`{}` is not an alert level; expected one of: {}",
+                        a.level.get_ref(),
+                        ALERT_LEVELS.join(", ")
+                    ),
+                );
+            }
+            let when = self.expr(&a.when, Type::Bool, &path);
+            let message = self.template(&a.message, &path);
+            let message_en = a.message_en.as_ref().and_then(|m| self.template(m, &path));
+            if let (Some(when), Some(message)) = (when, message) {
+                alerts.push(Alert {
+                    id,
+                    level: a.level.get_ref().clone(),
+                    when,
+                    message,
+                    message_en,
+                });
+            }
+        }
+        alerts
+    }
+
+    /// Splits a message into text and `{expression}` pieces.
+    fn template(&mut self, src: &Text, path: &str) -> Option<Vec<Piece>> {
+        let text = src.get_ref();
+        let mut pieces = Vec::new();
+        let mut rest = text.as_str();
+        let mut offset = 0;
+        let mut ok = true;
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest.get(open..).and_then(|r| r.find('}')).map(|c| c + open) else {
+                let at = src.span().start + 1 + offset + open;
+                self.error(
+                    "ruleset.bad_template",
+                    Some(at..at + 1),
+                    Some(path),
+                    format!("unclosed `{{` in message `{text}`"),
+                );
+                return None;
+            };
+            if let Some(lit) = rest.get(..open).filter(|l| !l.is_empty()) {
+                pieces.push(Piece::Text(lit.to_string()));
+            }
+            let inner = rest.get(open + 1..close).unwrap_or("");
+            let at = src.span().start + 1 + offset + open + 1;
+            match Expr::compile(inner, self, None) {
+                Ok(e) => pieces.push(Piece::Expr(e)),
+                Err(errors) => {
+                    ok = false;
+                    for e in errors {
+                        let start = at + e.offset;
+                        self.error(
+                            e.code,
+                            Some(start..start + e.len),
+                            Some(path),
+                            format!("{} in message placeholder `{{{inner}}}`", e.message),
+                        );
+                    }
+                }
+            }
+            offset += close + 1;
+            rest = rest.get(close + 1..).unwrap_or("");
+        }
+        if !rest.is_empty() {
+            pieces.push(Piece::Text(rest.to_string()));
+        }
+        ok.then_some(pieces)
+    }
+
+    fn input_slot(&mut self, src: &Text, want: &[InputType], path: &str) -> Option<usize> {
+        let found = self.inputs.iter().position(|i| &i.name == src.get_ref());
+        match found.and_then(|s| self.inputs.get(s).map(|i| (s, i.kind))) {
+            Some((slot, kind)) if want.contains(&kind) => Some(slot),
+            Some((_, kind)) => {
+                self.error(
+                    "ruleset.input_type",
+                    Some(src.span()),
+                    Some(path),
+                    format!(
+                        "input `{}` is {kind:?}, this scorer needs {want:?}",
+                        src.get_ref()
+                    ),
+                );
+                None
+            }
+            None => {
+                self.error(
+                    "ruleset.unknown_input",
+                    Some(src.span()),
+                    Some(path),
+                    format!("`{}` is not a declared input", src.get_ref()),
+                );
+                None
+            }
+        }
+    }
+
+    fn bands(&mut self, bands: &[Spanned<BandDef>], descending: bool, path: &str) -> Vec<Band> {
+        let mut out: Vec<Band> = Vec::new();
+        for b in bands {
+            let v = b.get_ref();
+            if !(0.0..=1.0).contains(&v.share) {
+                self.error(
+                    "ruleset.bad_number",
+                    Some(b.span()),
+                    Some(path),
+                    format!("band share {} must lie in [0, 1]", v.share),
+                );
+            }
+            if let Some(prev) = out.last() {
+                let in_order = if descending {
+                    v.at < prev.at
+                } else {
+                    v.at > prev.at
+                };
+                if !in_order {
+                    let order = if descending {
+                        "descending"
+                    } else {
+                        "ascending"
+                    };
+                    self.error(
+                        "ruleset.thresholds_out_of_order",
+                        Some(b.span()),
+                        Some(path),
+                        format!("band `at = {}` is out of order: list `at` {order}", v.at),
+                    );
+                }
+            }
+            out.push(Band {
+                at: v.at,
+                share: v.share,
+                label: v.label.clone(),
+            });
+        }
+        out
+    }
+
+    /// Compiles a leaf's scorer; also returns the inputs it reads.
+    fn scorer(
+        &mut self,
+        def: &Spanned<ScorerDef>,
+        path: &str,
+        max: f64,
+    ) -> Option<(Scorer, Vec<usize>)> {
+        let span = def.span();
+        let s = def.get_ref();
+        let kind = s.kind.get_ref().as_str();
+        let Some(fields) = SCORER_FIELDS
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, f)| *f)
+        else {
+            let names: Vec<&str> = SCORER_FIELDS.iter().map(|(k, _)| *k).collect();
+            self.error(
+                "ruleset.unknown_scorer",
+                Some(s.kind.span()),
+                Some(path),
+                format!(
+                    "`{kind}` is not a scorer type; expected one of: {}",
+                    names.join(", ")
+                ),
+            );
+            return None;
+        };
+        for present in present_fields(s) {
+            if !fields.contains(&present) {
+                self.error(
+                    "ruleset.scorer_field",
+                    Some(span.clone()),
+                    Some(path),
+                    format!(
+                        "`{present}` is not a field of scorer `{kind}` (fields: {})",
+                        fields.join(", ")
+                    ),
+                );
+            }
+        }
+        let missing = |cx: &mut Self, field: &str| {
+            cx.error(
+                "ruleset.missing_field",
+                Some(span.clone()),
+                Some(path),
+                format!("scorer `{kind}` needs `{field}`"),
+            );
+        };
+        macro_rules! need {
+            ($field:ident) => {
+                match &s.$field {
+                    Some(v) => Some(v),
+                    None => {
+                        missing(self, stringify!($field));
+                        None
+                    }
+                }
+            };
+        }
+        let num = |v: Option<&Spanned<f64>>| v.map(|v| *v.get_ref());
+        let direction = match &s.direction {
+            Some(d) => self.choice(d, DIRECTIONS, "direction", Some(path)),
+            None => Some(Direction::Higher),
+        };
+        let mut direct_inputs = Vec::new();
+        let scorer = match kind {
+            "clause" => {
+                let when = need!(when).and_then(|w| self.expr(w, Type::Bool, path));
+                Scorer::Clause { when: when? }
+            }
+            "per_occurrence" => {
+                let count = need!(count).and_then(|c| self.expr(c, Type::Number, path));
+                let per = num(need!(per));
+                let cap = num(s.cap.as_ref()).unwrap_or(max);
+                let floor = num(s.floor.as_ref()).unwrap_or(0.0);
+                if floor > max || floor < 0.0 {
+                    self.error(
+                        "ruleset.bad_number",
+                        Some(span.clone()),
+                        Some(path),
+                        format!("`floor` ({floor}) must lie within [0, {max}]"),
+                    );
+                }
+                Scorer::PerOccurrence {
+                    count: count?,
+                    per: self.positive(per?, &span, path, "per")?,
+                    cap,
+                    floor,
+                }
+            }
+            "severity" => {
+                let mut tiers = Vec::new();
+                let mut ok = true;
+                for t in need!(tiers).map(|t| t.as_slice()).unwrap_or(&[]) {
+                    let v = t.get_ref();
+                    match (&v.count, v.per, &v.when, v.zero) {
+                        (Some(c), Some(per), None, false) => match self.expr(c, Type::Number, path)
+                        {
+                            Some(count) => tiers.push(Tier::PerCase {
+                                name: v.name.clone(),
+                                count,
+                                per,
+                            }),
+                            None => ok = false,
+                        },
+                        (None, None, Some(w), true) => match self.expr(w, Type::Bool, path) {
+                            Some(when) => tiers.push(Tier::Zero {
+                                name: v.name.clone(),
+                                when,
+                            }),
+                            None => ok = false,
+                        },
+                        _ => {
+                            ok = false;
+                            self.error("ruleset.bad_tier", Some(t.span()), Some(path), format!("tier `{}` needs either `count` and `per`, or `when` and `zero = true`", v.name));
+                        }
+                    }
+                }
+                if tiers.is_empty() && ok {
+                    self.error(
+                        "ruleset.empty_group",
+                        Some(span.clone()),
+                        Some(path),
+                        "scorer `severity` needs at least one tier".into(),
+                    );
+                    return None;
+                }
+                if !ok {
+                    return None;
+                }
+                Scorer::Severity {
+                    tiers,
+                    cap: num(s.cap.as_ref()).unwrap_or(max),
+                }
+            }
+            "discretionary" => {
+                let input = need!(input)
+                    .and_then(|i| self.input_slot(i, &[InputType::Number, InputType::Count], path));
+                let (lo, hi) = (num(need!(min)), num(need!(max)));
+                let (lo, hi) = (lo?, hi?);
+                if !(0.0 <= lo && lo <= hi && hi <= max) {
+                    self.error("ruleset.bad_range", Some(span.clone()), Some(path), format!("the deduction bounds must satisfy 0 ≤ min ≤ max ≤ {max} (the item's points)"));
+                }
+                direct_inputs.push(input?);
+                Scorer::Discretionary {
+                    input: input?,
+                    min: lo,
+                    max: hi,
+                }
+            }
+            "per_item" => {
+                let count = need!(count).and_then(|c| self.expr(c, Type::Number, path));
+                let per = num(need!(per));
+                Scorer::PerItem {
+                    count: count?,
+                    per: self.positive(per?, &span, path, "per")?,
+                }
+            }
+            "threshold" => {
+                let value = need!(value).and_then(|v| self.expr(v, Type::Number, path));
+                let direction = direction?;
+                let bands_def = need!(bands)?;
+                let bands = self.bands(bands_def, direction == Direction::Higher, path);
+                Scorer::Threshold {
+                    value: value?,
+                    direction,
+                    bands,
+                }
+            }
+            "piecewise" => {
+                let value = need!(value).and_then(|v| self.expr(v, Type::Number, path));
+                let points = need!(points)?;
+                let pts = points.get_ref().clone();
+                if pts.len() < 2 || pts.windows(2).any(|w| matches!(w, [a, b] if b.0 <= a.0)) {
+                    self.error(
+                        "ruleset.thresholds_out_of_order",
+                        Some(points.span()),
+                        Some(path),
+                        "`points` needs at least two [x, share] pairs with strictly increasing x"
+                            .into(),
+                    );
+                }
+                if pts.iter().any(|p| !(0.0..=1.0).contains(&p.1)) {
+                    self.error(
+                        "ruleset.bad_number",
+                        Some(points.span()),
+                        Some(path),
+                        "every share in `points` must lie in [0, 1]".into(),
+                    );
+                }
+                Scorer::Piecewise {
+                    value: value?,
+                    points: pts,
+                }
+            }
+            "goalposts" => {
+                let value = need!(value).and_then(|v| self.expr(v, Type::Number, path));
+                let (lo, hi) = (num(need!(lo))?, num(need!(hi))?);
+                if lo >= hi {
+                    self.error("ruleset.bad_range", Some(span.clone()), Some(path), format!("goalposts need lo < hi (lo = {lo}, hi = {hi}); use `direction` for lower-is-better"));
+                }
+                Scorer::Goalposts {
+                    value: value?,
+                    lo,
+                    hi,
+                    direction: direction?,
+                }
+            }
+            "target" => {
+                let value = need!(value).and_then(|v| self.expr(v, Type::Number, path));
+                let target = num(need!(target))?;
+                let tolerance = num(s.tolerance.as_ref());
+                if tolerance.is_some_and(|t| t <= 0.0) {
+                    self.error(
+                        "ruleset.bad_number",
+                        Some(span.clone()),
+                        Some(path),
+                        "`tolerance` must be > 0".into(),
+                    );
+                }
+                if tolerance.is_none() && target <= 0.0 {
+                    self.error(
+                        "ruleset.bad_number",
+                        Some(span.clone()),
+                        Some(path),
+                        "without `tolerance`, `target` must be > 0 (the score is a ratio to it)"
+                            .into(),
+                    );
+                }
+                Scorer::Target {
+                    value: value?,
+                    target,
+                    direction: direction?,
+                    tolerance,
+                }
+            }
+            "efficacy" => {
+                let value = need!(value).and_then(|v| self.expr(v, Type::Number, path));
+                let (worst, best) = (num(need!(worst))?, num(need!(best))?);
+                if worst == best {
+                    self.error(
+                        "ruleset.bad_range",
+                        Some(span.clone()),
+                        Some(path),
+                        "`worst` and `best` must differ".into(),
+                    );
+                }
+                Scorer::Efficacy {
+                    value: value?,
+                    worst,
+                    best,
+                }
+            }
+            "levels" => {
+                let input =
+                    need!(input).and_then(|i| self.input_slot(i, &[InputType::Category], path));
+                let shares = need!(shares)?;
+                let input = input?;
+                let values = self
+                    .inputs
+                    .get(input)
+                    .map(|i| i.values.clone())
+                    .unwrap_or_default();
+                let na = s.not_applicable.clone().unwrap_or_default();
+                for (k, v) in shares.get_ref().iter() {
+                    if !values.contains(k) {
+                        self.error(
+                            "ruleset.unknown_value",
+                            Some(shares.span()),
+                            Some(path),
+                            format!(
+                                "`{k}` is not a value of input `{}` ({})",
+                                self.inputs.get(input).map_or("", |i| &i.name),
+                                values.join(", ")
+                            ),
+                        );
+                    }
+                    if !(0.0..=1.0).contains(v) {
+                        self.error(
+                            "ruleset.bad_number",
+                            Some(shares.span()),
+                            Some(path),
+                            format!("share {v} for `{k}` must lie in [0, 1]"),
+                        );
+                    }
+                }
+                for v in &na {
+                    if !values.contains(v) {
+                        self.error(
+                            "ruleset.unknown_value",
+                            Some(span.clone()),
+                            Some(path),
+                            format!("not-applicable value `{v}` is not a value of the input"),
+                        );
+                    }
+                }
+                for v in &values {
+                    if !shares.get_ref().contains_key(v) && !na.contains(v) {
+                        self.warn(
+                            "ruleset.unscored_value",
+                            Some(shares.span()),
+                            Some(path),
+                            format!("value `{v}` has no share and scores 0"),
+                        );
+                    }
+                }
+                direct_inputs.push(input);
+                Scorer::Levels {
+                    input,
+                    shares: shares
+                        .get_ref()
+                        .iter()
+                        .map(|(k, v)| (k.clone(), *v))
+                        .collect(),
+                    not_applicable: na,
+                }
+            }
+            "survey" => {
+                let input =
+                    need!(input).and_then(|i| self.input_slot(i, &[InputType::Survey], path));
+                let codes_def = need!(codes)?;
+                let input = input?;
+                let answers = self
+                    .inputs
+                    .get(input)
+                    .map(|i| i.values.clone())
+                    .unwrap_or_default();
+                let mut codes = Vec::new();
+                for (answer, value) in codes_def.get_ref() {
+                    match answers.iter().position(|a| a == answer) {
+                        Some(i) => codes.push((i, *value)),
+                        None => self.error(
+                            "ruleset.unknown_value",
+                            Some(codes_def.span()),
+                            Some(path),
+                            format!(
+                                "`{answer}` is not an answer of the survey ({})",
+                                answers.join(", ")
+                            ),
+                        ),
+                    }
+                }
+                let mut excluded = Vec::new();
+                for answer in s.excluded.clone().unwrap_or_default() {
+                    match answers.iter().position(|a| *a == answer) {
+                        Some(i) => excluded.push(i),
+                        None => self.error(
+                            "ruleset.unknown_value",
+                            Some(span.clone()),
+                            Some(path),
+                            format!("excluded answer `{answer}` is not an answer of the survey"),
+                        ),
+                    }
+                }
+                let top = codes.iter().map(|c| c.1).fold(0.0_f64, f64::max);
+                let scale = num(s.scale.as_ref()).unwrap_or(top);
+                if scale <= 0.0 {
+                    self.error(
+                        "ruleset.bad_number",
+                        Some(span.clone()),
+                        Some(path),
+                        "the survey `scale` must be > 0".into(),
+                    );
+                }
+                direct_inputs.push(input);
+                Scorer::Survey {
+                    input,
+                    codes,
+                    excluded,
+                    scale,
+                    min_valid: num(s.min_valid.as_ref()).unwrap_or(1.0),
+                }
+            }
+            "frequency" => {
+                let periods: Vec<Option<Expr>> = need!(periods)?
+                    .iter()
+                    .map(|p| self.expr(p, Type::Number, path))
+                    .collect();
+                if periods.is_empty() {
+                    self.error(
+                        "ruleset.empty_group",
+                        Some(span.clone()),
+                        Some(path),
+                        "`periods` is empty".into(),
+                    );
+                }
+                let min = num(need!(min))?;
+                Scorer::Frequency {
+                    periods: periods.into_iter().collect::<Option<Vec<_>>>()?,
+                    min,
+                }
+            }
+            "criteria" => {
+                let criteria: Vec<Option<Expr>> = need!(criteria)?
+                    .iter()
+                    .map(|c| self.expr(c, Type::Bool, path))
+                    .collect();
+                if criteria.is_empty() {
+                    self.error(
+                        "ruleset.empty_group",
+                        Some(span.clone()),
+                        Some(path),
+                        "`criteria` is empty".into(),
+                    );
+                }
+                let bands_def = need!(bands)?;
+                let bands = self.bands(bands_def, true, path);
+                Scorer::Criteria {
+                    criteria: criteria.into_iter().collect::<Option<Vec<_>>>()?,
+                    bands,
+                }
+            }
+            "risk_matrix" => {
+                let likelihood = need!(likelihood).and_then(|v| self.expr(v, Type::Number, path));
+                let severity = need!(severity).and_then(|v| self.expr(v, Type::Number, path));
+                let bands_def = need!(bands)?;
+                let bands = self.bands(bands_def, true, path);
+                Scorer::RiskMatrix {
+                    likelihood: likelihood?,
+                    severity: severity?,
+                    bands,
+                }
+            }
+            "rank" => {
+                let value = need!(value).and_then(|v| self.expr(v, Type::Number, path));
+                let step = num(need!(step))?;
+                Scorer::Rank {
+                    value: value?,
+                    direction: direction?,
+                    step: self.positive(step, &span, path, "step")?,
+                }
+            }
+            "formula" => {
+                let expr = need!(expr).and_then(|e| self.expr(e, Type::Number, path));
+                Scorer::Formula { expr: expr? }
+            }
+            _ => return None,
+        };
+        let mut inputs: BTreeSet<usize> = direct_inputs.into_iter().collect();
+        for_each_expr(&scorer, &mut |e| inputs.extend(e.slots().iter().copied()));
+        Some((scorer, inputs.into_iter().collect()))
+    }
+
+    fn positive(&mut self, v: f64, span: &Range<usize>, path: &str, field: &str) -> Option<f64> {
+        if v.is_finite() && v > 0.0 {
+            Some(v)
+        } else {
+            self.error(
+                "ruleset.bad_number",
+                Some(span.clone()),
+                Some(path),
+                format!("`{field}` must be > 0"),
+            );
+            None
+        }
+    }
+}
+
+/// Visits every expression of a scorer.
+pub(crate) fn for_each_expr(scorer: &Scorer, f: &mut dyn FnMut(&Expr)) {
+    match scorer {
+        Scorer::Clause { when } => f(when),
+        Scorer::PerOccurrence { count, .. } | Scorer::PerItem { count, .. } => f(count),
+        Scorer::Severity { tiers, .. } => tiers.iter().for_each(|t| match t {
+            Tier::PerCase { count, .. } => f(count),
+            Tier::Zero { when, .. } => f(when),
+        }),
+        Scorer::Threshold { value, .. }
+        | Scorer::Piecewise { value, .. }
+        | Scorer::Goalposts { value, .. }
+        | Scorer::Target { value, .. }
+        | Scorer::Efficacy { value, .. }
+        | Scorer::Rank { value, .. } => f(value),
+        Scorer::Frequency { periods, .. } => periods.iter().for_each(f),
+        Scorer::Criteria { criteria, .. } => criteria.iter().for_each(f),
+        Scorer::RiskMatrix {
+            likelihood,
+            severity,
+            ..
+        } => {
+            f(likelihood);
+            f(severity);
+        }
+        Scorer::Formula { expr } => f(expr),
+        Scorer::Discretionary { .. } | Scorer::Levels { .. } | Scorer::Survey { .. } => {}
+    }
+}
+
+fn parent_of(nodes: &[Node], index: usize) -> Option<usize> {
+    nodes.iter().position(
+        |n| matches!(&n.kind, NodeKind::Group { children, .. } if children.contains(&index)),
+    )
+}
+
+fn has_bonus_ancestor(nodes: &[Node], node: &Node) -> bool {
+    let mut path = node.path.as_str();
+    while let Some(dot) = path.rfind('.') {
+        path = path.get(..dot).unwrap_or("");
+        if nodes.iter().any(|n| n.path == path && n.bonus) {
+            return true;
+        }
+    }
+    false
+}
+
+fn group_aggregate(node: &Node) -> Option<Aggregate> {
+    match &node.kind {
+        NodeKind::Group { aggregate, .. } => Some(*aggregate),
+        NodeKind::Leaf { .. } => None,
+    }
+}
+
+fn present_fields(s: &ScorerDef) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    macro_rules! check {
+        ($($f:ident),*) => { $( if s.$f.is_some() { out.push(stringify!($f)); } )* };
+    }
+    check!(
+        when,
+        count,
+        per,
+        cap,
+        floor,
+        tiers,
+        input,
+        min,
+        max,
+        value,
+        direction,
+        bands,
+        points,
+        lo,
+        hi,
+        target,
+        tolerance,
+        worst,
+        best,
+        shares,
+        not_applicable,
+        codes,
+        excluded,
+        scale,
+        min_valid,
+        periods,
+        criteria,
+        likelihood,
+        severity,
+        step,
+        expr
+    );
+    out
+}
+
+const SCORER_FIELDS: &[(&str, &[&str])] = &[
+    ("clause", &["when"]),
+    ("per_occurrence", &["count", "per", "cap", "floor"]),
+    ("severity", &["tiers", "cap"]),
+    ("discretionary", &["input", "min", "max"]),
+    ("per_item", &["count", "per"]),
+    ("threshold", &["value", "direction", "bands"]),
+    ("piecewise", &["value", "points"]),
+    ("goalposts", &["value", "lo", "hi", "direction"]),
+    ("target", &["value", "target", "direction", "tolerance"]),
+    ("efficacy", &["value", "worst", "best"]),
+    ("levels", &["input", "shares", "not_applicable"]),
+    (
+        "survey",
+        &["input", "codes", "excluded", "scale", "min_valid"],
+    ),
+    ("frequency", &["periods", "min"]),
+    ("criteria", &["criteria", "bands"]),
+    ("risk_matrix", &["likelihood", "severity", "bands"]),
+    ("rank", &["value", "direction", "step"]),
+    ("formula", &["expr"]),
+];
+
+const AGGREGATES: &[(&str, Aggregate)] = &[
+    ("sum", Aggregate::Sum),
+    ("mean", Aggregate::Mean),
+    ("geomean", Aggregate::Geomean),
+    ("min", Aggregate::Min),
+    ("deduction", Aggregate::Deduction),
+];
+
+const POLICIES: &[(&str, MissingPolicy)] = &[
+    ("error", MissingPolicy::Error),
+    ("zero", MissingPolicy::Zero),
+    ("reweight", MissingPolicy::Reweight),
+    ("not_applicable", MissingPolicy::NotApplicable),
+];
+
+const INPUT_TYPES: &[(&str, InputType)] = &[
+    ("number", InputType::Number),
+    ("count", InputType::Count),
+    ("boolean", InputType::Boolean),
+    ("category", InputType::Category),
+    ("survey", InputType::Survey),
+];
+
+const DIRECTIONS: &[(&str, Direction)] =
+    &[("higher", Direction::Higher), ("lower", Direction::Lower)];
+
+const VETO_EFFECTS: &[(&str, VetoEffect)] = &[
+    ("zero", VetoEffect::Zero),
+    ("grade", VetoEffect::Grade),
+    ("cap_grade", VetoEffect::CapGrade),
+];
+
+const ALERT_LEVELS: &[&str] = &["red", "orange", "yellow", "blue"];

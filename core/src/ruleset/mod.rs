@@ -1,0 +1,541 @@
+//! A compiled ruleset: the immutable, validated form of a TOML ruleset, ready to score records.
+//!
+//! [`Ruleset::from_toml`] and [`Ruleset::load`] parse and validate once; the result is `Send +
+//! Sync` and never re-parses anything while scoring.
+
+mod compile;
+mod schema;
+
+use crate::error::{Diagnostic, RulesetError};
+use crate::expr::Expr;
+use serde::Serialize;
+use std::path::Path;
+
+/// Metadata of an evaluation system.
+#[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
+pub struct Metadata {
+    /// Stable identifier, e.g. `private-enterprise`.
+    pub id: String,
+    /// Display name, e.g. `清廉民营企业评价体系`.
+    pub name: String,
+    /// English name.
+    pub name_en: Option<String>,
+    /// Version of the evaluation system.
+    pub version: String,
+    /// Issuing body.
+    pub issuer: Option<String>,
+    /// Free description.
+    pub description: Option<String>,
+    /// Points of the whole tree (100, 1000, …).
+    pub scale: f64,
+    /// Cap of the ruleset-wide bonus (0 without a `[bonus]` table).
+    pub bonus_cap: f64,
+    /// Record field that identifies a unit.
+    pub id_field: String,
+    /// Record field with a unit's display name.
+    pub name_field: String,
+}
+
+/// The type of a declared input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputType {
+    /// Any finite number.
+    Number,
+    /// A whole number ≥ 0.
+    Count,
+    /// True or false.
+    Boolean,
+    /// One of the declared values.
+    Category,
+    /// Counts of survey answers.
+    Survey,
+}
+
+/// A declared input: a fact a unit reports. Enough to generate a form.
+#[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
+pub struct Input {
+    /// Name used in expressions and as the record field.
+    pub name: String,
+    /// Type.
+    #[serde(rename = "type")]
+    pub kind: InputType,
+    /// Question shown to a person.
+    pub label: String,
+    /// English label.
+    pub label_en: Option<String>,
+    /// Unit of measure.
+    pub unit: Option<String>,
+    /// Lowest valid value.
+    pub min: Option<f64>,
+    /// Highest valid value.
+    pub max: Option<f64>,
+    /// Allowed values (category) or answers (survey).
+    pub values: Vec<String>,
+    /// Whether a record must give it.
+    pub required: bool,
+    /// Longer explanation.
+    pub description: Option<String>,
+}
+
+/// How a group combines its children.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Aggregate {
+    /// Sum of points.
+    Sum,
+    /// Weighted arithmetic mean of shares.
+    Mean,
+    /// Weighted geometric mean of shares.
+    Geomean,
+    /// Minimum share (non-compensatory).
+    Min,
+    /// Start from the maximum and subtract what each child lost.
+    Deduction,
+}
+
+/// What to do when a node lacks data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingPolicy {
+    /// Reject the record.
+    Error,
+    /// Score zero.
+    Zero,
+    /// Leave the node out; the parent re-weights over the children present.
+    Reweight,
+    /// Treat the node as not applicable.
+    NotApplicable,
+}
+
+/// Direction of a quantitative indicator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// 肯定性: higher is better.
+    Higher,
+    /// 否定性: lower is better.
+    Lower,
+}
+
+/// A band of a threshold, criteria or risk-matrix scorer.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct Band {
+    pub at: f64,
+    pub share: f64,
+    pub label: Option<String>,
+}
+
+/// A tier of a severity scorer.
+#[derive(Clone, Debug)]
+pub(crate) enum Tier {
+    PerCase { name: String, count: Expr, per: f64 },
+    Zero { name: String, when: Expr },
+}
+
+/// The scoring rule of a leaf.
+#[derive(Clone, Debug)]
+pub(crate) enum Scorer {
+    Clause {
+        when: Expr,
+    },
+    PerOccurrence {
+        count: Expr,
+        per: f64,
+        cap: f64,
+        floor: f64,
+    },
+    Severity {
+        tiers: Vec<Tier>,
+        cap: f64,
+    },
+    Discretionary {
+        input: usize,
+        min: f64,
+        max: f64,
+    },
+    PerItem {
+        count: Expr,
+        per: f64,
+    },
+    Threshold {
+        value: Expr,
+        direction: Direction,
+        bands: Vec<Band>,
+    },
+    Piecewise {
+        value: Expr,
+        points: Vec<(f64, f64)>,
+    },
+    Goalposts {
+        value: Expr,
+        lo: f64,
+        hi: f64,
+        direction: Direction,
+    },
+    Target {
+        value: Expr,
+        target: f64,
+        direction: Direction,
+        tolerance: Option<f64>,
+    },
+    Efficacy {
+        value: Expr,
+        worst: f64,
+        best: f64,
+    },
+    Levels {
+        input: usize,
+        shares: Vec<(String, f64)>,
+        not_applicable: Vec<String>,
+    },
+    Survey {
+        input: usize,
+        codes: Vec<(usize, f64)>,
+        excluded: Vec<usize>,
+        scale: f64,
+        min_valid: f64,
+    },
+    Frequency {
+        periods: Vec<Expr>,
+        min: f64,
+    },
+    Criteria {
+        criteria: Vec<Expr>,
+        bands: Vec<Band>,
+    },
+    RiskMatrix {
+        likelihood: Expr,
+        severity: Expr,
+        bands: Vec<Band>,
+    },
+    Rank {
+        value: Expr,
+        direction: Direction,
+        step: f64,
+    },
+    Formula {
+        expr: Expr,
+    },
+}
+
+impl Scorer {
+    /// The `type` name as written in rulesets.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Scorer::Clause { .. } => "clause",
+            Scorer::PerOccurrence { .. } => "per_occurrence",
+            Scorer::Severity { .. } => "severity",
+            Scorer::Discretionary { .. } => "discretionary",
+            Scorer::PerItem { .. } => "per_item",
+            Scorer::Threshold { .. } => "threshold",
+            Scorer::Piecewise { .. } => "piecewise",
+            Scorer::Goalposts { .. } => "goalposts",
+            Scorer::Target { .. } => "target",
+            Scorer::Efficacy { .. } => "efficacy",
+            Scorer::Levels { .. } => "levels",
+            Scorer::Survey { .. } => "survey",
+            Scorer::Frequency { .. } => "frequency",
+            Scorer::Criteria { .. } => "criteria",
+            Scorer::RiskMatrix { .. } => "risk_matrix",
+            Scorer::Rank { .. } => "rank",
+            Scorer::Formula { .. } => "formula",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum NodeKind {
+    Group {
+        aggregate: Aggregate,
+        children: Vec<usize>,
+    },
+    Leaf {
+        scorer: Scorer,
+        inputs: Vec<usize>,
+    },
+}
+
+/// One node of the compiled tree; nodes are stored parents-first, the root at index 0.
+#[derive(Clone, Debug)]
+pub(crate) struct Node {
+    pub path: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub description: Option<String>,
+    pub max: f64,
+    pub weight: f64,
+    pub bonus: bool,
+    pub missing: MissingPolicy,
+    pub min_coverage: Option<f64>,
+    pub zero_when: Option<(Expr, Option<String>)>,
+    pub depth: usize,
+    pub kind: NodeKind,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Grade {
+    pub name: String,
+    pub name_en: Option<String>,
+    pub min: f64,
+    pub when: Option<Expr>,
+}
+
+/// What a veto does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VetoEffect {
+    /// The total becomes 0.
+    Zero,
+    /// The grade is forced.
+    Grade,
+    /// The grade is at best the given one.
+    CapGrade,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Veto {
+    pub id: String,
+    pub name: Option<String>,
+    pub when: Expr,
+    pub effect: VetoEffect,
+    pub grade: Option<usize>,
+    pub reason: String,
+    pub reason_en: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Quota {
+    pub name: String,
+    pub top: f64,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Equivalence {
+    pub input: usize,
+    pub when: Expr,
+    pub value: Expr,
+    pub reason: String,
+    pub reason_en: Option<String>,
+}
+
+/// A message template: literal text and `{expression}` placeholders.
+#[derive(Clone, Debug)]
+pub(crate) enum Piece {
+    Text(String),
+    Expr(Expr),
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Alert {
+    pub id: String,
+    pub level: String,
+    pub when: Expr,
+    pub message: Vec<Piece>,
+    pub message_en: Option<Vec<Piece>>,
+}
+
+/// A compiled ruleset: validated, immutable, `Send + Sync`; compile once, evaluate many.
+///
+/// ```
+/// let ruleset = qinglian::Ruleset::from_toml(r#"
+/// [ruleset]
+/// id = "demo"
+/// name = "示例"
+/// version = "1"
+/// scale = 10
+///
+/// [[input]]
+/// name = "first_topic"
+/// type = "boolean"
+/// label = "建立'第一议题'制度"
+///
+/// [[indicator]]
+/// id = "first_topic"
+/// name = "第一议题"
+/// points = 10
+/// scorer = { type = "clause", when = "first_topic" }
+/// "#).unwrap();
+/// assert_eq!(ruleset.metadata().scale, 10.0);
+/// assert_eq!(ruleset.inputs()[0].name, "first_topic");
+/// ```
+#[derive(Clone, Debug)]
+pub struct Ruleset {
+    pub(crate) meta: Metadata,
+    pub(crate) inputs: Vec<Input>,
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) grades: Vec<Grade>,
+    pub(crate) bonus_when: Option<Expr>,
+    pub(crate) vetoes: Vec<Veto>,
+    pub(crate) quotas: Vec<Quota>,
+    pub(crate) equivalences: Vec<Equivalence>,
+    pub(crate) alerts: Vec<Alert>,
+    pub(crate) warnings: Vec<Diagnostic>,
+    pub(crate) has_rank: bool,
+}
+
+/// A node of the indicator tree as data, for forms, reports and notebooks.
+#[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
+pub struct IndicatorInfo {
+    /// Path (`party.first_topic`); empty for the root.
+    pub path: String,
+    /// Name.
+    pub name: String,
+    /// English name.
+    pub name_en: Option<String>,
+    /// Maximum points.
+    pub points: f64,
+    /// Weight under a weighted parent.
+    pub weight: f64,
+    /// Aggregation (groups) or `None` (leaves).
+    pub aggregate: Option<Aggregate>,
+    /// Scorer type (leaves).
+    pub scorer: Option<&'static str>,
+    /// Bonus (附加分) node.
+    pub bonus: bool,
+    /// Effective missing-data policy.
+    pub missing: MissingPolicy,
+    /// The rule as worded by the evaluation system.
+    pub description: Option<String>,
+    /// Inputs the leaf reads.
+    pub inputs: Vec<String>,
+    /// Children, in order.
+    pub children: Vec<IndicatorInfo>,
+}
+
+impl Ruleset {
+    /// Parses and validates a ruleset from TOML text, collecting every error.
+    pub fn from_toml(text: &str) -> Result<Ruleset, RulesetError> {
+        compile::compile(text, None)
+    }
+
+    /// Like [`Ruleset::from_toml`], naming `file` in diagnostics.
+    pub fn from_toml_named(text: &str, file: &str) -> Result<Ruleset, RulesetError> {
+        compile::compile(text, Some(file))
+    }
+
+    /// Reads, parses and validates a ruleset file.
+    pub fn load(path: impl AsRef<Path>) -> Result<Ruleset, RulesetError> {
+        let path = path.as_ref();
+        let file = path.display().to_string();
+        match std::fs::read_to_string(path) {
+            Ok(text) => compile::compile(&text, Some(&file)),
+            Err(e) => Err(RulesetError {
+                errors: vec![Diagnostic {
+                    code: "ruleset.io",
+                    message: format!("cannot read the file: {e}"),
+                    severity: crate::error::Severity::Error,
+                    file: Some(file),
+                    line: None,
+                    column: None,
+                    path: None,
+                }],
+                warnings: Vec::new(),
+            }),
+        }
+    }
+
+    /// Metadata.
+    pub fn metadata(&self) -> &Metadata {
+        &self.meta
+    }
+
+    /// Declared inputs, in declaration order.
+    pub fn inputs(&self) -> &[Input] {
+        &self.inputs
+    }
+
+    /// Warnings found while loading (the ruleset is usable).
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// Highest reachable total: the scale plus the bonus cap.
+    pub fn max_total(&self) -> f64 {
+        self.meta.scale + self.meta.bonus_cap
+    }
+
+    /// Paths of all indicators (root excluded), parents before children.
+    pub fn indicator_paths(&self) -> Vec<&str> {
+        self.nodes.iter().skip(1).map(|n| n.path.as_str()).collect()
+    }
+
+    /// Paths of the 一级指标 (children of the root): the dimensions of a profile.
+    pub fn dimension_paths(&self) -> Vec<&str> {
+        match self.nodes.first().map(|n| &n.kind) {
+            Some(NodeKind::Group { children, .. }) => children
+                .iter()
+                .filter_map(|&c| self.nodes.get(c))
+                .map(|n| n.path.as_str())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Grade names, best first.
+    pub fn grade_names(&self) -> Vec<&str> {
+        self.grades.iter().map(|g| g.name.as_str()).collect()
+    }
+
+    /// The indicator tree as data.
+    pub fn tree(&self) -> IndicatorInfo {
+        self.info(0)
+    }
+
+    fn info(&self, index: usize) -> IndicatorInfo {
+        let Some(node) = self.nodes.get(index) else {
+            return IndicatorInfo {
+                path: String::new(),
+                name: String::new(),
+                name_en: None,
+                points: 0.0,
+                weight: 0.0,
+                aggregate: None,
+                scorer: None,
+                bonus: false,
+                missing: MissingPolicy::Error,
+                description: None,
+                inputs: Vec::new(),
+                children: Vec::new(),
+            };
+        };
+        let (aggregate, scorer, inputs, children) = match &node.kind {
+            NodeKind::Group {
+                aggregate,
+                children,
+            } => (
+                Some(*aggregate),
+                None,
+                Vec::new(),
+                children.iter().map(|&c| self.info(c)).collect(),
+            ),
+            NodeKind::Leaf { scorer, inputs } => (
+                None,
+                Some(scorer.kind()),
+                inputs
+                    .iter()
+                    .filter_map(|&i| self.inputs.get(i))
+                    .map(|i| i.name.clone())
+                    .collect(),
+                Vec::new(),
+            ),
+        };
+        IndicatorInfo {
+            path: node.path.clone(),
+            name: node.name.clone(),
+            name_en: node.name_en.clone(),
+            points: node.max,
+            weight: node.weight,
+            aggregate,
+            scorer,
+            bonus: node.bonus,
+            missing: node.missing,
+            description: node.description.clone(),
+            inputs,
+            children,
+        }
+    }
+}

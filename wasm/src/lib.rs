@@ -1,0 +1,1 @@
+//! Browser bindings (to be written).

@@ -96,11 +96,10 @@ impl Ruleset {
     fn cohort(&self, batch: &Batch) -> Cohort {
         let mut cohort = Cohort::default();
         for (index, node) in self.nodes.iter().enumerate() {
-            let NodeKind::Leaf {
-                scorer: Scorer::Rank { value, .. },
-                ..
-            } = &node.kind
-            else {
+            let NodeKind::Leaf { scorer, .. } = &node.kind else {
+                continue;
+            };
+            let Scorer::Rank { value, .. } = scorer.as_ref() else {
                 continue;
             };
             let mut values = Vec::new();

@@ -1,1 +1,1022 @@
-//! Python bindings (to be written).
+//! Python bindings of qinglian (清廉): the compiled module `qinglian._qinglian`.
+//!
+//! A thin layer over the core crate: it converts Python values to records and batches, calls the
+//! core, and converts the results back. No scoring logic lives here. Every error that crosses
+//! into Python is one of the exceptions defined below (or a standard `TypeError`/`ValueError` for
+//! a wrong call), never a panic.
+
+use pyo3::create_exception;
+use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString};
+use qinglian::{Batch, Cell, InputType, Lang, Record};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+create_exception!(
+    qinglian,
+    QinglianError,
+    PyException,
+    "Base class of every error raised by qinglian."
+);
+create_exception!(
+    qinglian,
+    RulesetError,
+    QinglianError,
+    "A ruleset failed to load. `.errors` and `.warnings` are lists of `Diagnostic`."
+);
+create_exception!(
+    qinglian,
+    RecordError,
+    QinglianError,
+    "A record could not be scored. Attributes: code, message, row, id, column, path."
+);
+create_exception!(
+    qinglian,
+    ReadError,
+    QinglianError,
+    "A record file could not be read as a whole (I/O or syntax). Attributes: file, line."
+);
+
+// ------------------------------------------------------------------------------------ helpers
+
+/// A serde value as Python data: objects → dict, arrays → list, integers → int, other numbers →
+/// float, null → None.
+fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                i.into_pyobject(py)?.into_any()
+            } else if let Some(u) = n.as_u64() {
+                u.into_pyobject(py)?.into_any()
+            } else {
+                PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN)).into_any()
+            }
+        }
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(to_py(py, item)?)?;
+            }
+            list.into_any()
+        }
+        Value::Object(map) => {
+            let dict = PyDict::new(py);
+            for (k, v) in map {
+                dict.set_item(k, to_py(py, v)?)?;
+            }
+            dict.into_any()
+        }
+    })
+}
+
+/// Any serialisable core value as Python data.
+fn ser_to_py<'py, T: serde::Serialize + ?Sized>(
+    py: Python<'py>,
+    value: &T,
+) -> PyResult<Bound<'py, PyAny>> {
+    let json = serde_json::to_value(value)
+        .map_err(|e| PyValueError::new_err(format!("cannot convert a result: {e}")))?;
+    to_py(py, &json)
+}
+
+fn f64_bytes<'py>(py: Python<'py>, values: &[f64]) -> Bound<'py, PyBytes> {
+    let mut raw = Vec::with_capacity(values.len() * 8);
+    for v in values {
+        raw.extend_from_slice(&v.to_ne_bytes());
+    }
+    PyBytes::new(py, &raw)
+}
+
+fn bytes_f64(raw: &[u8]) -> Vec<f64> {
+    raw.chunks_exact(8)
+        .map(|c| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            f64::from_ne_bytes(b)
+        })
+        .collect()
+}
+
+fn kind_word(kind: InputType) -> &'static str {
+    match kind {
+        InputType::Number => "number",
+        InputType::Count => "count",
+        InputType::Boolean => "boolean",
+        InputType::Category => "category",
+        InputType::Survey => "survey",
+    }
+}
+
+/// A Python value as a record cell; `Err` describes a value of an unusable type.
+fn cell_of(value: &Bound<'_, PyAny>, depth: usize) -> Result<Cell, String> {
+    if value.is_none() {
+        return Ok(Cell::Missing);
+    }
+    // bool before int: bool is a subclass of int.
+    if let Ok(b) = value.cast::<PyBool>() {
+        return Ok(Cell::Bool(b.is_true()));
+    }
+    if value.is_instance_of::<PyInt>() || value.is_instance_of::<PyFloat>() {
+        return match value.extract::<f64>() {
+            Ok(x) if x.is_nan() => Ok(Cell::Missing),
+            Ok(x) => Ok(Cell::Number(x)),
+            Err(_) => Err(describe(value, "is too large for a number")),
+        };
+    }
+    if value.is_instance_of::<PyString>() {
+        return value
+            .extract::<String>()
+            .map(Cell::Text)
+            .map_err(|_| describe(value, "is not valid text"));
+    }
+    if let Ok(dict) = value.cast::<PyDict>() {
+        let mut counts = BTreeMap::new();
+        for (k, v) in dict.iter() {
+            let key = k.str().map(|s| s.to_string()).unwrap_or_default();
+            match cell_of(&v, depth + 1) {
+                Ok(Cell::Number(x)) => {
+                    counts.insert(key, x);
+                }
+                _ => return Err(describe(&v, "is not a count of answers")),
+            }
+        }
+        return Ok(Cell::Counts(counts));
+    }
+    let type_name = value
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
+    // pandas' missing markers.
+    if matches!(type_name.as_str(), "NAType" | "NaTType") {
+        return Ok(Cell::Missing);
+    }
+    // numpy scalars (np.int64, np.float32, np.bool_, np.str_ …): their Python equivalent.
+    if depth == 0 && value.hasattr("dtype").unwrap_or(false) {
+        if let Ok(item) = value.call_method0("item") {
+            return cell_of(&item, depth + 1);
+        }
+    }
+    Err(describe(
+        value,
+        "is not a number, boolean, text or survey counts",
+    ))
+}
+
+fn describe(value: &Bound<'_, PyAny>, what: &str) -> String {
+    let repr = value
+        .repr()
+        .map(|r| r.to_string())
+        .unwrap_or_else(|_| "value".to_string());
+    let repr = if repr.chars().count() > 60 {
+        format!("{}…", repr.chars().take(60).collect::<String>())
+    } else {
+        repr
+    };
+    let type_name = value
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
+    format!("`{repr}` ({type_name}) {what}")
+}
+
+/// A cell of a type the core rejects for `kind` with `record.wrong_type`; stands in for a Python
+/// value that has no cell, so that the core reports the row's error in its usual order.
+fn wrong_type_cell(kind: InputType) -> Cell {
+    match kind {
+        InputType::Survey => Cell::Bool(true),
+        _ => Cell::Counts(BTreeMap::new()),
+    }
+}
+
+/// Values the binding could not convert: (row, input, message).
+type Unconverted = Vec<(usize, String, String)>;
+
+/// Puts the binding's own message on errors caused by an unconvertible value.
+fn reword(results: &mut [Result<qinglian::Evaluation, qinglian::RecordError>], bad: &Unconverted) {
+    for (row, column, message) in bad {
+        if let Some(Err(e)) = results.get_mut(*row) {
+            if e.code == "record.wrong_type" && e.column.as_deref() == Some(column.as_str()) {
+                e.message.clone_from(message);
+            }
+        }
+    }
+}
+
+/// A mapping as a core record; unconvertible values of declared inputs are noted in `bad`.
+fn record_of(
+    ruleset: &qinglian::Ruleset,
+    value: &Bound<'_, PyAny>,
+    row: usize,
+    bad: &mut Unconverted,
+) -> PyResult<Record> {
+    let items: Vec<(Bound<'_, PyAny>, Bound<'_, PyAny>)> = if let Ok(dict) = value.cast::<PyDict>()
+    {
+        dict.iter().collect()
+    } else if value.hasattr("items").unwrap_or(false) {
+        let mut out = Vec::new();
+        for item in value.call_method0("items")?.try_iter()? {
+            out.push(item?.extract()?);
+        }
+        out
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "a record must be a dict of field values, not {}",
+            value.get_type().name()?
+        )));
+    };
+    let mut record = Record::new();
+    for (k, v) in items {
+        let key = match k.cast::<PyString>() {
+            Ok(s) => s.to_string(),
+            Err(_) => k.str()?.to_string(),
+        };
+        let input = ruleset.inputs().iter().find(|i| i.name == key);
+        match cell_of(&v, 0) {
+            Ok(cell) => {
+                record.fields.insert(key, cell);
+            }
+            Err(message) => {
+                if let Some(input) = input {
+                    let message = format!("{message}; expected a {} value", kind_word(input.kind));
+                    record
+                        .fields
+                        .insert(key.clone(), wrong_type_cell(input.kind));
+                    bad.push((row, key, message));
+                }
+                // Other fields are not scored: a value of an odd type there is ignored.
+            }
+        }
+    }
+    Ok(record)
+}
+
+fn record_error<'py>(py: Python<'py>, e: &qinglian::RecordError) -> PyResult<Bound<'py, PyAny>> {
+    let err = RecordError::new_err(e.to_string());
+    let value = err.value(py).clone().into_any();
+    value.setattr("code", e.code)?;
+    value.setattr("message", &e.message)?;
+    value.setattr("row", e.row)?;
+    value.setattr("id", e.id.as_deref())?;
+    value.setattr("column", e.column.as_deref())?;
+    value.setattr("path", e.path.as_deref())?;
+    Ok(value)
+}
+
+fn raise_record_error(py: Python<'_>, e: &qinglian::RecordError) -> PyErr {
+    match record_error(py, e) {
+        Ok(value) => PyErr::from_value(value),
+        Err(err) => err,
+    }
+}
+
+fn ruleset_error(py: Python<'_>, e: &qinglian::RulesetError) -> PyErr {
+    let build = || -> PyResult<PyErr> {
+        let err = RulesetError::new_err(e.to_string());
+        let value = err.value(py);
+        let errors: Vec<Diagnostic> = e.errors.iter().map(Diagnostic::from).collect();
+        let warnings: Vec<Diagnostic> = e.warnings.iter().map(Diagnostic::from).collect();
+        value.setattr("errors", errors)?;
+        value.setattr("warnings", warnings)?;
+        Ok(err)
+    };
+    build().unwrap_or_else(|err| err)
+}
+
+fn parse_lang(lang: &str) -> PyResult<Lang> {
+    match lang {
+        "zh" | "cn" | "zh-CN" | "zh-Hans" => Ok(Lang::Zh),
+        "en" | "en-US" | "en-GB" => Ok(Lang::En),
+        other => Err(PyValueError::new_err(format!(
+            "unknown language `{other}`: use \"zh\" or \"en\""
+        ))),
+    }
+}
+
+// --------------------------------------------------------------------------------- Diagnostic
+
+/// One problem found while loading a ruleset.
+#[pyclass(frozen, get_all, module = "qinglian._qinglian")]
+#[derive(Clone)]
+struct Diagnostic {
+    /// Stable code, e.g. `ruleset.unknown_input`.
+    code: String,
+    /// Plain message.
+    message: String,
+    /// `"error"` or `"warning"`.
+    severity: String,
+    /// File the ruleset came from, if loaded from a path.
+    file: Option<String>,
+    /// 1-based line.
+    line: Option<usize>,
+    /// 1-based column (characters).
+    column: Option<usize>,
+    /// Indicator path or ruleset item.
+    path: Option<String>,
+    display: String,
+}
+
+impl From<&qinglian::Diagnostic> for Diagnostic {
+    fn from(d: &qinglian::Diagnostic) -> Self {
+        Diagnostic {
+            code: d.code.to_string(),
+            message: d.message.clone(),
+            severity: match d.severity {
+                qinglian::Severity::Error => "error".to_string(),
+                qinglian::Severity::Warning => "warning".to_string(),
+            },
+            file: d.file.clone(),
+            line: d.line,
+            column: d.column,
+            path: d.path.clone(),
+            display: d.to_string(),
+        }
+    }
+}
+
+#[pymethods]
+impl Diagnostic {
+    /// The diagnostic as a dict (code, message, severity, file, line, column, path).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        d.set_item("code", &self.code)?;
+        d.set_item("message", &self.message)?;
+        d.set_item("severity", &self.severity)?;
+        d.set_item("file", &self.file)?;
+        d.set_item("line", self.line)?;
+        d.set_item("column", self.column)?;
+        d.set_item("path", &self.path)?;
+        Ok(d)
+    }
+
+    fn __str__(&self) -> String {
+        self.display.clone()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Diagnostic(code={:?}, line={}, column={}, path={}, message={:?})",
+            self.code,
+            self.line.map_or("None".to_string(), |l| l.to_string()),
+            self.column.map_or("None".to_string(), |c| c.to_string()),
+            self.path
+                .as_ref()
+                .map_or("None".to_string(), |p| format!("{p:?}")),
+            self.message
+        )
+    }
+}
+
+// --------------------------------------------------------------------------------- Evaluation
+
+/// The result of scoring one record.
+#[pyclass(frozen, module = "qinglian._qinglian")]
+struct Evaluation {
+    inner: qinglian::Evaluation,
+}
+
+#[pymethods]
+impl Evaluation {
+    /// The record's id.
+    #[getter]
+    fn id(&self) -> Option<&str> {
+        self.inner.id.as_deref()
+    }
+
+    /// The record's display name.
+    #[getter]
+    fn name(&self) -> Option<&str> {
+        self.inner.name.as_deref()
+    }
+
+    /// Id of the ruleset that scored it.
+    #[getter]
+    fn ruleset(&self) -> &str {
+        &self.inner.ruleset
+    }
+
+    /// Total after bonus and vetoes.
+    #[getter]
+    fn score(&self) -> f64 {
+        self.inner.score
+    }
+
+    /// Highest reachable total.
+    #[getter]
+    fn max_score(&self) -> f64 {
+        self.inner.max_score
+    }
+
+    /// Score of the indicator tree.
+    #[getter]
+    fn base_score(&self) -> f64 {
+        self.inner.base_score
+    }
+
+    /// Bonus credited.
+    #[getter]
+    fn bonus_score(&self) -> f64 {
+        self.inner.bonus_score
+    }
+
+    /// Grade.
+    #[getter]
+    fn grade(&self) -> Option<&str> {
+        self.inner.grade.as_deref()
+    }
+
+    /// English grade name.
+    #[getter]
+    fn grade_en(&self) -> Option<&str> {
+        self.inner.grade_en.as_deref()
+    }
+
+    /// Every indicator's result (dicts), parents before children.
+    #[getter]
+    fn nodes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        ser_to_py(py, &self.inner.nodes)
+    }
+
+    /// Vetoes that fired (dicts).
+    #[getter]
+    fn vetoes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        ser_to_py(py, &self.inner.vetoes)
+    }
+
+    /// Bonus nodes that earned points (dicts).
+    #[getter]
+    fn bonuses<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        ser_to_py(py, &self.inner.bonuses)
+    }
+
+    /// Early warnings raised (dicts).
+    #[getter]
+    fn alerts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        ser_to_py(py, &self.inner.alerts)
+    }
+
+    /// Readable reasons (dicts).
+    #[getter]
+    fn reasons<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        ser_to_py(py, &self.inner.reasons)
+    }
+
+    /// Inputs that were missing.
+    #[getter]
+    fn missing(&self) -> Vec<String> {
+        self.inner.missing.clone()
+    }
+
+    /// Place in the cohort (batch scoring only): rank, of, percentile, tier.
+    #[getter]
+    fn cohort<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        ser_to_py(py, &self.inner.cohort)
+    }
+
+    /// Rank in the cohort (batch scoring only).
+    #[getter]
+    fn rank(&self) -> Option<usize> {
+        self.inner.cohort.as_ref().map(|c| c.rank)
+    }
+
+    /// Quota tier in the cohort, if the ruleset declares quotas.
+    #[getter]
+    fn tier(&self) -> Option<&str> {
+        self.inner.cohort.as_ref().and_then(|c| c.tier.as_deref())
+    }
+
+    /// One indicator's result by path, or None.
+    fn node<'py>(&self, py: Python<'py>, path: &str) -> PyResult<Bound<'py, PyAny>> {
+        match self.inner.node(path) {
+            Some(n) => ser_to_py(py, n),
+            None => Ok(py.None().into_bound(py)),
+        }
+    }
+
+    /// Scores by indicator path.
+    fn scores(&self) -> BTreeMap<String, f64> {
+        self.inner
+            .nodes
+            .iter()
+            .map(|n| (n.path.clone(), n.score))
+            .collect()
+    }
+
+    /// The stable JSON shape shared with Rust and JavaScript, as Python data.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        ser_to_py(py, &self.inner)
+    }
+
+    /// The stable JSON shape as text.
+    #[pyo3(signature = (indent = None))]
+    fn to_json(&self, indent: Option<usize>) -> PyResult<String> {
+        let result = match indent {
+            Some(_) => serde_json::to_string_pretty(&self.inner),
+            None => serde_json::to_string(&self.inner),
+        };
+        result.map_err(|e| PyValueError::new_err(format!("cannot serialise: {e}")))
+    }
+
+    /// The audit trail as text (`lang` = "zh" or "en").
+    #[pyo3(signature = (lang = "zh"))]
+    fn explain(&self, lang: &str) -> PyResult<String> {
+        Ok(self.inner.explain(parse_lang(lang)?))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<Evaluation id={} score={}/{} grade={}>",
+            self.inner.id.as_deref().unwrap_or("—"),
+            qinglian::format_number(self.inner.score),
+            qinglian::format_number(self.inner.max_score),
+            self.inner.grade.as_deref().unwrap_or("—"),
+        )
+    }
+
+    fn __str__(&self) -> String {
+        self.inner.explain(Lang::Zh)
+    }
+
+    /// Rich display in Jupyter.
+    fn _repr_html_(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let py = slf.py();
+        py.import("qinglian._display")?
+            .call_method1("evaluation_html", (slf,))?
+            .extract()
+    }
+}
+
+// ------------------------------------------------------------------------------------ Ruleset
+
+/// A compiled ruleset: validated and immutable; compile once, evaluate many.
+#[pyclass(frozen, module = "qinglian._qinglian")]
+struct Ruleset {
+    inner: Arc<qinglian::Ruleset>,
+}
+
+fn wrap_results<'py>(
+    py: Python<'py>,
+    results: Vec<Result<qinglian::Evaluation, qinglian::RecordError>>,
+) -> PyResult<Bound<'py, PyList>> {
+    let list = PyList::empty(py);
+    for result in results {
+        match result {
+            Ok(e) => list.append(Py::new(py, Evaluation { inner: e })?)?,
+            Err(e) => list.append(record_error(py, &e)?)?,
+        }
+    }
+    Ok(list)
+}
+
+/// The columns of `evaluate_frame`'s result, built without the GIL.
+struct FrameColumns {
+    score: Vec<f64>,
+    max_score: Vec<f64>,
+    base_score: Vec<f64>,
+    bonus_score: Vec<f64>,
+    rank: Vec<f64>,
+    percentile: Vec<f64>,
+    grade: Vec<Option<String>>,
+    tier: Vec<Option<String>>,
+    error: Vec<Option<String>>,
+    error_code: Vec<Option<&'static str>>,
+    indicators: Vec<Vec<f64>>,
+}
+
+fn frame_columns(
+    ruleset: &qinglian::Ruleset,
+    results: &[Result<qinglian::Evaluation, qinglian::RecordError>],
+) -> FrameColumns {
+    let n = results.len();
+    let paths = ruleset.indicator_paths();
+    let mut c = FrameColumns {
+        score: Vec::with_capacity(n),
+        max_score: Vec::with_capacity(n),
+        base_score: Vec::with_capacity(n),
+        bonus_score: Vec::with_capacity(n),
+        rank: Vec::with_capacity(n),
+        percentile: Vec::with_capacity(n),
+        grade: Vec::with_capacity(n),
+        tier: Vec::with_capacity(n),
+        error: Vec::with_capacity(n),
+        error_code: Vec::with_capacity(n),
+        indicators: vec![Vec::with_capacity(n); paths.len()],
+    };
+    for result in results {
+        match result {
+            Ok(e) => {
+                c.score.push(e.score);
+                c.max_score.push(e.max_score);
+                c.base_score.push(e.base_score);
+                c.bonus_score.push(e.bonus_score);
+                c.rank
+                    .push(e.cohort.as_ref().map_or(f64::NAN, |p| p.rank as f64));
+                c.percentile
+                    .push(e.cohort.as_ref().map_or(f64::NAN, |p| p.percentile));
+                c.grade.push(e.grade.clone());
+                c.tier.push(e.cohort.as_ref().and_then(|p| p.tier.clone()));
+                c.error.push(None);
+                c.error_code.push(None);
+                for (i, (column, path)) in c.indicators.iter_mut().zip(&paths).enumerate() {
+                    let node = match e.nodes.get(i) {
+                        Some(node) if node.path == *path => Some(node),
+                        _ => e.node(path),
+                    };
+                    column.push(node.map_or(f64::NAN, |n| n.score));
+                }
+            }
+            Err(e) => {
+                for v in [
+                    &mut c.score,
+                    &mut c.max_score,
+                    &mut c.base_score,
+                    &mut c.bonus_score,
+                    &mut c.rank,
+                    &mut c.percentile,
+                ] {
+                    v.push(f64::NAN);
+                }
+                c.grade.push(None);
+                c.tier.push(None);
+                c.error.push(Some(e.to_string()));
+                c.error_code.push(Some(e.code));
+                for column in &mut c.indicators {
+                    column.push(f64::NAN);
+                }
+            }
+        }
+    }
+    c
+}
+
+#[pymethods]
+impl Ruleset {
+    /// Parses and validates a ruleset from TOML text (`file` names it in diagnostics).
+    #[new]
+    #[pyo3(signature = (text, file = None))]
+    fn new(py: Python<'_>, text: &str, file: Option<&str>) -> PyResult<Self> {
+        let result = match file {
+            Some(file) => qinglian::Ruleset::from_toml_named(text, file),
+            None => qinglian::Ruleset::from_toml(text),
+        };
+        result
+            .map(|r| Ruleset { inner: Arc::new(r) })
+            .map_err(|e| ruleset_error(py, &e))
+    }
+
+    /// Parses and validates a ruleset from TOML text.
+    #[staticmethod]
+    #[pyo3(signature = (text, file = None))]
+    fn from_toml(py: Python<'_>, text: &str, file: Option<&str>) -> PyResult<Self> {
+        Ruleset::new(py, text, file)
+    }
+
+    /// Reads, parses and validates a ruleset file.
+    #[staticmethod]
+    fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
+        qinglian::Ruleset::load(&path)
+            .map(|r| Ruleset { inner: Arc::new(r) })
+            .map_err(|e| ruleset_error(py, &e))
+    }
+
+    /// Stable identifier.
+    #[getter]
+    fn id(&self) -> &str {
+        &self.inner.metadata().id
+    }
+
+    /// Display name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.inner.metadata().name
+    }
+
+    /// English name.
+    #[getter]
+    fn name_en(&self) -> Option<&str> {
+        self.inner.metadata().name_en.as_deref()
+    }
+
+    /// Version of the evaluation system.
+    #[getter]
+    fn version(&self) -> &str {
+        &self.inner.metadata().version
+    }
+
+    /// Points of the whole tree.
+    #[getter]
+    fn scale(&self) -> f64 {
+        self.inner.metadata().scale
+    }
+
+    /// Cap of the ruleset-wide bonus.
+    #[getter]
+    fn bonus_cap(&self) -> f64 {
+        self.inner.metadata().bonus_cap
+    }
+
+    /// Highest reachable total (scale + bonus cap).
+    #[getter]
+    fn max_total(&self) -> f64 {
+        self.inner.max_total()
+    }
+
+    /// Record field that identifies a unit.
+    #[getter]
+    fn id_field(&self) -> &str {
+        &self.inner.metadata().id_field
+    }
+
+    /// Record field with a unit's display name.
+    #[getter]
+    fn name_field(&self) -> &str {
+        &self.inner.metadata().name_field
+    }
+
+    /// All metadata as a dict.
+    #[getter]
+    fn metadata<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        ser_to_py(py, self.inner.metadata())
+    }
+
+    /// Declared inputs (dicts: name, type, label, label_en, unit, min, max, values, required,
+    /// description), in declaration order.
+    #[getter]
+    fn inputs<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        ser_to_py(py, self.inner.inputs())
+    }
+
+    /// Paths of all indicators, parents before children.
+    #[getter]
+    fn indicator_paths(&self) -> Vec<String> {
+        self.inner
+            .indicator_paths()
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Paths of the 一级指标 (the root's children).
+    #[getter]
+    fn dimension_paths(&self) -> Vec<String> {
+        self.inner
+            .dimension_paths()
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Grade names, best first.
+    #[getter]
+    fn grade_names(&self) -> Vec<String> {
+        self.inner
+            .grade_names()
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Warnings found while loading.
+    #[getter]
+    fn warnings(&self) -> Vec<Diagnostic> {
+        self.inner.warnings().iter().map(Diagnostic::from).collect()
+    }
+
+    /// The indicator tree as nested dicts (path, name, points, weight, aggregate, scorer, bonus,
+    /// missing, description, inputs, children).
+    fn tree<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        ser_to_py(py, &self.inner.tree())
+    }
+
+    /// Scores one record (a dict of field values); raises `RecordError` if it cannot be scored.
+    fn evaluate(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<Evaluation> {
+        let mut bad = Unconverted::new();
+        let record = record_of(&self.inner, record, 0, &mut bad)?;
+        let result = self.inner.evaluate(&record);
+        let mut results = vec![result];
+        reword(&mut results, &bad);
+        match results.pop() {
+            Some(Ok(e)) => Ok(Evaluation { inner: e }),
+            Some(Err(e)) => Err(raise_record_error(py, &e)),
+            None => Err(PyValueError::new_err("nothing to score")),
+        }
+    }
+
+    /// Scores records as one cohort: one `Evaluation` or `RecordError` per record, in order.
+    fn evaluate_many<'py>(
+        &self,
+        py: Python<'py>,
+        records: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let mut bad = Unconverted::new();
+        let mut rows = Vec::new();
+        for (row, item) in records.try_iter()?.enumerate() {
+            rows.push(record_of(&self.inner, &item?, row, &mut bad)?);
+        }
+        let ruleset = Arc::clone(&self.inner);
+        let mut results = py.detach(move || {
+            let batch = Batch::from_records(&ruleset, &rows);
+            ruleset.evaluate_batch(&batch)
+        });
+        reword(&mut results, &bad);
+        wrap_results(py, results)
+    }
+
+    /// Column-wise scoring behind `evaluate_frame`: `numbers` maps inputs to float64 buffers
+    /// (native-endian bytes, NaN = missing), `cells` maps inputs to lists of values, `ids` and
+    /// `names` label the rows. Returns result columns (float64 columns as bytes).
+    #[pyo3(signature = (length, numbers, cells, ids = None, names = None))]
+    fn _evaluate_columns<'py>(
+        &self,
+        py: Python<'py>,
+        length: usize,
+        numbers: &Bound<'py, PyDict>,
+        cells: &Bound<'py, PyDict>,
+        ids: Option<&Bound<'py, PyAny>>,
+        names: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        enum Col {
+            Numbers(Vec<f64>),
+            Cells(Vec<Cell>),
+        }
+        let mut bad = Unconverted::new();
+        let mut columns: Vec<(String, Col)> = Vec::new();
+        // Declaration order, so that a row's first error is the same as for a record.
+        for input in self.inner.inputs() {
+            if let Some(raw) = numbers.get_item(&input.name)? {
+                let bytes = raw.cast::<PyBytes>()?;
+                let values = bytes_f64(bytes.as_bytes());
+                if values.len() != length {
+                    return Err(PyValueError::new_err(format!(
+                        "column `{}` has {} values, expected {length}",
+                        input.name,
+                        values.len()
+                    )));
+                }
+                columns.push((input.name.clone(), Col::Numbers(values)));
+            } else if let Some(list) = cells.get_item(&input.name)? {
+                let mut out = Vec::with_capacity(length);
+                for (row, item) in list.try_iter()?.enumerate() {
+                    let item = item?;
+                    match cell_of(&item, 0) {
+                        Ok(cell) => out.push(cell),
+                        Err(message) => {
+                            out.push(wrong_type_cell(input.kind));
+                            bad.push((
+                                row,
+                                input.name.clone(),
+                                format!("{message}; expected a {} value", kind_word(input.kind)),
+                            ));
+                        }
+                    }
+                }
+                if out.len() != length {
+                    return Err(PyValueError::new_err(format!(
+                        "column `{}` has {} values, expected {length}",
+                        input.name,
+                        out.len()
+                    )));
+                }
+                columns.push((input.name.clone(), Col::Cells(out)));
+            }
+        }
+        let labels = |list: Option<&Bound<'py, PyAny>>| -> PyResult<Option<Vec<Cell>>> {
+            let Some(list) = list else { return Ok(None) };
+            let mut out = Vec::with_capacity(length);
+            for item in list.try_iter()? {
+                out.push(cell_of(&item?, 0).unwrap_or(Cell::Missing));
+            }
+            Ok(Some(out))
+        };
+        let ids = labels(ids)?;
+        let names = labels(names)?;
+
+        let ruleset = Arc::clone(&self.inner);
+        let outcome = py.detach(move || -> Result<_, String> {
+            let mut batch = Batch::new(&ruleset, length);
+            if ids.is_some() || names.is_some() {
+                for row in 0..length {
+                    let id = ids.as_ref().and_then(|v| v.get(row));
+                    let name = names.as_ref().and_then(|v| v.get(row));
+                    batch.set_label(row, id, name);
+                }
+            }
+            for (name, column) in &columns {
+                match column {
+                    Col::Numbers(v) => batch.set_numbers(&ruleset, name, v)?,
+                    Col::Cells(v) => batch.set_cells(&ruleset, name, v)?,
+                }
+            }
+            batch.check_required(&ruleset);
+            let mut results = ruleset.evaluate_batch(&batch);
+            reword(&mut results, &bad);
+            Ok(frame_columns(&ruleset, &results))
+        });
+        let c = outcome.map_err(PyValueError::new_err)?;
+
+        let out = PyDict::new(py);
+        out.set_item("score", f64_bytes(py, &c.score))?;
+        out.set_item("max_score", f64_bytes(py, &c.max_score))?;
+        out.set_item("base_score", f64_bytes(py, &c.base_score))?;
+        out.set_item("bonus_score", f64_bytes(py, &c.bonus_score))?;
+        out.set_item("rank", f64_bytes(py, &c.rank))?;
+        out.set_item("percentile", f64_bytes(py, &c.percentile))?;
+        out.set_item("grade", c.grade)?;
+        out.set_item("tier", c.tier)?;
+        out.set_item("error", c.error)?;
+        out.set_item("error_code", c.error_code)?;
+        let indicators = PyDict::new(py);
+        for (path, values) in self.inner.indicator_paths().iter().zip(&c.indicators) {
+            indicators.set_item(*path, f64_bytes(py, values))?;
+        }
+        out.set_item("indicators", indicators)?;
+        Ok(out)
+    }
+
+    /// Scores a pandas DataFrame, a pyarrow Table/RecordBatch or a polars DataFrame; returns a
+    /// pandas DataFrame in the same row order (see `qinglian.evaluate_frame`).
+    #[pyo3(signature = (data, keep = None))]
+    fn evaluate_frame<'py>(
+        slf: &Bound<'py, Self>,
+        data: &Bound<'py, PyAny>,
+        keep: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        slf.py()
+            .import("qinglian._frame")?
+            .call_method1("evaluate_frame", (slf, data, keep))
+    }
+
+    fn __repr__(&self) -> String {
+        let m = self.inner.metadata();
+        format!(
+            "<Ruleset {} “{}” v{} scale={} indicators={}>",
+            m.id,
+            m.name,
+            m.version,
+            qinglian::format_number(m.scale),
+            self.inner.indicator_paths().len()
+        )
+    }
+
+    /// Rich display in Jupyter.
+    fn _repr_html_(slf: &Bound<'_, Self>) -> PyResult<String> {
+        slf.py()
+            .import("qinglian._display")?
+            .call_method1("ruleset_html", (slf,))?
+            .extract()
+    }
+}
+
+// ------------------------------------------------------------------------------- read_records
+
+/// Reads records from a `.csv`, `.json` or `.jsonl` file: one dict (or `RecordError` for a row
+/// that could not be read) per data row. Raises `ReadError` if the file cannot be read at all.
+#[pyfunction]
+fn read_records<'py>(py: Python<'py>, path: std::path::PathBuf) -> PyResult<Bound<'py, PyList>> {
+    let rows = match qinglian::read_records(&path) {
+        Ok(rows) => rows,
+        Err(e) => {
+            let (file, line) = match &e {
+                qinglian::ReadError::Syntax { file, line, .. } => (Some(file.clone()), Some(*line)),
+                qinglian::ReadError::Io { file, .. } => (Some(file.clone()), None),
+                _ => (None, None),
+            };
+            let err = ReadError::new_err(e.to_string());
+            let value = err.value(py);
+            value.setattr("file", file)?;
+            value.setattr("line", line)?;
+            return Err(err);
+        }
+    };
+    let list = PyList::empty(py);
+    for row in rows {
+        match row {
+            Ok(record) => list.append(ser_to_py(py, &record)?)?,
+            Err(e) => list.append(record_error(py, &e)?)?,
+        }
+    }
+    Ok(list)
+}
+
+// ------------------------------------------------------------------------------------- module
+
+#[pymodule]
+fn _qinglian(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("QinglianError", py.get_type::<QinglianError>())?;
+    m.add("RulesetError", py.get_type::<RulesetError>())?;
+    m.add("RecordError", py.get_type::<RecordError>())?;
+    m.add("ReadError", py.get_type::<ReadError>())?;
+    m.add_class::<Diagnostic>()?;
+    m.add_class::<Evaluation>()?;
+    m.add_class::<Ruleset>()?;
+    m.add_function(wrap_pyfunction!(read_records, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -75,6 +75,9 @@ fn valid_name(name: &str) -> bool {
 
 impl<'a> Cx<'a> {
     fn finish_err(&mut self) -> RulesetError {
+        let by_place = |d: &Diagnostic| (d.line.unwrap_or(0), d.column.unwrap_or(0));
+        self.errors.sort_by_key(by_place);
+        self.warnings.sort_by_key(by_place);
         RulesetError {
             errors: std::mem::take(&mut self.errors),
             warnings: std::mem::take(&mut self.warnings),
@@ -278,15 +281,9 @@ impl<'a> Cx<'a> {
         let quotas = self.quotas(&doc.quota);
         let equivalences = self.equivalences(&doc.equivalence);
         let alerts = self.alerts(&doc.alert);
-        let has_rank = nodes.iter().any(|n| {
-            matches!(
-                n.kind,
-                NodeKind::Leaf {
-                    scorer: Scorer::Rank { .. },
-                    ..
-                }
-            )
-        });
+        let has_rank = nodes
+            .iter()
+            .any(|n| matches!(&n.kind, NodeKind::Leaf { scorer, .. } if matches!(scorer.as_ref(), Scorer::Rank { .. })));
 
         Some(Ruleset {
             meta: Metadata {
@@ -600,7 +597,10 @@ impl<'a> Cx<'a> {
             let kind = match (&d.scorer, nodes.get(i).map(|n| &n.kind)) {
                 (Some(s), _) => self
                     .scorer(s, &path, max)
-                    .map(|(scorer, inputs)| NodeKind::Leaf { scorer, inputs }),
+                    .map(|(scorer, inputs)| NodeKind::Leaf {
+                        scorer: Box::new(scorer),
+                        inputs,
+                    }),
                 (None, Some(NodeKind::Group { children, .. })) if children.is_empty() => {
                     self.error(
                         "ruleset.empty_group",

@@ -253,7 +253,7 @@ pub(crate) enum NodeKind {
         children: Vec<usize>,
     },
     Leaf {
-        scorer: Scorer,
+        scorer: Box<Scorer>,
         inputs: Vec<usize>,
     },
 }

@@ -1,0 +1,56 @@
+"""qinglian (清廉): evaluate integrity evaluation systems written as TOML rulesets.
+
+Load a ruleset, score records (dicts) or whole data frames, read the audit trail::
+
+    import qinglian
+    ruleset = qinglian.load("rules/village.toml")
+    evaluation = ruleset.evaluate({"id": "V001", "power_list_online": True, ...})
+    print(evaluation.score, evaluation.grade)
+    print(evaluation.explain())
+    results = ruleset.evaluate_frame(df)   # pandas / pyarrow / polars in, pandas out
+
+All scoring is done by the Rust core; this package only converts data.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Union
+
+from ._frame import evaluate_frame
+from ._qinglian import (
+    Diagnostic,
+    Evaluation,
+    QinglianError,
+    ReadError,
+    RecordError,
+    Ruleset,
+    RulesetError,
+    __version__,
+    read_records,
+)
+
+__all__ = [
+    "Diagnostic",
+    "Evaluation",
+    "QinglianError",
+    "ReadError",
+    "RecordError",
+    "Ruleset",
+    "RulesetError",
+    "__version__",
+    "evaluate_frame",
+    "from_toml",
+    "load",
+    "read_records",
+]
+
+
+def load(path: Union[str, "os.PathLike[str]"]) -> Ruleset:
+    """Reads, parses and validates a ruleset file; raises `RulesetError` listing every error."""
+    return Ruleset.load(path)
+
+
+def from_toml(text: str, file: Union[str, None] = None) -> Ruleset:
+    """Parses and validates a ruleset from TOML text (`file` names it in diagnostics)."""
+    return Ruleset.from_toml(text, file)

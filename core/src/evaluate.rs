@@ -12,6 +12,9 @@ use crate::ruleset::*;
 use crate::scorer::{score_leaf, Cohort, Outcome};
 use std::collections::BTreeMap;
 
+/// Batches at least this large are scored on several threads.
+const PARALLEL_ROWS: usize = 4096;
+
 /// The per-node state while a record is scored.
 #[derive(Clone)]
 struct State {
@@ -79,17 +82,48 @@ impl Ruleset {
         } else {
             Cohort::default()
         };
-        (0..batch.len())
-            .map(|row| {
-                let id = batch.ids.get(row).cloned().flatten();
-                match batch.errors.get(row).cloned().flatten() {
-                    Some(e) => Err(e),
-                    None => self
-                        .evaluate_row(batch, row, &cohort)
-                        .map_err(|e| e.at_row(row, id.as_deref())),
+        let score_row = |row: usize| {
+            let id = batch.ids.get(row).cloned().flatten();
+            match batch.errors.get(row).cloned().flatten() {
+                Some(e) => Err(e),
+                None => self
+                    .evaluate_row(batch, row, &cohort)
+                    .map_err(|e| e.at_row(row, id.as_deref())),
+            }
+        };
+        // Rows are independent, so large batches are split over the available cores; results
+        // are joined back in row order, so the output does not depend on the thread count.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if batch.len() < PARALLEL_ROWS || threads < 2 {
+            return (0..batch.len()).map(score_row).collect();
+        }
+        let chunk = batch.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..batch.len())
+                .step_by(chunk)
+                .map(|start| {
+                    let end = (start + chunk).min(batch.len());
+                    scope.spawn(move || (start..end).map(score_row).collect::<Vec<_>>())
+                })
+                .collect();
+            let mut results = Vec::with_capacity(batch.len());
+            for (handle, start) in handles.into_iter().zip((0..batch.len()).step_by(chunk)) {
+                match handle.join() {
+                    Ok(part) => results.extend(part),
+                    // A worker cannot panic (no panicking code in scoring), but if one did, its
+                    // rows get errors rather than taking the batch down.
+                    Err(_) => {
+                        results.extend((start..(start + chunk).min(batch.len())).map(|row| {
+                            Err(
+                                RecordError::new("record.internal", "internal error while scoring")
+                                    .at_row(row, None),
+                            )
+                        }))
+                    }
                 }
-            })
-            .collect()
+            }
+            results
+        })
     }
 
     /// Values of every `rank` scorer over the batch's valid rows.
@@ -197,9 +231,7 @@ impl Ruleset {
         let base = root.score;
 
         // Bonus: top-level bonus nodes (no bonus ancestor), each within its own points.
-        let bonus_nodes: Vec<usize> = (1..self.nodes.len())
-            .filter(|&i| self.is_top_bonus(i))
-            .collect();
+        let bonus_nodes = &self.top_bonus;
         let earned: f64 = bonus_nodes
             .iter()
             .filter_map(|&i| states.get(i))
@@ -243,7 +275,8 @@ impl Ruleset {
             else {
                 continue;
             };
-            let lost = if state.counted {
+            // A bonus item earning less than its cap lost nothing: it was never owed.
+            let lost = if state.counted && !node.bonus {
                 (node.max - state.score).max(0.0)
             } else {
                 0.0
@@ -281,7 +314,7 @@ impl Ruleset {
                 inputs,
             });
         }
-        for &i in &bonus_nodes {
+        for &i in bonus_nodes {
             let (Some(node), Some(state)) = (self.nodes.get(i), states.get(i)) else {
                 continue;
             };
@@ -343,23 +376,6 @@ impl Ruleset {
         self.vetoes_and_grade(&view, &mut evaluation)?;
         self.alerts(&view, &mut evaluation)?;
         Ok(evaluation)
-    }
-
-    fn is_top_bonus(&self, index: usize) -> bool {
-        let Some(node) = self.nodes.get(index) else {
-            return false;
-        };
-        if !node.bonus {
-            return false;
-        }
-        let mut path = node.path.as_str();
-        while let Some(dot) = path.rfind('.') {
-            path = path.get(..dot).unwrap_or("");
-            if self.nodes.iter().any(|n| n.path == path && n.bonus) {
-                return false;
-            }
-        }
-        true
     }
 
     fn leaf(
@@ -670,7 +686,7 @@ impl Ruleset {
                 let (Some(child), Some(cs)) = (self.nodes.get(c), states.get(c)) else {
                     continue;
                 };
-                let (f, contrib) = if child.bonus && self.is_top_bonus(c) {
+                let (f, contrib) = if self.top_bonus.contains(&c) {
                     (bonus_ratio, bonus_ratio * cs.score)
                 } else if !cs.counted || child.bonus {
                     (0.0, 0.0)

@@ -30,10 +30,16 @@ pub fn num(x: f64) -> String {
     if x.is_nan() {
         return "—".to_string();
     }
+    // Round to four decimals, then print the shortest form (Display), which is far cheaper than
+    // fixed-precision formatting and never shows binary noise such as 0.30000000000000004.
     let rounded = (x * 10_000.0).round() / 10_000.0;
-    let rounded = if rounded == 0.0 { 0.0 } else { rounded };
-    let s = format!("{rounded:.4}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    if rounded == 0.0 {
+        return "0".to_string();
+    }
+    if rounded.fract() == 0.0 && rounded.abs() < 1e15 {
+        return format!("{}", rounded as i64);
+    }
+    format!("{rounded}")
 }
 
 impl Evaluation {
@@ -150,7 +156,7 @@ impl Evaluation {
                 let inputs: Vec<String> = node
                     .inputs
                     .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
+                    .map(|(k, v)| format!("{k}={}", value_text(v)))
                     .collect();
                 out.push_str(&format!("  ({})", inputs.join(", ")));
             }
@@ -203,6 +209,23 @@ impl Evaluation {
             out.push_str(&format!("  - {}\n", lang.pick(&r.text)));
         }
         out
+    }
+}
+
+/// An input value as a person writes it: `3` rather than `3.0`, text without quotes.
+fn value_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "—".to_string(),
+        serde_json::Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), num),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Object(map) => {
+            let parts: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{k}:{}", value_text(v)))
+                .collect();
+            parts.join(";")
+        }
+        other => other.to_string(),
     }
 }
 

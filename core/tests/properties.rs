@@ -16,9 +16,15 @@ fn rulesets() -> &'static Vec<(String, Ruleset)> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let mut out = Vec::new();
         for dir in ["rules", "tests/conformance/cases/rulesets"] {
-            let mut paths: Vec<_> = std::fs::read_dir(root.join(dir)).unwrap().map(|e| e.unwrap().path()).collect();
+            let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
             paths.sort();
-            for path in paths.into_iter().filter(|p| p.extension().is_some_and(|e| e == "toml")) {
+            for path in paths
+                .into_iter()
+                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            {
                 if let Ok(r) = Ruleset::load(&path) {
                     out.push((path.display().to_string(), r));
                 }
@@ -42,10 +48,28 @@ fn record_from(ruleset: &Ruleset, draws: &[(u8, f64)]) -> Record {
         let hi = input.max.unwrap_or(lo + 20.0);
         let cell = match input.kind {
             InputType::Number => Cell::Number(lo + (hi - lo) * u),
-            InputType::Count => Cell::Number((lo.max(0.0) + ((hi - lo.max(0.0)) * u).floor()).min(hi).max(0.0)),
+            InputType::Count => Cell::Number(
+                (lo.max(0.0) + ((hi - lo.max(0.0)) * u).floor())
+                    .min(hi)
+                    .max(0.0),
+            ),
             InputType::Boolean => Cell::Bool(pick % 2 == 0),
-            InputType::Category => Cell::Text(input.values[pick as usize % input.values.len()].clone()),
-            InputType::Survey => Cell::Counts(input.values.iter().enumerate().map(|(i, v)| (v.clone(), ((u * 50.0).floor() + i as f64 * pick as f64) % 40.0)).collect()),
+            InputType::Category => {
+                Cell::Text(input.values[pick as usize % input.values.len()].clone())
+            }
+            InputType::Survey => Cell::Counts(
+                input
+                    .values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        (
+                            v.clone(),
+                            ((u * 50.0).floor() + i as f64 * pick as f64) % 40.0,
+                        )
+                    })
+                    .collect(),
+            ),
         };
         record = record.with(&input.name, cell);
     }
@@ -140,12 +164,17 @@ scorer = { type = "target", value = "l", target = 20, direction = "lower" }"#,
     for &i in order {
         text.push_str(&format!("\n[[indicator]]\nname = \"{i}\"\n{}\n", leaves[i]));
     }
-    text.push_str("\n[[veto]]\nid = \"v\"\nwhen = \"veto\"\neffect = \"zero\"\nreason = \"否决\"\n");
+    text.push_str(
+        "\n[[veto]]\nid = \"v\"\nwhen = \"veto\"\neffect = \"zero\"\nreason = \"否决\"\n",
+    );
     text
 }
 
 fn score(ruleset: &Ruleset, h: f64, l: f64, veto: bool) -> f64 {
-    ruleset.evaluate(&Record::new().with("h", h).with("l", l).with("veto", veto)).unwrap().score
+    ruleset
+        .evaluate(&Record::new().with("h", h).with("l", l).with("veto", veto))
+        .unwrap()
+        .score
 }
 
 proptest! {
@@ -194,5 +223,33 @@ fn random_records_mostly_score() {
         }
         println!("{name}: {ok}/50 random records scored");
         assert!(ok >= 10, "{name}: only {ok}/50 random records scored");
+    }
+}
+
+#[test]
+fn a_large_batch_split_over_threads_equals_record_by_record() {
+    let (_, ruleset) = rulesets()
+        .iter()
+        .find(|(n, _)| n.ends_with("village.toml"))
+        .unwrap();
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let records: Vec<Result<Record, RecordError>> = (0..5000)
+        .map(|i| {
+            let d = draws().new_tree(&mut runner).unwrap().current();
+            Ok(record_from(ruleset, &d).with("id", format!("V{i}").as_str()))
+        })
+        .collect();
+    let batch = ruleset.evaluate_records(&records);
+    assert_eq!(batch.len(), records.len());
+    for (i, (record, batched)) in records.iter().zip(&batch).enumerate() {
+        match (ruleset.evaluate(record.as_ref().unwrap()), batched) {
+            (Ok(single), Ok(b)) => {
+                assert_eq!(single.id, b.id, "row {i} out of order");
+                assert_eq!(single.score, b.score, "row {i}");
+                assert_eq!(single.nodes, b.nodes, "row {i}");
+            }
+            (Err(s), Err(b)) => assert_eq!((s.code, Some(i)), (b.code, b.row)),
+            (s, b) => panic!("row {i}: single ok {} vs batch ok {}", s.is_ok(), b.is_ok()),
+        }
     }
 }

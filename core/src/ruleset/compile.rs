@@ -235,10 +235,17 @@ impl<'a> Cx<'a> {
             meta_span,
         );
 
-        let bonus_nodes: f64 = nodes
+        // Bonus nodes whose points count towards the ruleset-wide bonus (not nested in another).
+        let top_bonus: Vec<usize> = (1..nodes.len())
+            .filter(|&i| {
+                nodes
+                    .get(i)
+                    .is_some_and(|n| n.bonus && !has_bonus_ancestor(&nodes, n))
+            })
+            .collect();
+        let bonus_nodes: f64 = top_bonus
             .iter()
-            .filter(|n| n.bonus)
-            .filter(|n| !has_bonus_ancestor(&nodes, n))
+            .filter_map(|&i| nodes.get(i))
             .map(|n| n.max)
             .sum();
         let (bonus_cap, bonus_when) = match &doc.bonus {
@@ -308,6 +315,7 @@ impl<'a> Cx<'a> {
             alerts,
             warnings: Vec::new(),
             has_rank,
+            top_bonus,
         })
     }
 

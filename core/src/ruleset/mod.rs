@@ -374,6 +374,8 @@ pub struct Ruleset {
     pub(crate) alerts: Vec<Alert>,
     pub(crate) warnings: Vec<Diagnostic>,
     pub(crate) has_rank: bool,
+    /// Bonus nodes not nested in another bonus node: their points make up the bonus.
+    pub(crate) top_bonus: Vec<usize>,
 }
 
 /// A node of the indicator tree as data, for forms, reports and notebooks.

@@ -541,3 +541,6 @@ impl Ruleset {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

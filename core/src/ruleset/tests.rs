@@ -1,0 +1,161 @@
+//! Load-time validation: each mistake gives its own error with a stable code, line and path.
+
+#![allow(clippy::unwrap_used)]
+
+use super::Ruleset;
+use crate::error::Diagnostic;
+
+const HEAD: &str = "[ruleset]\nid = \"t\"\nname = \"测试\"\nversion = \"1\"\nscale = 10\n\n[[input]]\nname = \"n\"\ntype = \"count\"\n[[input]]\nname = \"level\"\ntype = \"category\"\nvalues = [\"A\", \"B\"]\n";
+
+fn errors(body: &str) -> Vec<Diagnostic> {
+    match Ruleset::from_toml(&format!("{HEAD}{body}")) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.errors,
+    }
+}
+
+fn codes(body: &str) -> Vec<&'static str> {
+    errors(body).iter().map(|d| d.code).collect()
+}
+
+const LEAF: &str = "\n[[indicator]]\nid = \"a\"\nname = \"A\"\npoints = 10\nscorer = { type = \"per_occurrence\", count = \"n\", per = 1 }\n";
+
+#[test]
+fn a_valid_ruleset_loads() {
+    assert!(codes(LEAF).is_empty());
+}
+
+#[test]
+fn toml_syntax_errors_name_line_and_column() {
+    let e = errors("\n[[indicator]\n");
+    assert_eq!(e[0].code, "ruleset.toml");
+    assert_eq!(e[0].line, Some(15));
+}
+
+#[test]
+fn unknown_keys_are_errors() {
+    assert_eq!(codes(&format!("{LEAF}pointz = 3\n")), ["ruleset.toml"]);
+}
+
+#[test]
+fn duplicate_ids_and_unknown_parents() {
+    assert_eq!(codes(&format!("{LEAF}{LEAF}")), ["ruleset.duplicate_id"]);
+    let e = errors(&LEAF.replace("id = \"a\"", "id = \"x.a\""));
+    assert!(e
+        .iter()
+        .any(|d| d.code == "ruleset.unknown_parent" && d.path.as_deref() == Some("x.a")));
+}
+
+#[test]
+fn points_must_add_up_unless_told_otherwise() {
+    assert_eq!(
+        codes(&LEAF.replace("points = 10", "points = 8")),
+        ["ruleset.points_mismatch"]
+    );
+    let relaxed = format!("{HEAD}{}", LEAF.replace("points = 10", "points = 8"))
+        .replace("scale = 10", "scale = 10\npoints_check = false");
+    let ruleset = Ruleset::from_toml(&relaxed).unwrap();
+    assert_eq!(ruleset.warnings()[0].code, "ruleset.points_mismatch");
+}
+
+#[test]
+fn scorer_mistakes() {
+    assert_eq!(
+        codes(&LEAF.replace("per_occurrence", "per_ocurrence")),
+        ["ruleset.unknown_scorer"]
+    );
+    assert_eq!(
+        codes(&LEAF.replace(", per = 1", "")),
+        ["ruleset.missing_field"]
+    );
+    assert_eq!(
+        codes(&LEAF.replace("per = 1", "per = 1, bands = []")),
+        ["ruleset.scorer_field"]
+    );
+    assert_eq!(
+        codes(&LEAF.replace("count = \"n\"", "count = \"level\"")),
+        ["expr.type"]
+    );
+    assert_eq!(
+        codes(&LEAF.replace("count = \"n\"", "count = \"m\"")),
+        ["expr.unknown_input"]
+    );
+}
+
+#[test]
+fn expression_errors_point_into_the_string() {
+    // `m` sits at column 50 of the scorer line: the error points at it, not at the string.
+    let e = errors(&LEAF.replace("count = \"n\"", "count = \"n + m\""));
+    let line = format!("{HEAD}{LEAF}")
+        .lines()
+        .position(|l| l.starts_with("scorer"))
+        .unwrap()
+        + 1;
+    assert_eq!(
+        (e[0].line, e[0].column, e[0].path.as_deref()),
+        (Some(line), Some(50), Some("a"))
+    );
+}
+
+#[test]
+fn category_comparisons_are_checked_against_allowed_values() {
+    let body = "\n[[indicator]]\nid = \"a\"\nname = \"A\"\npoints = 10\nscorer = { type = \"clause\", when = \"level == 'C'\" }\n";
+    assert_eq!(codes(body), ["expr.unknown_value"]);
+}
+
+#[test]
+fn thresholds_must_be_in_order() {
+    let body = "\n[[indicator]]\nid = \"a\"\nname = \"A\"\npoints = 10\nscorer = { type = \"threshold\", value = \"n\", bands = [{ at = 1, share = 0.5 }, { at = 2, share = 1 }] }\n";
+    assert_eq!(codes(body), ["ruleset.thresholds_out_of_order"]);
+}
+
+#[test]
+fn grades_in_order_reachable_and_known_to_vetoes() {
+    let grades = "\n[[grade]]\nname = \"合格\"\nmin = 6\n[[grade]]\nname = \"优秀\"\nmin = 9\n";
+    assert_eq!(
+        codes(&format!("{LEAF}{grades}")),
+        ["ruleset.grades_out_of_order"]
+    );
+    let unreachable =
+        "\n[[grade]]\nname = \"优秀\"\nmin = 11\n[[grade]]\nname = \"合格\"\nmin = 0\n";
+    assert_eq!(
+        codes(&format!("{LEAF}{unreachable}")),
+        ["ruleset.unreachable_grade"]
+    );
+    let veto = "\n[[grade]]\nname = \"合格\"\nmin = 0\n[[veto]]\nid = \"v\"\nwhen = \"n > 3\"\neffect = \"cap_grade\"\ngrade = \"优秀\"\nreason = \"r\"\n";
+    assert_eq!(codes(&format!("{LEAF}{veto}")), ["ruleset.unknown_grade"]);
+}
+
+#[test]
+fn empty_trees_and_groups() {
+    assert_eq!(codes(""), ["ruleset.empty_tree"]);
+    let group = "\n[[indicator]]\nid = \"a\"\nname = \"A\"\npoints = 10\n";
+    assert_eq!(codes(group), ["ruleset.empty_group"]);
+}
+
+#[test]
+fn every_error_is_collected_not_just_the_first() {
+    let body = format!(
+        "{}{}",
+        LEAF.replace("count = \"n\"", "count = \"m\""),
+        LEAF.replace("id = \"a\"", "id = \"b\"")
+            .replace("per = 1", "per = -1")
+    );
+    let found = codes(&body);
+    assert!(
+        found.contains(&"expr.unknown_input") && found.contains(&"ruleset.bad_number"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn alert_templates_are_compiled() {
+    let alert =
+        "\n[[alert]]\nid = \"x\"\nlevel = \"red\"\nwhen = \"n > 2\"\nmessage = \"变更{nn}次\"\n";
+    assert_eq!(codes(&format!("{LEAF}{alert}")), ["expr.unknown_input"]);
+    let unclosed = alert.replace("{nn}", "{n");
+    assert_eq!(
+        codes(&format!("{LEAF}{unclosed}")),
+        ["ruleset.bad_template"]
+    );
+}

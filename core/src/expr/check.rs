@@ -3,7 +3,6 @@
 
 use std::fmt::Write as _;
 
-use super::intern::intern;
 use super::parser::{ArithOp, Ast, AstKind, CmpOp};
 use super::{ExprError, Scope, Span, Type};
 
@@ -12,7 +11,7 @@ use super::{ExprError, Scope, Span, Type};
 pub(crate) enum Node {
     Number(f64),
     Bool(bool),
-    Text(&'static str),
+    Text(Box<str>),
     Input {
         slot: usize,
         ty: Type,
@@ -123,7 +122,7 @@ impl Checker<'_> {
         match &ast.kind {
             AstKind::Number(n) => Some((Node::Number(*n), Type::Number)),
             AstKind::Bool(b) => Some((Node::Bool(*b), Type::Bool)),
-            AstKind::Text(text) => Some((Node::Text(intern(text)), Type::Text)),
+            AstKind::Text(text) => Some((Node::Text(text.as_str().into()), Type::Text)),
             AstKind::Name(name) => self.name(name, ast.span),
             AstKind::Neg(operand) => {
                 let operand = self.want(operand, Type::Number, "`-`")?;

@@ -8,9 +8,9 @@ use super::parser::{ArithOp, CmpOp};
 use super::{EvalFault, Expr, Row, Type, Value};
 
 /// Evaluates nodes of `expr` against one `row`.
-pub(crate) struct Evaluator<'r, 'e> {
+pub(crate) struct Evaluator<'r> {
     pub row: &'r dyn Row,
-    pub expr: &'e Expr,
+    pub expr: &'r Expr,
 }
 
 type Evaluated<'r> = Result<Value<'r>, EvalFault>;
@@ -23,12 +23,12 @@ fn number(value: Value<'_>) -> Option<f64> {
     }
 }
 
-impl<'r> Evaluator<'r, '_> {
-    pub(crate) fn eval(&self, node: &Node) -> Evaluated<'r> {
+impl<'r> Evaluator<'r> {
+    pub(crate) fn eval(&self, node: &'r Node) -> Evaluated<'r> {
         match node {
             Node::Number(n) => Ok(Value::Number(*n)),
             Node::Bool(b) => Ok(Value::Bool(*b)),
-            Node::Text(text) => Ok(Value::Text(text)),
+            Node::Text(text) => Ok(Value::Text(text.as_ref())),
             Node::Input { slot, ty } => self.input(*slot, *ty),
             Node::Neg(operand) => self.map(operand, |x| Ok(-x)),
             Node::Not(operand) => Ok(match self.eval(operand)? {
@@ -95,7 +95,7 @@ impl<'r> Evaluator<'r, '_> {
     }
 
     /// Applies `f` to a numeric operand, propagating missing.
-    fn map(&self, operand: &Node, f: impl Fn(f64) -> Result<f64, EvalFault>) -> Evaluated<'r> {
+    fn map(&self, operand: &'r Node, f: impl Fn(f64) -> Result<f64, EvalFault>) -> Evaluated<'r> {
         match number(self.eval(operand)?) {
             Some(x) => Ok(Value::Number(self.finite(f(x)?)?)),
             None => Ok(Value::Missing),
@@ -104,7 +104,7 @@ impl<'r> Evaluator<'r, '_> {
 
     /// Folds left to right; every operand is evaluated (so faults inside one are never hidden
     /// by a missing neighbour), but once the total is missing it stays missing.
-    fn arith(&self, first: &Node, rest: &[(ArithOp, Node)]) -> Evaluated<'r> {
+    fn arith(&self, first: &'r Node, rest: &'r [(ArithOp, Node)]) -> Evaluated<'r> {
         let mut total = number(self.eval(first)?);
         for (op, operand) in rest {
             let operand = number(self.eval(operand)?);
@@ -127,7 +127,7 @@ impl<'r> Evaluator<'r, '_> {
     /// `and` (`decisive = false`) and `or` (`decisive = true`): the decisive value wins even over
     /// missing operands and stops evaluation; otherwise any missing operand makes the result
     /// missing.
-    fn logic(&self, terms: &[Node], decisive: bool) -> Evaluated<'r> {
+    fn logic(&self, terms: &'r [Node], decisive: bool) -> Evaluated<'r> {
         let mut missing = false;
         for term in terms {
             match self.eval(term)? {
@@ -143,7 +143,7 @@ impl<'r> Evaluator<'r, '_> {
         })
     }
 
-    fn compare(&self, op: CmpOp, lhs: &Node, rhs: &Node) -> Evaluated<'r> {
+    fn compare(&self, op: CmpOp, lhs: &'r Node, rhs: &'r Node) -> Evaluated<'r> {
         let (lhs, rhs) = (self.eval(lhs)?, self.eval(rhs)?);
         let equal = match (lhs, rhs) {
             (Value::Number(a), Value::Number(b)) => {
@@ -168,7 +168,7 @@ impl<'r> Evaluator<'r, '_> {
     }
 
     /// `min`/`max`: all operands evaluated; any missing makes the result missing.
-    fn fold(&self, args: &[Node], pick: fn(f64, f64) -> f64) -> Evaluated<'r> {
+    fn fold(&self, args: &'r [Node], pick: fn(f64, f64) -> f64) -> Evaluated<'r> {
         let mut best: Option<f64> = None;
         let mut missing = false;
         for arg in args {
@@ -183,7 +183,7 @@ impl<'r> Evaluator<'r, '_> {
         })
     }
 
-    fn clamp(&self, args: &[Node; 3]) -> Evaluated<'r> {
+    fn clamp(&self, args: &'r [Node; 3]) -> Evaluated<'r> {
         let [x, lo, hi] = args;
         let (x, lo, hi) = (
             number(self.eval(x)?),

@@ -13,7 +13,6 @@
 
 mod check;
 mod eval;
-mod intern;
 mod lexer;
 mod parser;
 #[cfg(test)]
@@ -262,7 +261,7 @@ impl Expr {
     ///
     /// [`EvalFault`] on division by zero, a non-finite result, reversed `clamp` bounds, or a row
     /// value of the wrong type.
-    pub fn eval<'r>(&self, row: &'r dyn Row) -> Result<Value<'r>, EvalFault> {
+    pub fn eval<'r>(&'r self, row: &'r dyn Row) -> Result<Value<'r>, EvalFault> {
         eval::Evaluator { row, expr: self }.eval(&self.root)
     }
 

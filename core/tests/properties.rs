@@ -253,3 +253,24 @@ fn a_large_batch_split_over_threads_equals_record_by_record() {
         }
     }
 }
+
+#[test]
+fn a_compiled_ruleset_is_shared_by_many_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Ruleset>();
+    send_sync::<qinglian::Evaluation>();
+    let (_, ruleset) = rulesets().iter().find(|(n, _)| n.ends_with("hospital.toml")).unwrap();
+    let shared = std::sync::Arc::new(ruleset.clone());
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let record = record_from(ruleset, &draws().new_tree(&mut runner).unwrap().current());
+    let expected = ruleset.evaluate(&record);
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let (shared, record) = (shared.clone(), record.clone());
+            std::thread::spawn(move || (0..50).map(|_| shared.evaluate(&record)).collect::<Vec<_>>())
+        })
+        .collect();
+    for handle in handles {
+        assert!(handle.join().unwrap().iter().all(|r| *r == expected));
+    }
+}

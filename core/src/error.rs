@@ -93,7 +93,8 @@ pub struct RecordError {
 }
 
 impl RecordError {
-    pub(crate) fn new(code: &'static str, message: impl Into<String>) -> Self {
+    /// A record error with a stable code (see `docs/errors.md`) and a message.
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
         RecordError {
             code,
             message: message.into(),
@@ -104,17 +105,20 @@ impl RecordError {
         }
     }
 
-    pub(crate) fn column(mut self, column: impl Into<String>) -> Self {
+    /// Names the input (column) at fault.
+    pub fn column(mut self, column: impl Into<String>) -> Self {
         self.column = Some(column.into());
         self
     }
 
-    pub(crate) fn path(mut self, path: impl Into<String>) -> Self {
+    /// Names the indicator being scored.
+    pub fn path(mut self, path: impl Into<String>) -> Self {
         self.path = Some(path.into());
         self
     }
 
-    pub(crate) fn at_row(mut self, row: usize, id: Option<&str>) -> Self {
+    /// Places the error at a row of a batch (and names the row's id if not yet named).
+    pub fn at_row(mut self, row: usize, id: Option<&str>) -> Self {
         self.row = Some(row);
         if self.id.is_none() {
             self.id = id.map(str::to_string);

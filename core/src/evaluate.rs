@@ -552,7 +552,7 @@ impl Ruleset {
                     node.max
                         * counted
                             .iter()
-                            .map(|(n, s)| share(n, s).powf(n.weight / present))
+                            .map(|(n, s)| libm::pow(share(n, s), n.weight / present))
                             .product::<f64>()
                 } else {
                     0.0

@@ -24,9 +24,6 @@ const TS_TYPES: &'static str = r#"
 /** A JSON value, as found in `inputs` and `facts`. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
-/** Language of readable output. */
-export type Lang = "zh" | "en";
-
 /** One raw field value of a record: missing, a boolean, a number, text, or survey answer counts. */
 export type CellValue = null | undefined | boolean | number | string | { [answer: string]: number };
 
@@ -239,7 +236,7 @@ export interface IndicatorInfo {
 /// Installs the panic hook once the module is instantiated, so a bug reports its message on the
 /// console instead of a bare `unreachable`.
 #[wasm_bindgen(start)]
-pub fn start() {
+fn start() {
     console_error_panic_hook::set_once();
 }
 
@@ -344,13 +341,24 @@ fn to_record(value: JsValue, row: Option<usize>) -> Result<Record, RecordError> 
     serde_wasm_bindgen::from_value::<Record>(value).or_else(|e| bad_record(&e.to_string(), row))
 }
 
-fn parse_lang(lang: Option<String>) -> Result<Lang, JsValue> {
-    match lang.as_deref() {
-        None | Some("zh") => Ok(Lang::Zh),
-        Some("en") => Ok(Lang::En),
-        Some(other) => Err(error_with_code(
+/// Language of readable output: `"zh"` (Chinese) or `"en"` (English).
+#[wasm_bindgen(js_name = Lang)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsLang {
+    /// Chinese.
+    Zh = "zh",
+    /// English.
+    En = "en",
+}
+
+fn parse_lang(lang: Option<JsLang>) -> Result<Lang, JsValue> {
+    match lang {
+        None | Some(JsLang::Zh) => Ok(Lang::Zh),
+        Some(JsLang::En) => Ok(Lang::En),
+        #[allow(unreachable_patterns)]
+        _ => Err(error_with_code(
             "lang.unknown",
-            &format!("unknown language `{other}`: expected \"zh\" or \"en\""),
+            "unknown language: expected \"zh\" or \"en\"",
         )),
     }
 }
@@ -424,7 +432,7 @@ impl Ruleset {
     pub fn explain(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RecordInput")] record: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "Lang")] lang: Option<String>,
+        lang: Option<JsLang>,
     ) -> Result<String, JsValue> {
         let lang = parse_lang(lang)?;
         let record = to_record(record, None).map_err(|e| record_error(&e))?;

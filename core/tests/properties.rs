@@ -259,7 +259,10 @@ fn a_compiled_ruleset_is_shared_by_many_threads() {
     fn send_sync<T: Send + Sync>() {}
     send_sync::<Ruleset>();
     send_sync::<qinglian::Evaluation>();
-    let (_, ruleset) = rulesets().iter().find(|(n, _)| n.ends_with("hospital.toml")).unwrap();
+    let (_, ruleset) = rulesets()
+        .iter()
+        .find(|(n, _)| n.ends_with("hospital.toml"))
+        .unwrap();
     let shared = std::sync::Arc::new(ruleset.clone());
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let record = record_from(ruleset, &draws().new_tree(&mut runner).unwrap().current());
@@ -267,7 +270,11 @@ fn a_compiled_ruleset_is_shared_by_many_threads() {
     let handles: Vec<_> = (0..4)
         .map(|_| {
             let (shared, record) = (shared.clone(), record.clone());
-            std::thread::spawn(move || (0..50).map(|_| shared.evaluate(&record)).collect::<Vec<_>>())
+            std::thread::spawn(move || {
+                (0..50)
+                    .map(|_| shared.evaluate(&record))
+                    .collect::<Vec<_>>()
+            })
         })
         .collect();
     for handle in handles {

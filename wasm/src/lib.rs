@@ -318,16 +318,11 @@ fn record_error(error: &RecordError) -> JsValue {
 
 /// A JS value that is not an object of field values → the core's `record.json` error.
 fn bad_record(message: &str, row: Option<usize>) -> Result<Record, RecordError> {
-    // The core has no public constructor for `RecordError`: take its own `record.json` error
-    // (parsing `null` as a record always fails) and reword it.
-    match Record::from_json("null") {
-        Err(mut error) => {
-            error.message = format!("not an object of field values: {message}");
-            error.row = row;
-            Err(error)
-        }
-        Ok(empty) => Ok(empty),
-    }
+    let error = RecordError::new("record.json", format!("not an object of field values: {message}"));
+    Err(match row {
+        Some(row) => error.at_row(row, None),
+        None => error,
+    })
 }
 
 fn to_record(value: JsValue, row: Option<usize>) -> Result<Record, RecordError> {

@@ -69,7 +69,7 @@ impl Batch {
         let meta = ruleset.metadata();
         for (row, record) in rows.enumerate() {
             match record {
-                Err(e) => batch.fail(row, e.clone()),
+                Err(e) => batch.set_error(row, e.clone()),
                 Ok(record) => {
                     batch.set_label(
                         row,
@@ -152,7 +152,7 @@ impl Batch {
                         ),
                     )
                     .column(&input.name);
-                    self.fail(row, e);
+                    self.set_error(row, e);
                 }
             }
         }
@@ -168,8 +168,9 @@ impl Batch {
         }
     }
 
-    /// Records the row's first error; later ones are dropped (one message per row).
-    pub(crate) fn fail(&mut self, row: usize, error: RecordError) {
+    /// Marks a row as failed (e.g. a value the caller could not convert); the row keeps its first
+    /// error, later ones are dropped (one message per row). The other rows are unaffected.
+    pub fn set_error(&mut self, row: usize, error: RecordError) {
         let id = self.ids.get(row).cloned().flatten();
         if let Some(slot) = self.errors.get_mut(row) {
             if slot.is_none() {
@@ -187,7 +188,7 @@ impl Batch {
             return;
         };
         match (column, result) {
-            (_, Err(e)) => self.fail(row, e.column(&input.name)),
+            (_, Err(e)) => self.set_error(row, e.column(&input.name)),
             (Column::Number(v), Ok(Typed::Number(x))) => set(v, row, x),
             (Column::Bool(v), Ok(Typed::Bool(x))) => set(v, row, Some(x)),
             (Column::Category(v), Ok(Typed::Category(x))) => set(v, row, Some(x)),

@@ -146,13 +146,19 @@ def _arrow_values(column: Any) -> Any:
     if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
         if pa.types.is_decimal(kind):
             column = column.cast(pa.float64())
-        values = column.to_numpy()
-        return np.asarray(values, dtype=np.float64)
+        return np.asarray(_arrow_numpy(column), dtype=np.float64)
     if pa.types.is_boolean(kind) and column.null_count == 0:
-        return np.asarray(column.to_numpy(), dtype=bool)
+        return np.asarray(_arrow_numpy(column), dtype=bool)
     if pa.types.is_boolean(kind):
-        return np.asarray(column.cast(pa.float64()).to_numpy(), dtype=np.float64)
+        return np.asarray(_arrow_numpy(column.cast(pa.float64())), dtype=np.float64)
     return column.to_pylist()
+
+
+def _arrow_numpy(column: Any) -> Any:
+    try:
+        return column.to_numpy(zero_copy_only=False)
+    except TypeError:  # ChunkedArray of older pyarrow versions
+        return column.to_numpy()
 
 
 def _polars_values(series: Any) -> Any:
@@ -208,10 +214,7 @@ def prepare(ruleset: "Ruleset", data: Any, keep: Optional[Sequence[str]] = None)
 
 def _labels(values: Any) -> List[Any]:
     if isinstance(values, np.ndarray):
-        if values.dtype.kind == "f":
-            # Whole numbers as ints, so that id 7 reads "7" rather than "7.0".
-            return [None if v != v else (int(v) if float(v).is_integer() else v) for v in values]
-        return values.tolist()
+        return list(values.tolist())
     return list(values)
 
 
@@ -238,14 +241,17 @@ def assemble(ruleset: "Ruleset", prepared: Prepared, raw: Dict[str, Any]) -> "pd
     out["max_score"] = floats(raw["max_score"])
     out["base_score"] = floats(raw["base_score"])
     out["bonus_score"] = floats(raw["bonus_score"])
-    out["grade"] = pd.array(raw["grade"], dtype=object)
+    def texts(values: List[Any]) -> Any:
+        return pd.Series(values, dtype=object, index=prepared.index)
+
+    out["grade"] = texts(raw["grade"])
     out["rank"] = pd.array(floats(raw["rank"]), dtype="Int64")
     out["percentile"] = floats(raw["percentile"])
-    out["tier"] = pd.array(raw["tier"], dtype=object)
+    out["tier"] = texts(raw["tier"])
     for path, buffer in raw["indicators"].items():
         out[path] = floats(buffer)
-    out["error"] = pd.array(raw["error"], dtype=object)
-    out["error_code"] = pd.array(raw["error_code"], dtype=object)
+    out["error"] = texts(raw["error"])
+    out["error_code"] = texts(raw["error_code"])
     return pd.DataFrame(out, index=prepared.index)
 
 

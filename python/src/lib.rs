@@ -112,7 +112,7 @@ fn kind_word(kind: InputType) -> &'static str {
     }
 }
 
-/// A Python value as a record cell; `Err` describes a value of an unusable type.
+/// A Python value as a record cell; `Err` names a value of an unusable type (`repr` and type).
 fn cell_of(value: &Bound<'_, PyAny>, depth: usize) -> Result<Cell, String> {
     if value.is_none() {
         return Ok(Cell::Missing);
@@ -125,14 +125,14 @@ fn cell_of(value: &Bound<'_, PyAny>, depth: usize) -> Result<Cell, String> {
         return match value.extract::<f64>() {
             Ok(x) if x.is_nan() => Ok(Cell::Missing),
             Ok(x) => Ok(Cell::Number(x)),
-            Err(_) => Err(describe(value, "is too large for a number")),
+            Err(_) => Err(format!("{} (too large)", describe(value))),
         };
     }
     if value.is_instance_of::<PyString>() {
         return value
             .extract::<String>()
             .map(Cell::Text)
-            .map_err(|_| describe(value, "is not valid text"));
+            .map_err(|_| describe(value));
     }
     if let Ok(dict) = value.cast::<PyDict>() {
         let mut counts = BTreeMap::new();
@@ -142,7 +142,7 @@ fn cell_of(value: &Bound<'_, PyAny>, depth: usize) -> Result<Cell, String> {
                 Ok(Cell::Number(x)) => {
                     counts.insert(key, x);
                 }
-                _ => return Err(describe(&v, "is not a count of answers")),
+                _ => return Err(format!("{} as a count of answers", describe(&v))),
             }
         }
         return Ok(Cell::Counts(counts));
@@ -157,18 +157,15 @@ fn cell_of(value: &Bound<'_, PyAny>, depth: usize) -> Result<Cell, String> {
         return Ok(Cell::Missing);
     }
     // numpy scalars (np.int64, np.float32, np.bool_, np.str_ …): their Python equivalent.
-    if depth == 0 && value.hasattr("dtype").unwrap_or(false) {
+    if depth < 3 && value.hasattr("dtype").unwrap_or(false) {
         if let Ok(item) = value.call_method0("item") {
             return cell_of(&item, depth + 1);
         }
     }
-    Err(describe(
-        value,
-        "is not a number, boolean, text or survey counts",
-    ))
+    Err(describe(value))
 }
 
-fn describe(value: &Bound<'_, PyAny>, what: &str) -> String {
+fn describe(value: &Bound<'_, PyAny>) -> String {
     let repr = value
         .repr()
         .map(|r| r.to_string())
@@ -183,39 +180,15 @@ fn describe(value: &Bound<'_, PyAny>, what: &str) -> String {
         .name()
         .map(|n| n.to_string())
         .unwrap_or_default();
-    format!("`{repr}` ({type_name}) {what}")
+    format!("`{repr}` ({type_name})")
 }
 
-/// A cell of a type the core rejects for `kind` with `record.wrong_type`; stands in for a Python
-/// value that has no cell, so that the core reports the row's error in its usual order.
-fn wrong_type_cell(kind: InputType) -> Cell {
-    match kind {
-        InputType::Survey => Cell::Bool(true),
-        _ => Cell::Counts(BTreeMap::new()),
-    }
-}
-
-/// Values the binding could not convert: (row, input, message).
-type Unconverted = Vec<(usize, String, String)>;
-
-/// Puts the binding's own message on errors caused by an unconvertible value.
-fn reword(results: &mut [Result<qinglian::Evaluation, qinglian::RecordError>], bad: &Unconverted) {
-    for (row, column, message) in bad {
-        if let Some(Err(e)) = results.get_mut(*row) {
-            if e.code == "record.wrong_type" && e.column.as_deref() == Some(column.as_str()) {
-                e.message.clone_from(message);
-            }
-        }
-    }
-}
-
-/// A mapping as a core record; unconvertible values of declared inputs are noted in `bad`.
+/// A mapping as a core record; a declared input holding a value of an unusable type makes the
+/// record a `record.wrong_type` error (raised for one record, kept in its place in a batch).
 fn record_of(
     ruleset: &qinglian::Ruleset,
     value: &Bound<'_, PyAny>,
-    row: usize,
-    bad: &mut Unconverted,
-) -> PyResult<Record> {
+) -> PyResult<Result<Record, qinglian::RecordError>> {
     let items: Vec<(Bound<'_, PyAny>, Bound<'_, PyAny>)> = if let Ok(dict) = value.cast::<PyDict>()
     {
         dict.iter().collect()
@@ -244,17 +217,19 @@ fn record_of(
             }
             Err(message) => {
                 if let Some(input) = input {
-                    let message = format!("{message}; expected a {} value", kind_word(input.kind));
-                    record
-                        .fields
-                        .insert(key.clone(), wrong_type_cell(input.kind));
-                    bad.push((row, key, message));
+                    let message =
+                        format!("{message} is not a valid {} value", kind_word(input.kind));
+                    return Ok(Err(qinglian::RecordError::new(
+                        "record.wrong_type",
+                        message,
+                    )
+                    .column(key)));
                 }
                 // Other fields are not scored: a value of an odd type there is ignored.
             }
         }
     }
-    Ok(record)
+    Ok(Ok(record))
 }
 
 fn record_error<'py>(py: Python<'py>, e: &qinglian::RecordError) -> PyResult<Bound<'py, PyAny>> {
@@ -302,22 +277,29 @@ fn parse_lang(lang: &str) -> PyResult<Lang> {
 // --------------------------------------------------------------------------------- Diagnostic
 
 /// One problem found while loading a ruleset.
-#[pyclass(frozen, get_all, module = "qinglian._qinglian")]
+#[pyclass(frozen, module = "qinglian._qinglian")]
 #[derive(Clone)]
 struct Diagnostic {
     /// Stable code, e.g. `ruleset.unknown_input`.
+    #[pyo3(get)]
     code: String,
     /// Plain message.
+    #[pyo3(get)]
     message: String,
     /// `"error"` or `"warning"`.
+    #[pyo3(get)]
     severity: String,
     /// File the ruleset came from, if loaded from a path.
+    #[pyo3(get)]
     file: Option<String>,
     /// 1-based line.
+    #[pyo3(get)]
     line: Option<usize>,
     /// 1-based column (characters).
+    #[pyo3(get)]
     column: Option<usize>,
     /// Indicator path or ruleset item.
+    #[pyo3(get)]
     path: Option<String>,
     display: String,
 }
@@ -796,15 +778,9 @@ impl Ruleset {
 
     /// Scores one record (a dict of field values); raises `RecordError` if it cannot be scored.
     fn evaluate(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<Evaluation> {
-        let mut bad = Unconverted::new();
-        let record = record_of(&self.inner, record, 0, &mut bad)?;
-        let result = self.inner.evaluate(&record);
-        let mut results = vec![result];
-        reword(&mut results, &bad);
-        match results.pop() {
-            Some(Ok(e)) => Ok(Evaluation { inner: e }),
-            Some(Err(e)) => Err(raise_record_error(py, &e)),
-            None => Err(PyValueError::new_err("nothing to score")),
+        match record_of(&self.inner, record)?.and_then(|r| self.inner.evaluate(&r)) {
+            Ok(e) => Ok(Evaluation { inner: e }),
+            Err(e) => Err(raise_record_error(py, &e)),
         }
     }
 
@@ -814,17 +790,12 @@ impl Ruleset {
         py: Python<'py>,
         records: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let mut bad = Unconverted::new();
         let mut rows = Vec::new();
-        for (row, item) in records.try_iter()?.enumerate() {
-            rows.push(record_of(&self.inner, &item?, row, &mut bad)?);
+        for item in records.try_iter()? {
+            rows.push(record_of(&self.inner, &item?)?);
         }
         let ruleset = Arc::clone(&self.inner);
-        let mut results = py.detach(move || {
-            let batch = Batch::from_records(&ruleset, &rows);
-            ruleset.evaluate_batch(&batch)
-        });
-        reword(&mut results, &bad);
+        let results = py.detach(move || ruleset.evaluate_records(&rows));
         wrap_results(py, results)
     }
 
@@ -845,7 +816,8 @@ impl Ruleset {
             Numbers(Vec<f64>),
             Cells(Vec<Cell>),
         }
-        let mut bad = Unconverted::new();
+        // Values the binding cannot convert: that row gets a `record.wrong_type` error.
+        let mut bad: Vec<(usize, qinglian::RecordError)> = Vec::new();
         let mut columns: Vec<(String, Col)> = Vec::new();
         // Declaration order, so that a row's first error is the same as for a record.
         for input in self.inner.inputs() {
@@ -867,11 +839,13 @@ impl Ruleset {
                     match cell_of(&item, 0) {
                         Ok(cell) => out.push(cell),
                         Err(message) => {
-                            out.push(wrong_type_cell(input.kind));
+                            out.push(Cell::Missing);
+                            let message =
+                                format!("{message} is not a valid {} value", kind_word(input.kind));
                             bad.push((
                                 row,
-                                input.name.clone(),
-                                format!("{message}; expected a {} value", kind_word(input.kind)),
+                                qinglian::RecordError::new("record.wrong_type", message)
+                                    .column(&input.name),
                             ));
                         }
                     }
@@ -913,9 +887,11 @@ impl Ruleset {
                     Col::Cells(v) => batch.set_cells(&ruleset, name, v)?,
                 }
             }
+            for (row, error) in bad {
+                batch.set_error(row, error);
+            }
             batch.check_required(&ruleset);
-            let mut results = ruleset.evaluate_batch(&batch);
-            reword(&mut results, &bad);
+            let results = ruleset.evaluate_batch(&batch);
             Ok(frame_columns(&ruleset, &results))
         });
         let c = outcome.map_err(PyValueError::new_err)?;

@@ -318,7 +318,10 @@ fn record_error(error: &RecordError) -> JsValue {
 
 /// A JS value that is not an object of field values → the core's `record.json` error.
 fn bad_record(message: &str, row: Option<usize>) -> Result<Record, RecordError> {
-    let error = RecordError::new("record.json", format!("not an object of field values: {message}"));
+    let error = RecordError::new(
+        "record.json",
+        format!("not an object of field values: {message}"),
+    );
     Err(match row {
         Some(row) => error.at_row(row, None),
         None => error,

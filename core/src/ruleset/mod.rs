@@ -378,6 +378,20 @@ pub struct Ruleset {
     pub(crate) top_bonus: Vec<usize>,
 }
 
+/// A grade band as data.
+#[derive(Clone, Debug, Serialize)]
+#[non_exhaustive]
+pub struct GradeInfo {
+    /// Name, e.g. `优秀`.
+    pub name: String,
+    /// English name.
+    pub name_en: Option<String>,
+    /// Lowest total of the band.
+    pub min: f64,
+    /// Whether the band also has a `when` condition.
+    pub conditional: bool,
+}
+
 /// A node of the indicator tree as data, for forms, reports and notebooks.
 #[derive(Clone, Debug, Serialize)]
 #[non_exhaustive]
@@ -480,6 +494,19 @@ impl Ruleset {
     /// Grade names, best first.
     pub fn grade_names(&self) -> Vec<&str> {
         self.grades.iter().map(|g| g.name.as_str()).collect()
+    }
+
+    /// Grade bands, best first, with the total each needs (for reports and charts).
+    pub fn grades(&self) -> Vec<GradeInfo> {
+        self.grades
+            .iter()
+            .map(|g| GradeInfo {
+                name: g.name.clone(),
+                name_en: g.name_en.clone(),
+                min: g.min,
+                conditional: g.when.is_some(),
+            })
+            .collect()
     }
 
     /// The indicator tree as data.

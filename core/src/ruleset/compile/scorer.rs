@@ -1,0 +1,635 @@
+//! Compiling a leaf's `scorer` table: which fields each scorer type takes, their checks, and the
+//! expressions they hold.
+
+use super::super::schema::{BandDef, ScorerDef, Text};
+use super::super::*;
+use super::Cx;
+use crate::expr::Type;
+use std::collections::BTreeSet;
+use std::ops::Range;
+use toml::Spanned;
+
+impl Cx<'_> {
+    fn input_slot(&mut self, src: &Text, want: &[InputType], path: &str) -> Option<usize> {
+        let found = self.inputs.iter().position(|i| &i.name == src.get_ref());
+        match found.and_then(|s| self.inputs.get(s).map(|i| (s, i.kind))) {
+            Some((slot, kind)) if want.contains(&kind) => Some(slot),
+            Some((_, kind)) => {
+                self.error(
+                    "ruleset.input_type",
+                    Some(src.span()),
+                    Some(path),
+                    format!(
+                        "input `{}` is {kind:?}, this scorer needs {want:?}",
+                        src.get_ref()
+                    ),
+                );
+                None
+            }
+            None => {
+                self.error(
+                    "ruleset.unknown_input",
+                    Some(src.span()),
+                    Some(path),
+                    format!("`{}` is not a declared input", src.get_ref()),
+                );
+                None
+            }
+        }
+    }
+
+    fn bands(&mut self, bands: &[Spanned<BandDef>], descending: bool, path: &str) -> Vec<Band> {
+        let mut out: Vec<Band> = Vec::new();
+        for b in bands {
+            let v = b.get_ref();
+            if !(0.0..=1.0).contains(&v.share) {
+                self.error(
+                    "ruleset.bad_number",
+                    Some(b.span()),
+                    Some(path),
+                    format!("band share {} must lie in [0, 1]", v.share),
+                );
+            }
+            if let Some(prev) = out.last() {
+                let in_order = if descending {
+                    v.at < prev.at
+                } else {
+                    v.at > prev.at
+                };
+                if !in_order {
+                    let order = if descending {
+                        "descending"
+                    } else {
+                        "ascending"
+                    };
+                    self.error(
+                        "ruleset.thresholds_out_of_order",
+                        Some(b.span()),
+                        Some(path),
+                        format!("band `at = {}` is out of order: list `at` {order}", v.at),
+                    );
+                }
+            }
+            out.push(Band {
+                at: v.at,
+                share: v.share,
+                label: v.label.clone(),
+            });
+        }
+        out
+    }
+
+    /// Compiles a leaf's scorer; also returns the inputs it reads.
+    pub(super) fn scorer(
+        &mut self,
+        def: &Spanned<ScorerDef>,
+        path: &str,
+        max: f64,
+    ) -> Option<(Scorer, Vec<usize>)> {
+        let span = def.span();
+        let s = def.get_ref();
+        let kind = s.kind.get_ref().as_str();
+        let Some(fields) = SCORER_FIELDS
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, f)| *f)
+        else {
+            let names: Vec<&str> = SCORER_FIELDS.iter().map(|(k, _)| *k).collect();
+            self.error(
+                "ruleset.unknown_scorer",
+                Some(s.kind.span()),
+                Some(path),
+                format!(
+                    "`{kind}` is not a scorer type; expected one of: {}",
+                    names.join(", ")
+                ),
+            );
+            return None;
+        };
+        for present in present_fields(s) {
+            if !fields.contains(&present) {
+                self.error(
+                    "ruleset.scorer_field",
+                    Some(span.clone()),
+                    Some(path),
+                    format!(
+                        "`{present}` is not a field of scorer `{kind}` (fields: {})",
+                        fields.join(", ")
+                    ),
+                );
+            }
+        }
+        let missing = |cx: &mut Self, field: &str| {
+            cx.error(
+                "ruleset.missing_field",
+                Some(span.clone()),
+                Some(path),
+                format!("scorer `{kind}` needs `{field}`"),
+            );
+        };
+        macro_rules! need {
+            ($field:ident) => {
+                match &s.$field {
+                    Some(v) => Some(v),
+                    None => {
+                        missing(self, stringify!($field));
+                        None
+                    }
+                }
+            };
+        }
+        let num = |v: Option<&Spanned<f64>>| v.map(|v| *v.get_ref());
+        let direction = match &s.direction {
+            Some(d) => self.choice(d, DIRECTIONS, "direction", Some(path)),
+            None => Some(Direction::Higher),
+        };
+        let mut direct_inputs = Vec::new();
+        let scorer = match kind {
+            "clause" => {
+                let when = need!(when).and_then(|w| self.expr(w, Type::Bool, path));
+                Scorer::Clause { when: when? }
+            }
+            "per_occurrence" => {
+                let count = need!(count).and_then(|c| self.expr(c, Type::Number, path));
+                let per = num(need!(per));
+                let cap = num(s.cap.as_ref()).unwrap_or(max);
+                let floor = num(s.floor.as_ref()).unwrap_or(0.0);
+                if floor > max || floor < 0.0 {
+                    self.error(
+                        "ruleset.bad_number",
+                        Some(span.clone()),
+                        Some(path),
+                        format!("`floor` ({floor}) must lie within [0, {max}]"),
+                    );
+                }
+                Scorer::PerOccurrence {
+                    count: count?,
+                    per: self.positive(per?, &span, path, "per")?,
+                    cap,
+                    floor,
+                }
+            }
+            "severity" => {
+                let mut tiers = Vec::new();
+                let mut ok = true;
+                for t in need!(tiers).map(|t| t.as_slice()).unwrap_or(&[]) {
+                    let v = t.get_ref();
+                    match (&v.count, v.per, &v.when, v.zero) {
+                        (Some(c), Some(per), None, false) => match self.expr(c, Type::Number, path)
+                        {
+                            Some(count) => tiers.push(Tier::PerCase {
+                                name: v.name.clone(),
+                                count,
+                                per,
+                            }),
+                            None => ok = false,
+                        },
+                        (None, None, Some(w), true) => match self.expr(w, Type::Bool, path) {
+                            Some(when) => tiers.push(Tier::Zero {
+                                name: v.name.clone(),
+                                when,
+                            }),
+                            None => ok = false,
+                        },
+                        _ => {
+                            ok = false;
+                            self.error("ruleset.bad_tier", Some(t.span()), Some(path), format!("tier `{}` needs either `count` and `per`, or `when` and `zero = true`", v.name));
+                        }
+                    }
+                }
+                if tiers.is_empty() && ok {
+                    self.error(
+                        "ruleset.empty_group",
+                        Some(span.clone()),
+                        Some(path),
+                        "scorer `severity` needs at least one tier".into(),
+                    );
+                    return None;
+                }
+                if !ok {
+                    return None;
+                }
+                Scorer::Severity {
+                    tiers,
+                    cap: num(s.cap.as_ref()).unwrap_or(max),
+                }
+            }
+            "discretionary" => {
+                let input = need!(input)
+                    .and_then(|i| self.input_slot(i, &[InputType::Number, InputType::Count], path));
+                let (lo, hi) = (num(need!(min)), num(need!(max)));
+                let (lo, hi) = (lo?, hi?);
+                if !(0.0 <= lo && lo <= hi && hi <= max) {
+                    self.error("ruleset.bad_range", Some(span.clone()), Some(path), format!("the deduction bounds must satisfy 0 ≤ min ≤ max ≤ {max} (the item's points)"));
+                }
+                direct_inputs.push(input?);
+                Scorer::Discretionary {
+                    input: input?,
+                    min: lo,
+                    max: hi,
+                }
+            }
+            "per_item" => {
+                let count = need!(count).and_then(|c| self.expr(c, Type::Number, path));
+                let per = num(need!(per));
+                Scorer::PerItem {
+                    count: count?,
+                    per: self.positive(per?, &span, path, "per")?,
+                }
+            }
+            "threshold" => {
+                let value = need!(value).and_then(|v| self.expr(v, Type::Number, path));
+                let direction = direction?;
+                let bands_def = need!(bands)?;
+                let bands = self.bands(bands_def, direction == Direction::Higher, path);
+                Scorer::Threshold {
+                    value: value?,
+                    direction,
+                    bands,
+                }
+            }
+            "piecewise" => {
+                let value = need!(value).and_then(|v| self.expr(v, Type::Number, path));
+                let points = need!(points)?;
+                let pts = points.get_ref().clone();
+                if pts.len() < 2 || pts.windows(2).any(|w| matches!(w, [a, b] if b.0 <= a.0)) {
+                    self.error(
+                        "ruleset.thresholds_out_of_order",
+                        Some(points.span()),
+                        Some(path),
+                        "`points` needs at least two [x, share] pairs with strictly increasing x"
+                            .into(),
+                    );
+                }
+                if pts.iter().any(|p| !(0.0..=1.0).contains(&p.1)) {
+                    self.error(
+                        "ruleset.bad_number",
+                        Some(points.span()),
+                        Some(path),
+                        "every share in `points` must lie in [0, 1]".into(),
+                    );
+                }
+                Scorer::Piecewise {
+                    value: value?,
+                    points: pts,
+                }
+            }
+            "goalposts" => {
+                let value = need!(value).and_then(|v| self.expr(v, Type::Number, path));
+                let (lo, hi) = (num(need!(lo))?, num(need!(hi))?);
+                if lo >= hi {
+                    self.error("ruleset.bad_range", Some(span.clone()), Some(path), format!("goalposts need lo < hi (lo = {lo}, hi = {hi}); use `direction` for lower-is-better"));
+                }
+                Scorer::Goalposts {
+                    value: value?,
+                    lo,
+                    hi,
+                    direction: direction?,
+                }
+            }
+            "target" => {
+                let value = need!(value).and_then(|v| self.expr(v, Type::Number, path));
+                let target = num(need!(target))?;
+                let tolerance = num(s.tolerance.as_ref());
+                if tolerance.is_some_and(|t| t <= 0.0) {
+                    self.error(
+                        "ruleset.bad_number",
+                        Some(span.clone()),
+                        Some(path),
+                        "`tolerance` must be > 0".into(),
+                    );
+                }
+                if tolerance.is_none() && target <= 0.0 {
+                    self.error(
+                        "ruleset.bad_number",
+                        Some(span.clone()),
+                        Some(path),
+                        "without `tolerance`, `target` must be > 0 (the score is a ratio to it)"
+                            .into(),
+                    );
+                }
+                Scorer::Target {
+                    value: value?,
+                    target,
+                    direction: direction?,
+                    tolerance,
+                }
+            }
+            "efficacy" => {
+                let value = need!(value).and_then(|v| self.expr(v, Type::Number, path));
+                let (worst, best) = (num(need!(worst))?, num(need!(best))?);
+                if worst == best {
+                    self.error(
+                        "ruleset.bad_range",
+                        Some(span.clone()),
+                        Some(path),
+                        "`worst` and `best` must differ".into(),
+                    );
+                }
+                Scorer::Efficacy {
+                    value: value?,
+                    worst,
+                    best,
+                }
+            }
+            "levels" => {
+                let input =
+                    need!(input).and_then(|i| self.input_slot(i, &[InputType::Category], path));
+                let shares = need!(shares)?;
+                let input = input?;
+                let values = self
+                    .inputs
+                    .get(input)
+                    .map(|i| i.values.clone())
+                    .unwrap_or_default();
+                let na = s.not_applicable.clone().unwrap_or_default();
+                for (k, v) in shares.get_ref().iter() {
+                    if !values.contains(k) {
+                        self.error(
+                            "ruleset.unknown_value",
+                            Some(shares.span()),
+                            Some(path),
+                            format!(
+                                "`{k}` is not a value of input `{}` ({})",
+                                self.inputs.get(input).map_or("", |i| &i.name),
+                                values.join(", ")
+                            ),
+                        );
+                    }
+                    if !(0.0..=1.0).contains(v) {
+                        self.error(
+                            "ruleset.bad_number",
+                            Some(shares.span()),
+                            Some(path),
+                            format!("share {v} for `{k}` must lie in [0, 1]"),
+                        );
+                    }
+                }
+                for v in &na {
+                    if !values.contains(v) {
+                        self.error(
+                            "ruleset.unknown_value",
+                            Some(span.clone()),
+                            Some(path),
+                            format!("not-applicable value `{v}` is not a value of the input"),
+                        );
+                    }
+                }
+                for v in &values {
+                    if !shares.get_ref().contains_key(v) && !na.contains(v) {
+                        self.warn(
+                            "ruleset.unscored_value",
+                            Some(shares.span()),
+                            Some(path),
+                            format!("value `{v}` has no share and scores 0"),
+                        );
+                    }
+                }
+                direct_inputs.push(input);
+                Scorer::Levels {
+                    input,
+                    shares: shares
+                        .get_ref()
+                        .iter()
+                        .map(|(k, v)| (k.clone(), *v))
+                        .collect(),
+                    not_applicable: na,
+                }
+            }
+            "survey" => {
+                let input =
+                    need!(input).and_then(|i| self.input_slot(i, &[InputType::Survey], path));
+                let codes_def = need!(codes)?;
+                let input = input?;
+                let answers = self
+                    .inputs
+                    .get(input)
+                    .map(|i| i.values.clone())
+                    .unwrap_or_default();
+                let mut codes = Vec::new();
+                for (answer, value) in codes_def.get_ref() {
+                    match answers.iter().position(|a| a == answer) {
+                        Some(i) => codes.push((i, *value)),
+                        None => self.error(
+                            "ruleset.unknown_value",
+                            Some(codes_def.span()),
+                            Some(path),
+                            format!(
+                                "`{answer}` is not an answer of the survey ({})",
+                                answers.join(", ")
+                            ),
+                        ),
+                    }
+                }
+                let mut excluded = Vec::new();
+                for answer in s.excluded.clone().unwrap_or_default() {
+                    match answers.iter().position(|a| *a == answer) {
+                        Some(i) => excluded.push(i),
+                        None => self.error(
+                            "ruleset.unknown_value",
+                            Some(span.clone()),
+                            Some(path),
+                            format!("excluded answer `{answer}` is not an answer of the survey"),
+                        ),
+                    }
+                }
+                let top = codes.iter().map(|c| c.1).fold(0.0_f64, f64::max);
+                let scale = num(s.scale.as_ref()).unwrap_or(top);
+                if scale <= 0.0 {
+                    self.error(
+                        "ruleset.bad_number",
+                        Some(span.clone()),
+                        Some(path),
+                        "the survey `scale` must be > 0".into(),
+                    );
+                }
+                direct_inputs.push(input);
+                Scorer::Survey {
+                    input,
+                    codes,
+                    excluded,
+                    scale,
+                    min_valid: num(s.min_valid.as_ref()).unwrap_or(1.0),
+                }
+            }
+            "frequency" => {
+                let periods: Vec<Option<Expr>> = need!(periods)?
+                    .iter()
+                    .map(|p| self.expr(p, Type::Number, path))
+                    .collect();
+                if periods.is_empty() {
+                    self.error(
+                        "ruleset.empty_group",
+                        Some(span.clone()),
+                        Some(path),
+                        "`periods` is empty".into(),
+                    );
+                }
+                let min = num(need!(min))?;
+                Scorer::Frequency {
+                    periods: periods.into_iter().collect::<Option<Vec<_>>>()?,
+                    min,
+                }
+            }
+            "criteria" => {
+                let criteria: Vec<Option<Expr>> = need!(criteria)?
+                    .iter()
+                    .map(|c| self.expr(c, Type::Bool, path))
+                    .collect();
+                if criteria.is_empty() {
+                    self.error(
+                        "ruleset.empty_group",
+                        Some(span.clone()),
+                        Some(path),
+                        "`criteria` is empty".into(),
+                    );
+                }
+                let bands_def = need!(bands)?;
+                let bands = self.bands(bands_def, true, path);
+                Scorer::Criteria {
+                    criteria: criteria.into_iter().collect::<Option<Vec<_>>>()?,
+                    bands,
+                }
+            }
+            "risk_matrix" => {
+                let likelihood = need!(likelihood).and_then(|v| self.expr(v, Type::Number, path));
+                let severity = need!(severity).and_then(|v| self.expr(v, Type::Number, path));
+                let bands_def = need!(bands)?;
+                let bands = self.bands(bands_def, true, path);
+                Scorer::RiskMatrix {
+                    likelihood: likelihood?,
+                    severity: severity?,
+                    bands,
+                }
+            }
+            "rank" => {
+                let value = need!(value).and_then(|v| self.expr(v, Type::Number, path));
+                let step = num(need!(step))?;
+                Scorer::Rank {
+                    value: value?,
+                    direction: direction?,
+                    step: self.positive(step, &span, path, "step")?,
+                }
+            }
+            "formula" => {
+                let expr = need!(expr).and_then(|e| self.expr(e, Type::Number, path));
+                Scorer::Formula { expr: expr? }
+            }
+            _ => return None,
+        };
+        let mut inputs: BTreeSet<usize> = direct_inputs.into_iter().collect();
+        for_each_expr(&scorer, &mut |e| inputs.extend(e.slots().iter().copied()));
+        Some((scorer, inputs.into_iter().collect()))
+    }
+
+    fn positive(&mut self, v: f64, span: &Range<usize>, path: &str, field: &str) -> Option<f64> {
+        if v.is_finite() && v > 0.0 {
+            Some(v)
+        } else {
+            self.error(
+                "ruleset.bad_number",
+                Some(span.clone()),
+                Some(path),
+                format!("`{field}` must be > 0"),
+            );
+            None
+        }
+    }
+}
+
+/// Visits every expression of a scorer.
+fn for_each_expr(scorer: &Scorer, f: &mut dyn FnMut(&Expr)) {
+    match scorer {
+        Scorer::Clause { when } => f(when),
+        Scorer::PerOccurrence { count, .. } | Scorer::PerItem { count, .. } => f(count),
+        Scorer::Severity { tiers, .. } => tiers.iter().for_each(|t| match t {
+            Tier::PerCase { count, .. } => f(count),
+            Tier::Zero { when, .. } => f(when),
+        }),
+        Scorer::Threshold { value, .. }
+        | Scorer::Piecewise { value, .. }
+        | Scorer::Goalposts { value, .. }
+        | Scorer::Target { value, .. }
+        | Scorer::Efficacy { value, .. }
+        | Scorer::Rank { value, .. } => f(value),
+        Scorer::Frequency { periods, .. } => periods.iter().for_each(f),
+        Scorer::Criteria { criteria, .. } => criteria.iter().for_each(f),
+        Scorer::RiskMatrix {
+            likelihood,
+            severity,
+            ..
+        } => {
+            f(likelihood);
+            f(severity);
+        }
+        Scorer::Formula { expr } => f(expr),
+        Scorer::Discretionary { .. } | Scorer::Levels { .. } | Scorer::Survey { .. } => {}
+    }
+}
+
+fn present_fields(s: &ScorerDef) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    macro_rules! check {
+        ($($f:ident),*) => { $( if s.$f.is_some() { out.push(stringify!($f)); } )* };
+    }
+    check!(
+        when,
+        count,
+        per,
+        cap,
+        floor,
+        tiers,
+        input,
+        min,
+        max,
+        value,
+        direction,
+        bands,
+        points,
+        lo,
+        hi,
+        target,
+        tolerance,
+        worst,
+        best,
+        shares,
+        not_applicable,
+        codes,
+        excluded,
+        scale,
+        min_valid,
+        periods,
+        criteria,
+        likelihood,
+        severity,
+        step,
+        expr
+    );
+    out
+}
+
+const SCORER_FIELDS: &[(&str, &[&str])] = &[
+    ("clause", &["when"]),
+    ("per_occurrence", &["count", "per", "cap", "floor"]),
+    ("severity", &["tiers", "cap"]),
+    ("discretionary", &["input", "min", "max"]),
+    ("per_item", &["count", "per"]),
+    ("threshold", &["value", "direction", "bands"]),
+    ("piecewise", &["value", "points"]),
+    ("goalposts", &["value", "lo", "hi", "direction"]),
+    ("target", &["value", "target", "direction", "tolerance"]),
+    ("efficacy", &["value", "worst", "best"]),
+    ("levels", &["input", "shares", "not_applicable"]),
+    (
+        "survey",
+        &["input", "codes", "excluded", "scale", "min_valid"],
+    ),
+    ("frequency", &["periods", "min"]),
+    ("criteria", &["criteria", "bands"]),
+    ("risk_matrix", &["likelihood", "severity", "bands"]),
+    ("rank", &["value", "direction", "step"]),
+    ("formula", &["expr"]),
+];
+
+const DIRECTIONS: &[(&str, Direction)] =
+    &[("higher", Direction::Higher), ("lower", Direction::Lower)];

@@ -94,6 +94,11 @@ proptest! {
             for node in &e.nodes {
                 prop_assert!(node.score >= 0.0 && node.score <= node.max + 1e-9, "{name}: {} scored {} of {}", node.path, node.score, node.max);
             }
+            // The per-node decomposition adds up: the 一级指标 make the tree's score and the
+            // bonus nodes make the credited bonus.
+            let top = |bonus: bool| e.nodes.iter().filter(|n| n.depth == 1 && n.bonus == bonus).map(|n| n.contribution).sum::<f64>();
+            prop_assert!((top(false) - e.base_score).abs() <= 1e-6 * e.base_score.max(1.0), "{name}: contributions {} != base {}", top(false), e.base_score);
+            prop_assert!((top(true) - e.bonus_score).abs() <= 1e-6, "{name}: bonus contributions {} != bonus {}", top(true), e.bonus_score);
             if e.vetoes.iter().any(|v| v.effect == VetoEffect::Zero) {
                 prop_assert_eq!(e.score, 0.0, "{}: a zeroing veto fired but the score is not 0", name);
             }

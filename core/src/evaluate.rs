@@ -93,8 +93,12 @@ impl Ruleset {
         };
         // Rows are independent, so large batches are split over the available cores; results
         // are joined back in row order, so the output does not depend on the thread count.
+        // (Asking for the core count reads cgroup files, so small batches do not ask.)
+        if batch.len() < PARALLEL_ROWS {
+            return (0..batch.len()).map(score_row).collect();
+        }
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if batch.len() < PARALLEL_ROWS || threads < 2 {
+        if threads < 2 {
             return (0..batch.len()).map(score_row).collect();
         }
         let chunk = batch.len().div_ceil(threads);

@@ -57,6 +57,9 @@ fn benches(c: &mut Criterion) {
         evaluate.bench_function(BenchmarkId::new("batch_40k", name), |b| {
             b.iter(|| ruleset.evaluate_batch(&batch))
         });
+        evaluate.bench_function(BenchmarkId::new("batch_scores_40k", name), |b| {
+            b.iter(|| ruleset.evaluate_batch_scores(&batch))
+        });
         evaluate.bench_function(BenchmarkId::new("check_40k", name), |b| {
             b.iter(|| Batch::from_rows(&ruleset, &many))
         });

@@ -50,7 +50,7 @@ impl Ruleset {
     /// ```
     pub fn evaluate(&self, record: &Record) -> Result<Evaluation, RecordError> {
         let batch = Batch::from_records(self, std::slice::from_ref(record));
-        let mut results = self.evaluate_rows(&batch);
+        let mut results = self.evaluate_rows(&batch, true);
         match results.pop() {
             Some(result) => result.map_err(|mut e| {
                 e.row = None;
@@ -63,7 +63,17 @@ impl Ruleset {
     /// Scores every row of a batch, in order: a bad row gets its own error and never affects the
     /// others. Each evaluation also gets its place in the cohort (rank, percentile, quota tier).
     pub fn evaluate_batch(&self, batch: &Batch) -> Vec<Result<Evaluation, RecordError>> {
-        let mut results = self.evaluate_rows(batch);
+        let mut results = self.evaluate_rows(batch, true);
+        self.place_in_cohort(&mut results);
+        results
+    }
+
+    /// Like [`Ruleset::evaluate_batch`] without the written audit trail: every number, status,
+    /// grade, veto, bonus, alert and cohort place is the same, but nodes' `detail` and `inputs`
+    /// and the `reasons` are left empty. For tables of scores (data frames), where writing the
+    /// sentences would be most of the work.
+    pub fn evaluate_batch_scores(&self, batch: &Batch) -> Vec<Result<Evaluation, RecordError>> {
+        let mut results = self.evaluate_rows(batch, false);
         self.place_in_cohort(&mut results);
         results
     }
@@ -76,7 +86,7 @@ impl Ruleset {
         self.evaluate_batch(&Batch::from_rows(self, rows))
     }
 
-    fn evaluate_rows(&self, batch: &Batch) -> Vec<Result<Evaluation, RecordError>> {
+    fn evaluate_rows(&self, batch: &Batch, trail: bool) -> Vec<Result<Evaluation, RecordError>> {
         let cohort = if self.has_rank {
             self.cohort(batch)
         } else {
@@ -87,7 +97,7 @@ impl Ruleset {
             match batch.errors.get(row).cloned().flatten() {
                 Some(e) => Err(e),
                 None => self
-                    .evaluate_row(batch, row, &cohort)
+                    .evaluate_row(batch, row, &cohort, trail)
                     .map_err(|e| e.at_row(row, id.as_deref())),
             }
         };
@@ -189,10 +199,14 @@ impl Ruleset {
         batch: &Batch,
         row: usize,
         cohort: &Cohort,
+        trail: bool,
     ) -> Result<Evaluation, RecordError> {
         let mut view = batch.row(self, row);
         let mut reasons = Vec::new();
         self.apply_equivalences(&mut view, &mut reasons)?;
+        if !trail {
+            reasons.clear();
+        }
 
         let mut states: Vec<State> = vec![
             State {
@@ -208,13 +222,11 @@ impl Ruleset {
                 continue;
             };
             let state = match &node.kind {
-                NodeKind::Leaf { scorer, inputs } => {
-                    self.leaf(node, index, scorer, inputs, &view, cohort)?
-                }
+                NodeKind::Leaf { .. } => self.leaf(node, index, &view, cohort, trail)?,
                 NodeKind::Group {
                     aggregate,
                     children,
-                } => self.group(node, *aggregate, children, &states, &view)?,
+                } => self.group(node, *aggregate, children, &states, &view, trail)?,
             };
             if let Some(slot) = states.get_mut(index) {
                 *slot = state;
@@ -286,19 +298,20 @@ impl Ruleset {
                 0.0
             };
             let (rule, inputs) = match &node.kind {
-                NodeKind::Leaf { scorer, inputs } => (
+                NodeKind::Leaf { scorer, inputs } if trail => (
                     scorer.kind().to_string(),
                     inputs
                         .iter()
                         .filter_map(|&s| Some((self.inputs.get(s)?.name.clone(), view.json(s))))
                         .collect(),
                 ),
+                NodeKind::Leaf { scorer, .. } => (scorer.kind().to_string(), BTreeMap::new()),
                 NodeKind::Group { aggregate, .. } => {
                     (format!("{aggregate:?}").to_lowercase(), BTreeMap::new())
                 }
             };
             let is_leaf = matches!(node.kind, NodeKind::Leaf { .. });
-            if let Some(reason) = node_reason(node, state, lost, is_leaf) {
+            if let Some(reason) = node_reason(node, state, lost, is_leaf).filter(|_| trail) {
                 evaluation.reasons.push(reason);
             }
             evaluation.nodes.push(NodeResult {
@@ -314,7 +327,11 @@ impl Ruleset {
                 counted: state.counted,
                 bonus: node.bonus,
                 rule,
-                detail: state.detail.clone(),
+                detail: if trail {
+                    state.detail.clone()
+                } else {
+                    Text::default()
+                },
                 inputs,
             });
         }
@@ -329,6 +346,10 @@ impl Ruleset {
                     points: state.score,
                     credited: state.score * bonus_ratio,
                 };
+                if !trail {
+                    evaluation.bonuses.push(hit);
+                    continue;
+                }
                 let text = Text::new(
                     format!(
                         "附加分“{}”：得{}分，计入{}分",
@@ -352,7 +373,7 @@ impl Ruleset {
                 evaluation.bonuses.push(hit);
             }
         }
-        if earned > 0.0 && !allowed {
+        if earned > 0.0 && !allowed && trail {
             evaluation.reasons.push(Reason {
                 kind: ReasonKind::Bonus,
                 path: None,
@@ -377,7 +398,7 @@ impl Ruleset {
             .map(|(_, i)| i.name.clone())
             .collect();
 
-        self.vetoes_and_grade(&view, &mut evaluation)?;
+        self.vetoes_and_grade(&view, &mut evaluation, trail)?;
         self.alerts(&view, &mut evaluation)?;
         Ok(evaluation)
     }
@@ -386,21 +407,25 @@ impl Ruleset {
         &self,
         node: &Node,
         index: usize,
-        scorer: &Scorer,
-        inputs: &[usize],
         view: &RowView<'_>,
         cohort: &Cohort,
+        trail: bool,
     ) -> Result<State, RecordError> {
+        let NodeKind::Leaf { scorer, inputs } = &node.kind else {
+            return Err(RecordError::new(
+                "record.internal",
+                "a group was scored as a leaf",
+            ));
+        };
         let outcome = match &node.zero_when {
             Some((when, reason)) => match when.eval(view).map_err(fault(&node.path))? {
                 Value::Bool(true) => Outcome::Zeroed(zero_text(reason)),
-                Value::Bool(false) => score_leaf(scorer, node.max, index, view, cohort)
+                Value::Bool(false) => score_leaf(scorer, node.max, index, view, cohort, trail)
                     .map_err(|e| e.path(&node.path))?,
                 _ => Outcome::Missing,
             },
-            None => {
-                score_leaf(scorer, node.max, index, view, cohort).map_err(|e| e.path(&node.path))?
-            }
+            None => score_leaf(scorer, node.max, index, view, cohort, trail)
+                .map_err(|e| e.path(&node.path))?,
         };
         Ok(match outcome {
             Outcome::Points(points, detail) => State {
@@ -425,7 +450,7 @@ impl Ruleset {
                 let missing: Vec<&str> = inputs
                     .iter()
                     .filter(|&&s| {
-                        if matches!(scorer, Scorer::Survey { .. }) {
+                        if matches!(scorer.as_ref(), Scorer::Survey { .. }) {
                             view.survey(s).is_none()
                         } else {
                             view.get(s) == Value::Missing
@@ -450,6 +475,7 @@ impl Ruleset {
         children: &[usize],
         states: &[State],
         view: &RowView<'_>,
+        trail: bool,
     ) -> Result<State, RecordError> {
         let considered: Vec<(&Node, &State)> = children
             .iter()
@@ -504,98 +530,40 @@ impl Ruleset {
         }
         let share = |n: &Node, s: &State| if n.max > 0.0 { s.score / n.max } else { 0.0 };
         let left_out = considered.len() - counted.len();
-        let (score, zh, en) = match aggregate {
-            Aggregate::Sum => {
-                let raw: f64 = counted.iter().map(|(_, s)| s.score).sum();
-                if left_out > 0 && present > 0.0 {
-                    let score = raw * node.max / present;
-                    (
-                        score,
-                        format!(
-                            "子项合计{}分（满分{}），{}项不计，折算为{}分",
-                            num(raw),
-                            num(present),
-                            left_out,
-                            num(score)
-                        ),
-                        format!(
-                            "children sum to {} of {}; {} left out, rescaled to {}",
-                            num(raw),
-                            num(present),
-                            left_out,
-                            num(score)
-                        ),
-                    )
-                } else {
-                    (
-                        raw,
-                        format!("子项合计{}分", num(raw)),
-                        format!("sum of children: {}", num(raw)),
-                    )
-                }
+        let raw: f64 = counted.iter().map(|(_, s)| s.score).sum();
+        let lost: f64 = counted
+            .iter()
+            .map(|(n, s)| (n.max - s.score).max(0.0))
+            .sum();
+        let score = match aggregate {
+            // Children left out (not applicable, missing under `reweight`) leave the denominator.
+            Aggregate::Sum if left_out > 0 && present > 0.0 => raw * node.max / present,
+            Aggregate::Sum => raw,
+            Aggregate::Mean if present > 0.0 => {
+                node.max
+                    * counted
+                        .iter()
+                        .map(|(n, s)| n.weight * share(n, s))
+                        .sum::<f64>()
+                    / present
             }
-            Aggregate::Mean => {
-                let score = if present > 0.0 {
-                    node.max
-                        * counted
-                            .iter()
-                            .map(|(n, s)| n.weight * share(n, s))
-                            .sum::<f64>()
-                        / present
-                } else {
-                    0.0
-                };
-                (
-                    score,
-                    "子项得分率加权算术平均".to_string(),
-                    "weighted arithmetic mean of children's shares".to_string(),
-                )
+            Aggregate::Geomean if present > 0.0 => {
+                node.max
+                    * counted
+                        .iter()
+                        .map(|(n, s)| libm::pow(share(n, s), n.weight / present))
+                        .product::<f64>()
             }
-            Aggregate::Geomean => {
-                let score = if present > 0.0 {
-                    node.max
-                        * counted
-                            .iter()
-                            .map(|(n, s)| libm::pow(share(n, s), n.weight / present))
-                            .product::<f64>()
-                } else {
-                    0.0
-                };
-                (
-                    score,
-                    "子项得分率加权几何平均".to_string(),
-                    "weighted geometric mean of children's shares".to_string(),
-                )
-            }
+            Aggregate::Mean | Aggregate::Geomean => 0.0,
             Aggregate::Min => {
-                let score = node.max
+                node.max
                     * counted
                         .iter()
                         .filter(|(n, _)| n.weight > 0.0)
                         .map(|(n, s)| share(n, s))
-                        .fold(1.0_f64, f64::min);
-                (
-                    score,
-                    "取子项最低得分率（不可补偿）".to_string(),
-                    "lowest share among children (non-compensatory)".to_string(),
-                )
+                        .fold(1.0_f64, f64::min)
             }
-            Aggregate::Deduction => {
-                let lost: f64 = counted
-                    .iter()
-                    .map(|(n, s)| (n.max - s.score).max(0.0))
-                    .sum();
-                let score = (node.max - lost).max(0.0);
-                (
-                    score,
-                    format!("从{}分起扣，共扣{}分，扣完为止", num(node.max), num(lost)),
-                    format!(
-                        "starts at {}, {} deducted, floor 0",
-                        num(node.max),
-                        num(lost)
-                    ),
-                )
-            }
+            Aggregate::Deduction => (node.max - lost).max(0.0),
         };
         let score = if score.is_finite() {
             score.clamp(0.0, node.max)
@@ -616,11 +584,16 @@ impl Ruleset {
                 _ => return missing_state(node, "zero_when", None),
             }
         }
+        let detail = if trail {
+            group_text(aggregate, node.max, raw, present, left_out, lost, score)
+        } else {
+            Text::default()
+        };
         Ok(State {
             score,
             status: Status::Scored,
             counted: true,
-            detail: Text::new(zh, en),
+            detail,
         })
     }
 
@@ -760,6 +733,7 @@ impl Ruleset {
         &self,
         view: &RowView<'_>,
         evaluation: &mut Evaluation,
+        trail: bool,
     ) -> Result<(), RecordError> {
         let mut forced: Option<usize> = None;
         let mut cap: Option<usize> = None;
@@ -825,6 +799,10 @@ impl Ruleset {
         if let Some(g) = grade.and_then(|g| self.grades.get(g)) {
             evaluation.grade = Some(g.name.clone());
             evaluation.grade_en = g.name_en.clone();
+        }
+        if !trail {
+            evaluation.reasons.clear(); // veto sentences: the vetoes themselves stay listed
+            return Ok(());
         }
         let text = match &evaluation.grade {
             Some(g) => Text::new(
@@ -907,6 +885,54 @@ impl Ruleset {
                 tier,
             });
         }
+    }
+}
+
+/// What a group did, in words.
+fn group_text(
+    aggregate: Aggregate,
+    max: f64,
+    raw: f64,
+    present: f64,
+    left_out: usize,
+    lost: f64,
+    score: f64,
+) -> Text {
+    match aggregate {
+        Aggregate::Sum if left_out > 0 => Text::new(
+            format!(
+                "子项合计{}分（满分{}），{left_out}项不计，折算为{}分",
+                num(raw),
+                num(present),
+                num(score)
+            ),
+            format!(
+                "children sum to {} of {}; {left_out} left out, rescaled to {}",
+                num(raw),
+                num(present),
+                num(score)
+            ),
+        ),
+        Aggregate::Sum => Text::new(
+            format!("子项合计{}分", num(raw)),
+            format!("sum of children: {}", num(raw)),
+        ),
+        Aggregate::Mean => Text::new(
+            "子项得分率加权算术平均",
+            "weighted arithmetic mean of children's shares",
+        ),
+        Aggregate::Geomean => Text::new(
+            "子项得分率加权几何平均",
+            "weighted geometric mean of children's shares",
+        ),
+        Aggregate::Min => Text::new(
+            "取子项最低得分率（不可补偿）",
+            "lowest share among children (non-compensatory)",
+        ),
+        Aggregate::Deduction => Text::new(
+            format!("从{}分起扣，共扣{}分，扣完为止", num(max), num(lost)),
+            format!("starts at {}, {} deducted, floor 0", num(max), num(lost)),
+        ),
     }
 }
 

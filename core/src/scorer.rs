@@ -42,17 +42,6 @@ fn boolean(e: &Expr, view: &RowView<'_>) -> Result<Option<bool>, RecordError> {
     })
 }
 
-fn share(max: f64, share: f64, zh: String, en: String) -> Outcome {
-    let share = share.clamp(0.0, 1.0);
-    Outcome::Points(
-        max * share,
-        Text::new(
-            format!("{zh}，得分率{}%", num(share * 100.0)),
-            format!("{en}: {}% of the points", num(share * 100.0)),
-        ),
-    )
-}
-
 fn band(bands: &[Band], hit: impl Fn(&Band) -> bool) -> (f64, String) {
     match bands.iter().find(|b| hit(b)) {
         Some(b) => (
@@ -72,20 +61,45 @@ macro_rules! need {
     };
 }
 
-/// Scores one leaf with maximum `max`.
+/// Scores one leaf with maximum `max`; with `trail` false the sentences are not written (the
+/// numbers are the same).
 pub(crate) fn score_leaf(
     scorer: &Scorer,
     max: f64,
     index: usize,
     view: &RowView<'_>,
     cohort: &Cohort,
+    trail: bool,
 ) -> Result<Outcome, RecordError> {
+    // Sentences are built only when asked for: formatting dominates the cost of scoring.
+    macro_rules! text {
+        ($zh:expr, $en:expr $(,)?) => {
+            if trail {
+                Text::new($zh, $en)
+            } else {
+                Text::default()
+            }
+        };
+    }
+    // A share of the leaf's points, clamped to [0, 1].
+    macro_rules! share {
+        ($share:expr, $zh:expr, $en:expr $(,)?) => {{
+            let s = f64::clamp($share, 0.0, 1.0);
+            Outcome::Points(
+                max * s,
+                text!(
+                    format!("{}，得分率{}%", $zh, num(s * 100.0)),
+                    format!("{}: {}% of the points", $en, num(s * 100.0))
+                ),
+            )
+        }};
+    }
     Ok(match scorer {
         Scorer::Clause { when } => {
             if need!(boolean(when, view)?) {
                 Outcome::Points(
                     max,
-                    Text::new(
+                    text!(
                         format!("条款已满足，得{}分", num(max)),
                         format!("clause met: {} points", num(max)),
                     ),
@@ -93,7 +107,7 @@ pub(crate) fn score_leaf(
             } else {
                 Outcome::Points(
                     0.0,
-                    Text::new(
+                    text!(
                         format!("条款未满足（{}），不得分", when.source()),
                         format!("clause not met ({}): 0 points", when.source()),
                     ),
@@ -111,7 +125,7 @@ pub(crate) fn score_leaf(
             let points = (max - deduction).max(*floor);
             Outcome::Points(
                 points,
-                Text::new(
+                text!(
                     format!(
                         "发生{}次，每次扣{}分，扣{}分（最多扣{}分，最低{}分）",
                         num(n),
@@ -138,7 +152,7 @@ pub(crate) fn score_leaf(
                 match tier {
                     Tier::Zero { name, when } => {
                         if need!(boolean(when, view)?) {
-                            return Ok(Outcome::Zeroed(Text::new(
+                            return Ok(Outcome::Zeroed(text!(
                                 format!("情节{name}，本项不得分"),
                                 format!("{name} case: item zeroed"),
                             )));
@@ -162,7 +176,7 @@ pub(crate) fn score_leaf(
             };
             Outcome::Points(
                 max - deduction,
-                Text::new(
+                text!(
                     format!("{zh}，扣{}分", num(deduction)),
                     format!("{en}: {} deducted", num(deduction)),
                 ),
@@ -190,7 +204,7 @@ pub(crate) fn score_leaf(
             }
             Outcome::Points(
                 max - v,
-                Text::new(
+                text!(
                     format!("酌情扣{}分（可扣{}–{}分）", num(v), num(*min), num(*hi)),
                     format!(
                         "discretionary deduction of {} (allowed {}–{})",
@@ -206,7 +220,7 @@ pub(crate) fn score_leaf(
             let points = (per * n).min(max);
             Outcome::Points(
                 points,
-                Text::new(
+                text!(
                     format!(
                         "{}项，每项{}分，计{}分（最高{}分）",
                         num(n),
@@ -234,8 +248,7 @@ pub(crate) fn score_leaf(
                 Direction::Higher => band(bands, |b| x >= b.at),
                 Direction::Lower => band(bands, |b| x <= b.at),
             };
-            share(
-                max,
+            share!(
                 s,
                 format!("数值{}，{label}", num(x)),
                 format!("value {}, band {label}", num(x)),
@@ -243,8 +256,7 @@ pub(crate) fn score_leaf(
         }
         Scorer::Piecewise { value, points } => {
             let x = need!(number(value, view)?);
-            share(
-                max,
+            share!(
                 interpolate(points, x),
                 format!("数值{}，分段线性计分", num(x)),
                 format!("value {}, piecewise-linear", num(x)),
@@ -261,8 +273,7 @@ pub(crate) fn score_leaf(
                 Direction::Higher => (x - lo) / (hi - lo),
                 Direction::Lower => (hi - x) / (hi - lo),
             };
-            share(
-                max,
+            share!(
                 s,
                 format!("数值{}，阈值{}–{}", num(x), num(*lo), num(*hi)),
                 format!("value {}, goalposts {}–{}", num(x), num(*lo), num(*hi)),
@@ -281,8 +292,7 @@ pub(crate) fn score_leaf(
                 (None, Direction::Lower) if x <= *target => 1.0,
                 (None, Direction::Lower) => target / x,
             };
-            share(
-                max,
+            share!(
                 s,
                 format!("数值{}，目标值{}", num(x), num(*target)),
                 format!("value {}, target {}", num(x), num(*target)),
@@ -291,8 +301,7 @@ pub(crate) fn score_leaf(
         Scorer::Efficacy { value, worst, best } => {
             let x = need!(number(value, view)?);
             let d = (60.0 + 40.0 * (x - worst) / (best - worst)).clamp(0.0, 100.0);
-            share(
-                max,
+            share!(
                 d / 100.0,
                 format!("数值{}，功效系数{}", num(x), num(d)),
                 format!("value {}, efficacy coefficient {}", num(x), num(d)),
@@ -308,7 +317,7 @@ pub(crate) fn score_leaf(
                 _ => None,
             });
             if not_applicable.iter().any(|v| v == level) {
-                return Ok(Outcome::NotApplicable(Text::new(
+                return Ok(Outcome::NotApplicable(text!(
                     format!("“{level}”：不适用，不计入分母"),
                     format!("`{level}`: not applicable"),
                 )));
@@ -317,7 +326,7 @@ pub(crate) fn score_leaf(
                 .iter()
                 .find(|(v, _)| v == level)
                 .map_or(0.0, |(_, s)| *s);
-            share(max, s, format!("等级“{level}”"), format!("level `{level}`"))
+            share!(s, format!("等级“{level}”"), format!("level `{level}`"))
         }
         Scorer::Survey {
             input,
@@ -343,8 +352,7 @@ pub(crate) fn score_leaf(
                 .map(|(i, code)| counts.get(*i).copied().unwrap_or(0.0) * code)
                 .sum::<f64>()
                 / valid;
-            share(
-                max,
+            share!(
                 mean / scale,
                 format!(
                     "有效票{}张（剔除{}张），平均{}分",
@@ -368,8 +376,7 @@ pub(crate) fn score_leaf(
                 }
             }
             let s = met as f64 / periods.len().max(1) as f64;
-            share(
-                max,
+            share!(
                 s,
                 format!(
                     "{}个周期中{}个达标（每期不少于{}次）",
@@ -392,8 +399,7 @@ pub(crate) fn score_leaf(
                 }
             }
             let (s, label) = band(bands, |b| met as f64 >= b.at);
-            share(
-                max,
+            share!(
                 s,
                 format!("符合{met}项标准，{label}"),
                 format!("{met} criteria met: {label}"),
@@ -410,8 +416,7 @@ pub(crate) fn score_leaf(
             );
             let risk = l * s;
             let (sh, label) = band(bands, |b| risk >= b.at);
-            share(
-                max,
+            share!(
                 sh,
                 format!(
                     "可能性{}×严重程度{}=风险值{}，{label}",
@@ -451,7 +456,7 @@ pub(crate) fn score_leaf(
             let of = values.len().max(1);
             Outcome::Points(
                 points,
-                Text::new(
+                text!(
                     format!(
                         "数值{}，第{rank}名（共{of}个），每降一名扣{}分",
                         num(x),
@@ -469,7 +474,7 @@ pub(crate) fn score_leaf(
             let v = need!(number(expr, view)?);
             Outcome::Points(
                 v.clamp(0.0, max),
-                Text::new(
+                text!(
                     format!("公式 {} = {}", expr.source(), num(v)),
                     format!("formula {} = {}", expr.source(), num(v)),
                 ),

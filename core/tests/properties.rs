@@ -286,3 +286,41 @@ fn a_compiled_ruleset_is_shared_by_many_threads() {
         assert!(handle.join().unwrap().iter().all(|r| *r == expected));
     }
 }
+
+#[test]
+fn scores_only_batches_equal_full_batches_without_the_sentences() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    for (name, ruleset) in rulesets() {
+        let records: Vec<Result<Record, RecordError>> = (0..40)
+            .map(|_| {
+                Ok(record_from(
+                    ruleset,
+                    &draws().new_tree(&mut runner).unwrap().current(),
+                ))
+            })
+            .collect();
+        let batch = qinglian::Batch::from_rows(ruleset, &records);
+        let full = ruleset.evaluate_batch(&batch);
+        let scores = ruleset.evaluate_batch_scores(&batch);
+        for (f, s) in full.into_iter().zip(scores) {
+            match (f, s) {
+                (Ok(mut f), Ok(s)) => {
+                    assert!(
+                        s.reasons.is_empty()
+                            && s.nodes
+                                .iter()
+                                .all(|n| n.detail.zh.is_empty() && n.inputs.is_empty())
+                    );
+                    f.reasons.clear();
+                    for n in &mut f.nodes {
+                        n.detail = qinglian::Text::default();
+                        n.inputs.clear();
+                    }
+                    assert_eq!(f, s, "{name}");
+                }
+                (Err(f), Err(s)) => assert_eq!(f, s, "{name}"),
+                (f, s) => panic!("{name}: full ok {} vs scores ok {}", f.is_ok(), s.is_ok()),
+            }
+        }
+    }
+}

@@ -891,7 +891,7 @@ impl Ruleset {
                 batch.set_error(row, error);
             }
             batch.check_required(&ruleset);
-            let results = ruleset.evaluate_batch(&batch);
+            let results = ruleset.evaluate_batch_scores(&batch);
             Ok(frame_columns(&ruleset, &results))
         });
         let c = outcome.map_err(PyValueError::new_err)?;

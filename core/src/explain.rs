@@ -105,13 +105,13 @@ impl Evaluation {
         ));
         if let Some(c) = &self.cohort {
             out.push_str(&format!(
-                "{} {}/{}  {} {}%  {}\n",
+                "{} {}/{}  {} {}%{}\n",
                 if zh { "排名" } else { "Rank" },
                 c.rank,
                 c.of,
                 if zh { "百分位" } else { "percentile" },
                 num(c.percentile),
-                c.tier.as_deref().unwrap_or("")
+                c.tier.as_deref().map_or(String::new(), |t| format!("  {t}"))
             ));
         }
         out.push('\n');

@@ -1,6 +1,6 @@
 //! The command line end to end: check, score in every format, explain, and bad input.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -2,7 +2,7 @@
 //!
 //! `cargo bench -p qinglian --bench evaluate` — see `benches/README.md` for results.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use qinglian::{read_records, Batch, Ruleset};

@@ -1,6 +1,6 @@
 //! Load-time validation: each mistake gives its own error with a stable code, line and path.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use super::Ruleset;
 use crate::error::Diagnostic;

@@ -111,7 +111,9 @@ impl Evaluation {
                 c.of,
                 if zh { "百分位" } else { "percentile" },
                 num(c.percentile),
-                c.tier.as_deref().map_or(String::new(), |t| format!("  {t}"))
+                c.tier
+                    .as_deref()
+                    .map_or(String::new(), |t| format!("  {t}"))
             ));
         }
         out.push('\n');

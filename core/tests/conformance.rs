@@ -2,7 +2,12 @@
 //! JavaScript suites): hand-worked expectations, then the golden results the other languages must
 //! reproduce exactly. `QINGLIAN_BLESS=1` rewrites the golden files.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use qinglian::{Evaluation, Record, RecordError, Ruleset};
 use serde_json::{json, Value};

@@ -1,7 +1,12 @@
 //! Properties every ruleset must keep, checked with random records: bounds, monotonicity,
 //! floors, veto dominance, order independence, determinism, and batch = record by record.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;

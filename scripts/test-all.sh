@@ -43,4 +43,3 @@ section "Python package"
 section "Browser package"
 ./scripts/wasm-test.sh
 
-section "All suites passed"

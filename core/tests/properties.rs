@@ -329,3 +329,25 @@ fn scores_only_batches_equal_full_batches_without_the_sentences() {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Damaged rulesets (a slice cut out, text spliced in) give errors with places, never a panic.
+    #[test]
+    fn damaged_rulesets_fail_cleanly(cut in 0usize..20_000, len in 0usize..200, insert in "[\\[\\]{}=\"'.a-z0-9 \n#]{0,12}") {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules/village.toml");
+        let text = std::fs::read_to_string(root).unwrap();
+        let mut at = cut.min(text.len());
+        while !text.is_char_boundary(at) { at -= 1; }
+        let mut end = (at + len).min(text.len());
+        while !text.is_char_boundary(end) { end -= 1; }
+        let damaged = format!("{}{insert}{}", &text[..at], &text[end..]);
+        if let Err(e) = Ruleset::from_toml(&damaged) {
+            prop_assert!(!e.errors.is_empty());
+            for d in &e.errors {
+                prop_assert!(d.line.is_some(), "{d} has no line");
+            }
+        }
+    }
+}

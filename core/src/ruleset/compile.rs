@@ -22,9 +22,10 @@ pub(super) fn compile(text: &str, file: Option<&str>) -> Result<Ruleset, Ruleset
     let doc: RulesetDoc = match toml::from_str(text) {
         Ok(doc) => doc,
         Err(e) => {
+            // A document-level error (e.g. no `[ruleset]` table) has no span: point at the start.
             cx.error(
                 "ruleset.toml",
-                e.span(),
+                e.span().or(Some(0..0)),
                 None,
                 e.message().trim().to_string(),
             );
@@ -643,7 +644,11 @@ impl<'a> Cx<'a> {
             if leaf.get(i).copied().unwrap_or(false) {
                 continue;
             }
-            let span = defs.get(i).copied().flatten().map(|d| d.span());
+            // The root's problems point at `scale` in `[ruleset]`.
+            let span = match defs.get(i).copied().flatten() {
+                Some(d) => Some(d.span()),
+                None => Some(meta.scale.span()),
+            };
             let counted: Vec<&Node> = children
                 .iter()
                 .filter_map(|&c| nodes.get(c))

@@ -23,10 +23,12 @@ pub(super) fn compile(text: &str, file: Option<&str>) -> Result<Ruleset, Ruleset
         Ok(doc) => doc,
         Err(e) => {
             // A document-level error (e.g. no `[ruleset]` table) has no span: point at the start.
+            let span = e.span().unwrap_or(0..0);
+            let path = enclosing_indicator(text, span.start);
             cx.error(
                 "ruleset.toml",
-                e.span().or(Some(0..0)),
-                None,
+                Some(span),
+                path.as_deref(),
                 e.message().trim().to_string(),
             );
             return Err(cx.finish_err());
@@ -68,6 +70,23 @@ impl Scope for Cx<'_> {
     fn names(&self) -> Vec<String> {
         self.inputs.iter().map(|i| i.name.clone()).collect()
     }
+}
+
+/// The id of the `[[indicator]]` table around a byte offset, read from the raw text (used when the
+/// TOML itself does not parse, so that the error still names the indicator).
+fn enclosing_indicator(text: &str, offset: usize) -> Option<String> {
+    let before = text.get(..offset.min(text.len()))?;
+    let header = before.rfind("[[indicator]]")?;
+    // The table ends at the next header; its `id` may come before or after the error.
+    let table = text.get(header + "[[indicator]]".len()..)?;
+    let end = table.find("\n[").map_or(table.len(), |i| i + 1);
+    if before.get(header..)?.matches("\n[").count() > 0 {
+        return None; // another table started between the indicator and the error
+    }
+    table.get(..end)?.lines().find_map(|line| {
+        let (key, value) = line.split_once('=')?;
+        (key.trim() == "id").then(|| value.trim().trim_matches(['"', '\'']).to_string())
+    })
 }
 
 fn valid_name(name: &str) -> bool {

@@ -33,8 +33,12 @@ fn toml_syntax_errors_name_line_and_column() {
 }
 
 #[test]
-fn unknown_keys_are_errors() {
-    assert_eq!(codes(&format!("{LEAF}pointz = 3\n")), ["ruleset.toml"]);
+fn unknown_keys_are_errors_naming_the_indicator() {
+    let e = errors(&format!("{LEAF}pointz = 3\n"));
+    assert_eq!(
+        (e[0].code, e[0].path.as_deref()),
+        ("ruleset.toml", Some("a"))
+    );
 }
 
 #[test]

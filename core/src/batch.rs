@@ -482,3 +482,94 @@ impl Row for RowView<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use crate::{Cell, Record, Ruleset};
+
+    fn ruleset() -> Ruleset {
+        Ruleset::from_toml(
+            r#"
+[ruleset]
+id = "t"
+name = "t"
+version = "1"
+scale = 10
+[[input]]
+name = "n"
+type = "count"
+max = 5
+[[input]]
+name = "ok"
+type = "boolean"
+[[input]]
+name = "level"
+type = "category"
+values = ["A", "B"]
+[[input]]
+name = "vote"
+type = "survey"
+values = ["满意", "不满意"]
+[[input]]
+name = "must"
+type = "number"
+required = true
+[[indicator]]
+id = "a"
+name = "a"
+points = 10
+missing = "zero"
+scorer = { type = "per_occurrence", count = "n", per = 1 }
+"#,
+        )
+        .unwrap()
+    }
+
+    fn code(record: Record) -> Option<&'static str> {
+        ruleset()
+            .evaluate(&record.with("must", 1.0))
+            .err()
+            .map(|e| e.code)
+    }
+
+    #[test]
+    fn values_are_checked_against_their_declared_type() {
+        let r = Record::new;
+        assert_eq!(
+            code(
+                r().with("n", 2.0)
+                    .with("ok", "是")
+                    .with("level", "B")
+                    .with("vote", "满意:3;不满意:1")
+            ),
+            None
+        );
+        assert_eq!(code(r().with("n", 2.5)), Some("record.not_a_count"));
+        assert_eq!(code(r().with("n", 9.0)), Some("record.out_of_range"));
+        assert_eq!(code(r().with("n", "two")), Some("record.not_a_number"));
+        assert_eq!(code(r().with("ok", "maybe")), Some("record.not_a_boolean"));
+        assert_eq!(code(r().with("level", "C")), Some("record.unknown_value"));
+        assert_eq!(
+            code(r().with("vote", "满意=3;中立=1")),
+            Some("record.unknown_value")
+        );
+        assert_eq!(code(r().with("vote", "满意")), Some("record.bad_survey"));
+        assert_eq!(
+            code(r().with("n", Cell::Counts(Default::default()))),
+            Some("record.wrong_type")
+        );
+    }
+
+    #[test]
+    fn a_missing_required_input_names_its_column() {
+        let e = ruleset()
+            .evaluate(&Record::new().with("n", 1.0))
+            .unwrap_err();
+        assert_eq!(
+            (e.code, e.column.as_deref()),
+            ("record.missing_required", Some("must"))
+        );
+    }
+}

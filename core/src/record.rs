@@ -195,3 +195,47 @@ pub fn read_json_lines(text: &str) -> RecordRows {
         .map(|(row, line)| Record::from_json(line).map_err(|e| e.at_row(row, None)))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+
+    #[test]
+    fn csv_rows_keep_their_place_and_empty_cells_are_missing() {
+        let rows = read_csv("id,cases,note\nA,2,\nB,1,x,extra\nC,,ok\n", "t.csv").unwrap();
+        assert_eq!(rows.len(), 3);
+        let a = rows[0].as_ref().unwrap();
+        assert_eq!(a.get("cases"), Some(&Cell::Text("2".into())));
+        assert_eq!(a.get("note"), Some(&Cell::Missing));
+        let b = rows[1].as_ref().unwrap_err();
+        assert_eq!((b.code, b.row), ("record.csv", Some(1)));
+        assert_eq!(rows[2].as_ref().unwrap().get("cases"), Some(&Cell::Missing));
+    }
+
+    #[test]
+    fn json_arrays_and_lines_give_one_result_per_record() {
+        let rows = read_json(
+            r#"[{"id": "A", "ok": true, "s": {"满意": 3}}, 5, {"id": "C", "n": null}]"#,
+            "t.json",
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(
+            rows[0].as_ref().unwrap().get("s"),
+            Some(&Cell::Counts([("满意".to_string(), 3.0)].into()))
+        );
+        assert_eq!(rows[1].as_ref().unwrap_err().row, Some(1));
+        assert_eq!(rows[2].as_ref().unwrap().get("n"), Some(&Cell::Missing));
+        assert!(matches!(
+            read_json("{not json", "t.json"),
+            Err(ReadError::Syntax { .. })
+        ));
+
+        let lines = read_json_lines("{\"id\": \"A\"}\n\nnot json\n{\"id\": \"C\"}\n");
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[1].as_ref().unwrap_err().row, Some(1));
+        assert!(lines[2].is_ok());
+    }
+}

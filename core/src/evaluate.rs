@@ -299,16 +299,14 @@ impl Ruleset {
             };
             let (rule, inputs) = match &node.kind {
                 NodeKind::Leaf { scorer, inputs } if trail => (
-                    scorer.kind().to_string(),
+                    scorer.kind(),
                     inputs
                         .iter()
                         .filter_map(|&s| Some((self.inputs.get(s)?.name.clone(), view.json(s))))
                         .collect(),
                 ),
-                NodeKind::Leaf { scorer, .. } => (scorer.kind().to_string(), BTreeMap::new()),
-                NodeKind::Group { aggregate, .. } => {
-                    (format!("{aggregate:?}").to_lowercase(), BTreeMap::new())
-                }
+                NodeKind::Leaf { scorer, .. } => (scorer.kind(), BTreeMap::new()),
+                NodeKind::Group { aggregate, .. } => (aggregate.name(), BTreeMap::new()),
             };
             let is_leaf = matches!(node.kind, NodeKind::Leaf { .. });
             if let Some(reason) = node_reason(node, state, lost, is_leaf).filter(|_| trail) {

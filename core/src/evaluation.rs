@@ -62,8 +62,8 @@ pub struct NodeResult {
     pub counted: bool,
     /// Whether it is a bonus (附加分) node.
     pub bonus: bool,
-    /// Scorer type (leaves) or aggregation method (groups).
-    pub rule: String,
+    /// Scorer type (leaves) or aggregation method (groups), as written in rulesets.
+    pub rule: &'static str,
     /// What the rule did, in words.
     pub detail: Text,
     /// The input values the leaf read (after equivalences).

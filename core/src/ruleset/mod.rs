@@ -96,6 +96,19 @@ pub enum Aggregate {
     Deduction,
 }
 
+impl Aggregate {
+    /// The name as written in rulesets.
+    pub fn name(self) -> &'static str {
+        match self {
+            Aggregate::Sum => "sum",
+            Aggregate::Mean => "mean",
+            Aggregate::Geomean => "geomean",
+            Aggregate::Min => "min",
+            Aggregate::Deduction => "deduction",
+        }
+    }
+}
+
 /// What to do when a node lacks data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -22,3 +22,7 @@ score city-index city-districts 40
 echo
 first=$(sed -n 2p examples/data/private-enterprises.csv | cut -d, -f1)
 $q explain rules/private-enterprise.toml examples/data/private-enterprises.csv --id "$first"
+
+echo
+# A transport project with early warnings (预警): the audit trail lists each alert with its facts.
+$q explain rules/transport.toml examples/data/transport-projects.csv --id T028

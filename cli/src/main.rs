@@ -96,6 +96,28 @@ impl From<LangArg> for Lang {
     }
 }
 
+/// Writes to standard output; a closed pipe (`qinglian score … | head`) ends the program quietly
+/// instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = write!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            eprintln!("cannot write the output: {e}");
+            std::process::exit(1);
+        }
+    }};
+}
+
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        out!($($arg)*);
+        out!("\n");
+    }};
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -152,18 +174,18 @@ fn check(paths: &[PathBuf], format: CheckFormat) -> Result<ExitCode, String> {
         match format {
             CheckFormat::Text => {
                 for d in errors.iter().chain(&warnings) {
-                    println!("{d}");
+                    outln!("{d}");
                 }
                 match &summary {
-                    Some(s) => println!("ok {}: {s}", path.display()),
-                    None => println!("FAILED {}: {} error(s), {} warning(s)", path.display(), errors.len(), warnings.len()),
+                    Some(s) => outln!("ok {}: {s}", path.display()),
+                    None => outln!("FAILED {}: {} error(s), {} warning(s)", path.display(), errors.len(), warnings.len()),
                 }
             }
             CheckFormat::Json => report.push(serde_json::json!({ "file": path.display().to_string(), "ok": summary.is_some(), "errors": errors, "warnings": warnings })),
         }
     }
     if let CheckFormat::Json = format {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
         );
@@ -224,7 +246,7 @@ fn score(
                 })
                 .collect();
             let out = serde_json::json!({ "ruleset": ruleset.metadata().id, "results": items });
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
             );
@@ -246,8 +268,8 @@ fn score(
             .map(String::from)
             .collect::<Vec<_>>();
             header.extend(dimensions.iter().map(|(p, _)| p.clone()));
-            header.push("error".into());
-            println!("{}", csv_line(&header));
+            header.extend(["vetoes", "alerts", "error"].map(String::from));
+            outln!("{}", csv_line(&header));
             for e in &ranked {
                 let c = e.cohort.as_ref();
                 let mut row = vec![
@@ -267,14 +289,16 @@ fn score(
                         .iter()
                         .map(|(p, _)| e.node(p).map_or(String::new(), |n| n.score.to_string())),
                 );
+                row.push(ids(e.vetoes.iter().map(|v| v.id.as_str())));
+                row.push(ids(e.alerts.iter().map(|a| a.id.as_str())));
                 row.push(String::new());
-                println!("{}", csv_line(&row));
+                outln!("{}", csv_line(&row));
             }
             for err in &errors {
                 let mut row = vec![String::new(), err.id.clone().unwrap_or_default()];
-                row.resize(10 + dimensions.len(), String::new());
+                row.resize(12 + dimensions.len(), String::new());
                 row.push(err.to_string());
-                println!("{}", csv_line(&row));
+                outln!("{}", csv_line(&row));
             }
         }
         Format::Table => {
@@ -284,7 +308,7 @@ fn score(
             } else {
                 m.name.clone()
             };
-            println!(
+            outln!(
                 "{title} — {} · {}",
                 data.display(),
                 if lang == Lang::En { "ranked" } else { "排名" }
@@ -302,8 +326,22 @@ fn score(
             };
             let mut head = head;
             head.extend(dimensions.iter().map(|(_, n)| n.clone()));
+            // Vetoes and early warnings get columns only when some unit has them.
+            let shown: Vec<&Evaluation> = ranked
+                .iter()
+                .take(top.unwrap_or(usize::MAX))
+                .copied()
+                .collect();
+            let show_vetoes = shown.iter().any(|e| !e.vetoes.is_empty());
+            let show_alerts = shown.iter().any(|e| !e.alerts.is_empty());
+            if show_vetoes {
+                head.push(if lang == Lang::En { "Vetoes" } else { "否决" }.into());
+            }
+            if show_alerts {
+                head.push(if lang == Lang::En { "Alerts" } else { "预警" }.into());
+            }
             table.set_header(head);
-            for e in ranked.iter().take(top.unwrap_or(usize::MAX)) {
+            for e in &shown {
                 let c = e.cohort.as_ref();
                 let mut row = vec![
                     TableCell::new(c.map_or(String::new(), |c| c.rank.to_string()))
@@ -319,10 +357,16 @@ fn score(
                     TableCell::new(e.node(p).map_or("—".to_string(), |n| num(n.score)))
                         .set_alignment(CellAlignment::Right)
                 }));
+                if show_vetoes {
+                    row.push(TableCell::new(ids(e.vetoes.iter().map(|v| v.id.as_str()))));
+                }
+                if show_alerts {
+                    row.push(TableCell::new(alert_levels(&e.alerts, lang)));
+                }
                 table.add_row(row);
             }
-            println!("{table}");
-            println!(
+            outln!("{table}");
+            outln!(
                 "{}",
                 if lang == Lang::En {
                     format!("{} scored, {} with errors", ranked.len(), errors.len())
@@ -356,8 +400,8 @@ fn explain(
         Some(Err(e)) => Err(format!("record `{id}` could not be scored: {e}")),
         Some(Ok(e)) => {
             match format {
-                ExplainFormat::Text => print!("{}", e.explain(lang)),
-                ExplainFormat::Json => println!(
+                ExplainFormat::Text => out!("{}", e.explain(lang)),
+                ExplainFormat::Json => outln!(
                     "{}",
                     serde_json::to_string_pretty(e).map_err(|e| e.to_string())?
                 ),
@@ -365,6 +409,34 @@ fn explain(
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn ids<'a>(ids: impl Iterator<Item = &'a str>) -> String {
+    ids.collect::<Vec<_>>().join(";")
+}
+
+/// Alerts counted by level, most severe first: `红2 橙1` / `red 2, orange 1`.
+fn alert_levels(alerts: &[qinglian::AlertHit], lang: Lang) -> String {
+    let levels = [
+        ("red", "红"),
+        ("orange", "橙"),
+        ("yellow", "黄"),
+        ("blue", "蓝"),
+    ];
+    let parts: Vec<String> = levels
+        .iter()
+        .filter_map(|(en, zh)| {
+            let n = alerts.iter().filter(|a| a.level == *en).count();
+            (n > 0).then(|| {
+                if lang == Lang::En {
+                    format!("{en} {n}")
+                } else {
+                    format!("{zh}{n}")
+                }
+            })
+        })
+        .collect();
+    parts.join(if lang == Lang::En { ", " } else { " " })
 }
 
 fn csv_line(fields: &[String]) -> String {

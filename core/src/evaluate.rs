@@ -271,10 +271,10 @@ impl Ruleset {
             id: batch.ids.get(row).cloned().flatten(),
             name: batch.names.get(row).cloned().flatten(),
             ruleset: self.meta.id.clone(),
-            score: base + credited,
+            score: plus_zero(base + credited),
             max_score: self.max_total(),
-            base_score: base,
-            bonus_score: credited,
+            base_score: plus_zero(base),
+            bonus_score: plus_zero(credited),
             grade: None,
             grade_en: None,
             nodes: Vec::with_capacity(self.nodes.len()),
@@ -317,10 +317,10 @@ impl Ruleset {
                 name: node.name.clone(),
                 name_en: node.name_en.clone(),
                 depth: node.depth,
-                score: state.score,
+                score: plus_zero(state.score),
                 max: node.max,
-                lost,
-                contribution,
+                lost: plus_zero(lost),
+                contribution: plus_zero(contribution),
                 status: state.status,
                 counted: state.counted,
                 bonus: node.bonus,
@@ -342,7 +342,7 @@ impl Ruleset {
                     path: node.path.clone(),
                     name: node.name.clone(),
                     points: state.score,
-                    credited: state.score * bonus_ratio,
+                    credited: plus_zero(state.score * bonus_ratio),
                 };
                 if !trail {
                     evaluation.bonuses.push(hit);
@@ -1051,4 +1051,14 @@ fn render(pieces: &[Piece], view: &RowView<'_>) -> Result<String, crate::expr::E
 
 pub(crate) fn fault(path: &str) -> impl Fn(crate::expr::EvalFault) -> RecordError + '_ {
     move |e| RecordError::new("record.eval", e.to_string()).path(path)
+}
+
+/// `-0.0` → `0.0`: an empty float sum is `-0.0` in Rust, and a score of "-0" helps nobody (and
+/// would print as `-0` in JSON, CSV and the browser).
+fn plus_zero(x: f64) -> f64 {
+    if x == 0.0 {
+        0.0
+    } else {
+        x
+    }
 }

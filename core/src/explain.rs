@@ -170,7 +170,15 @@ impl Evaluation {
                 "Vetoes",
                 self.vetoes
                     .iter()
-                    .map(|v| format!("{} ({:?}): {}", v.id, v.effect, lang.pick(&v.reason)))
+                    .map(|v| {
+                        format!(
+                            "{} ({:?}): {}{}",
+                            v.id,
+                            v.effect,
+                            lang.pick(&v.reason),
+                            facts(&v.facts)
+                        )
+                    })
                     .collect(),
             ),
             (
@@ -194,7 +202,7 @@ impl Evaluation {
                 "Alerts",
                 self.alerts
                     .iter()
-                    .map(|a| format!("[{}] {}", a.level, lang.pick(&a.message)))
+                    .map(|a| format!("[{}] {}{}", a.level, lang.pick(&a.message), facts(&a.facts)))
                     .collect(),
             ),
         ];
@@ -212,6 +220,18 @@ impl Evaluation {
         }
         out
     }
+}
+
+/// The values a veto or alert was decided on, for checking it offline: `  (a=3, b=true)`.
+fn facts(facts: &std::collections::BTreeMap<String, serde_json::Value>) -> String {
+    if facts.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = facts
+        .iter()
+        .map(|(k, v)| format!("{k}={}", value_text(v)))
+        .collect();
+    format!("  ({})", parts.join(", "))
 }
 
 /// An input value as a person writes it: `3` rather than `3.0`, text without quotes.

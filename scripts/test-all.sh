@@ -21,6 +21,9 @@ section "cargo clippy"
 cargo clippy --workspace --all-targets --locked -q -- -D warnings
 
 section "cargo test (core, CLI, bindings' Rust side)"
+# The property tests explore the same cases on every run of this script (plain `cargo test`
+# draws new ones each time); set PROPTEST_RNG_SEED to explore others.
+export PROPTEST_RNG_SEED="${PROPTEST_RNG_SEED:-20261127}"
 mkdir -p target
 if ! cargo test --workspace --locked >target/rust-test.log 2>&1; then
   grep -E 'FAILED|panicked|error' target/rust-test.log | head -40

@@ -444,6 +444,8 @@ impl<'a> Cx<'a> {
         // Which definition each node came from (for spans); the root has none.
         let mut defs: Vec<Option<&Spanned<schema::IndicatorDef>>> = vec![None];
         let mut leaf: Vec<bool> = vec![false];
+        // Each node's parent, as found in pass 1 (the root's entry is unused).
+        let mut parents: Vec<usize> = vec![0];
 
         // Pass 1: place nodes and link parents.
         for def in &doc.indicator {
@@ -520,6 +522,7 @@ impl<'a> Cx<'a> {
                 children: Vec::new(),
             };
             leaf.push(d.scorer.is_some());
+            parents.push(parent);
             if d.scorer.is_some() && d.aggregate.is_some() {
                 self.warn(
                     "ruleset.unused_field",
@@ -590,7 +593,9 @@ impl<'a> Cx<'a> {
         for i in 1..nodes.len() {
             let def = defs.get(i).copied().flatten();
             let span = def.map(|d| d.span());
-            let Some((parent_max, parent_agg)) = parent_of(&nodes, i)
+            let Some((parent_max, parent_agg)) = parents
+                .get(i)
+                .copied()
                 .and_then(|p| nodes.get(p))
                 .map(|p| (p.max, group_aggregate(p)))
             else {
@@ -980,12 +985,6 @@ impl<'a> Cx<'a> {
         }
         ok.then_some(pieces)
     }
-}
-
-fn parent_of(nodes: &[Node], index: usize) -> Option<usize> {
-    nodes.iter().position(
-        |n| matches!(&n.kind, NodeKind::Group { children, .. } if children.contains(&index)),
-    )
 }
 
 fn has_bonus_ancestor(nodes: &[Node], node: &Node) -> bool {

@@ -58,7 +58,7 @@ fn benches(c: &mut Criterion) {
             b.iter(|| ruleset.evaluate_batch(&batch))
         });
         evaluate.bench_function(BenchmarkId::new("batch_scores_40k", name), |b| {
-            b.iter(|| ruleset.evaluate_batch_scores(&batch))
+            b.iter(|| ruleset.score(&batch))
         });
         evaluate.bench_function(BenchmarkId::new("check_40k", name), |b| {
             b.iter(|| Batch::from_rows(&ruleset, &many))

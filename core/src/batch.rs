@@ -2,61 +2,84 @@
 //! one typed column per input. Scoring reads values by slot, never by name.
 
 use crate::error::RecordError;
+use crate::expr::vector::{MISSING_BOOL, MISSING_TEXT};
 use crate::expr::{Row, Value};
 use crate::record::{Cell, Record};
 use crate::ruleset::{Input, InputType, Ruleset};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
-/// One typed column; `NaN` / `None` is missing.
+/// One typed column; `NaN` / [`MISSING_BOOL`] / [`MISSING_TEXT`] is missing.
 #[derive(Clone, Debug)]
-pub(crate) enum Column {
-    Number(Vec<f64>),
-    Bool(Vec<Option<bool>>),
-    /// Index into the input's `values`.
-    Category(Vec<Option<u32>>),
-    /// Counts per answer, indexed like the input's `values`.
-    Survey(Vec<Option<Vec<f64>>>),
+pub(crate) enum Column<'a> {
+    /// `clean` is false once the column may hold an infinity (expressions read it as missing).
+    Number { values: Cow<'a, [f64]>, clean: bool },
+    /// 0 false, 1 true, [`MISSING_BOOL`].
+    Bool(Vec<u8>),
+    /// The value's symbol (see `Plan::category_symbols`), or [`MISSING_TEXT`].
+    Category(Vec<u32>),
+    /// Counts per answer, row after row, indexed like the input's `values`.
+    Survey {
+        answers: usize,
+        counts: Vec<f64>,
+        present: Vec<bool>,
+    },
 }
 
 /// Records ready to be scored by one ruleset: typed columns, ids, and each row's first error.
+///
+/// A batch may borrow number columns from the caller ([`Batch::borrow_numbers`]), so a data
+/// frame's float columns are scored in place.
 #[derive(Clone, Debug)]
-pub struct Batch {
+pub struct Batch<'a> {
     len: usize,
+    /// Row labels, allocated on first use.
     pub(crate) ids: Vec<Option<String>>,
     pub(crate) names: Vec<Option<String>>,
-    pub(crate) columns: Vec<Column>,
-    pub(crate) errors: Vec<Option<RecordError>>,
+    pub(crate) columns: Vec<Column<'a>>,
+    /// Whether each row has an error; the errors themselves are kept by row.
+    pub(crate) failed: Vec<bool>,
+    pub(crate) errors: BTreeMap<usize, RecordError>,
 }
 
-impl Batch {
+impl<'a> Batch<'a> {
     /// An empty batch of `len` rows for `ruleset`: every input missing.
-    pub fn new(ruleset: &Ruleset, len: usize) -> Batch {
+    pub fn new(ruleset: &Ruleset, len: usize) -> Batch<'a> {
         let columns = ruleset
             .inputs()
             .iter()
             .map(|input| match input.kind {
-                InputType::Number | InputType::Count => Column::Number(vec![f64::NAN; len]),
-                InputType::Boolean => Column::Bool(vec![None; len]),
-                InputType::Category => Column::Category(vec![None; len]),
-                InputType::Survey => Column::Survey(vec![None; len]),
+                InputType::Number | InputType::Count => Column::Number {
+                    values: Cow::Owned(vec![f64::NAN; len]),
+                    clean: true,
+                },
+                InputType::Boolean => Column::Bool(vec![MISSING_BOOL; len]),
+                InputType::Category => Column::Category(vec![MISSING_TEXT; len]),
+                InputType::Survey => Column::Survey {
+                    answers: input.values.len(),
+                    counts: Vec::new(),
+                    present: Vec::new(),
+                },
             })
             .collect();
         Batch {
             len,
-            ids: vec![None; len],
-            names: vec![None; len],
+            ids: Vec::new(),
+            names: Vec::new(),
             columns,
-            errors: vec![None; len],
+            failed: vec![false; len],
+            errors: BTreeMap::new(),
         }
     }
 
     /// Checks records against the ruleset's inputs.
-    pub fn from_records(ruleset: &Ruleset, records: &[Record]) -> Batch {
+    pub fn from_records(ruleset: &Ruleset, records: &[Record]) -> Batch<'a> {
         Batch::build(ruleset, records.len(), records.iter().map(Ok))
     }
 
     /// Like [`Batch::from_records`] for rows read from a file, where a row that could not be read
     /// stays an error in its place.
-    pub fn from_rows(ruleset: &Ruleset, rows: &[Result<Record, RecordError>]) -> Batch {
+    pub fn from_rows(ruleset: &Ruleset, rows: &[Result<Record, RecordError>]) -> Batch<'a> {
         Batch::build(ruleset, rows.len(), rows.iter().map(Result::as_ref))
     }
 
@@ -64,18 +87,22 @@ impl Batch {
         ruleset: &Ruleset,
         len: usize,
         rows: impl Iterator<Item = Result<&'r Record, &'r RecordError>>,
-    ) -> Batch {
+    ) -> Batch<'a> {
         let mut batch = Batch::new(ruleset, len);
         let meta = ruleset.metadata();
         for (row, record) in rows.enumerate() {
             match record {
                 Err(e) => batch.set_error(row, e.clone()),
                 Ok(record) => {
-                    batch.set_label(
-                        row,
-                        record.get(&meta.id_field),
-                        record.get(&meta.name_field),
-                    );
+                    if record.get(&meta.id_field).is_some()
+                        || record.get(&meta.name_field).is_some()
+                    {
+                        batch.set_label(
+                            row,
+                            record.get(&meta.id_field),
+                            record.get(&meta.name_field),
+                        );
+                    }
                     for (slot, input) in ruleset.inputs().iter().enumerate() {
                         let cell = record.get(&input.name).unwrap_or(&Cell::Missing);
                         batch.put(ruleset, slot, row, cell);
@@ -97,13 +124,39 @@ impl Batch {
         self.len == 0
     }
 
+    /// The row's id, if it has one.
+    pub fn id(&self, row: usize) -> Option<&str> {
+        self.ids.get(row).and_then(|i| i.as_deref())
+    }
+
+    /// The row's display name, if it has one.
+    pub fn name(&self, row: usize) -> Option<&str> {
+        self.names.get(row).and_then(|i| i.as_deref())
+    }
+
+    /// The error a row was marked with while it was read or checked, if any.
+    pub fn error(&self, row: usize) -> Option<&RecordError> {
+        self.errors.get(&row)
+    }
+
     /// Sets row ids and display names (e.g. from an id column of a data frame).
     pub fn set_label(&mut self, row: usize, id: Option<&Cell>, name: Option<&Cell>) {
+        if row >= self.len {
+            return;
+        }
+        let id = id.and_then(cell_text);
+        let name = name.and_then(cell_text);
+        if id.is_some() && self.ids.is_empty() {
+            self.ids = vec![None; self.len];
+        }
+        if name.is_some() && self.names.is_empty() {
+            self.names = vec![None; self.len];
+        }
         if let Some(slot) = self.ids.get_mut(row) {
-            *slot = id.and_then(cell_text);
+            *slot = id;
         }
         if let Some(slot) = self.names.get_mut(row) {
-            *slot = name.and_then(cell_text);
+            *slot = name;
         }
     }
 
@@ -118,6 +171,42 @@ impl Batch {
         let slot = slot_of(ruleset, name)?;
         for (row, &v) in values.iter().enumerate().take(self.len) {
             self.put(ruleset, slot, row, &Cell::Number(v));
+        }
+        Ok(())
+    }
+
+    /// Like [`Batch::set_numbers`] for a number or count input, borrowing `values` instead of
+    /// copying them: every value is checked, and rows with a bad value are marked as errors.
+    pub fn borrow_numbers(
+        &mut self,
+        ruleset: &Ruleset,
+        name: &str,
+        values: &'a [f64],
+    ) -> Result<(), String> {
+        let slot = slot_of(ruleset, name)?;
+        let input = ruleset.inputs().get(slot).ok_or("no such input")?;
+        if !matches!(input.kind, InputType::Number | InputType::Count) || values.len() != self.len {
+            return self.set_numbers(ruleset, name, values);
+        }
+        let mut clean = true;
+        let mut bad = Vec::new();
+        for (row, &x) in values.iter().enumerate() {
+            if x.is_nan() {
+                continue;
+            }
+            clean &= x.is_finite();
+            if let Err(e) = coerce(input, &Cell::Number(x)) {
+                bad.push((row, e.column(&input.name)));
+            }
+        }
+        for (row, e) in bad {
+            self.set_error(row, e);
+        }
+        if let Some(column) = self.columns.get_mut(slot) {
+            *column = Column::Number {
+                values: Cow::Borrowed(values),
+                clean,
+            };
         }
         Ok(())
     }
@@ -143,7 +232,7 @@ impl Batch {
                 continue;
             }
             for row in 0..self.len {
-                if self.errors.get(row).is_some_and(Option::is_none) && self.is_missing(slot, row) {
+                if !self.failed.get(row).copied().unwrap_or(true) && self.is_missing(slot, row) {
                     let e = RecordError::new(
                         "record.missing_required",
                         format!(
@@ -158,12 +247,12 @@ impl Batch {
         }
     }
 
-    fn is_missing(&self, slot: usize, row: usize) -> bool {
+    pub(crate) fn is_missing(&self, slot: usize, row: usize) -> bool {
         match self.columns.get(slot) {
-            Some(Column::Number(v)) => v.get(row).is_none_or(|x| x.is_nan()),
-            Some(Column::Bool(v)) => v.get(row).is_none_or(Option::is_none),
-            Some(Column::Category(v)) => v.get(row).is_none_or(Option::is_none),
-            Some(Column::Survey(v)) => v.get(row).is_none_or(Option::is_none),
+            Some(Column::Number { values, .. }) => values.get(row).is_none_or(|x| x.is_nan()),
+            Some(Column::Bool(v)) => v.get(row).is_none_or(|&b| b == MISSING_BOOL),
+            Some(Column::Category(v)) => v.get(row).is_none_or(|&c| c == MISSING_TEXT),
+            Some(Column::Survey { present, .. }) => !present.get(row).copied().unwrap_or(false),
             None => true,
         }
     }
@@ -171,12 +260,15 @@ impl Batch {
     /// Marks a row as failed (e.g. a value the caller could not convert); the row keeps its first
     /// error, later ones are dropped (one message per row). The other rows are unaffected.
     pub fn set_error(&mut self, row: usize, error: RecordError) {
-        let id = self.ids.get(row).cloned().flatten();
-        if let Some(slot) = self.errors.get_mut(row) {
-            if slot.is_none() {
-                *slot = Some(error.at_row(row, id.as_deref()));
-            }
+        let Some(failed) = self.failed.get_mut(row) else {
+            return;
+        };
+        if *failed {
+            return;
         }
+        *failed = true;
+        let id = self.ids.get(row).cloned().flatten();
+        self.errors.insert(row, error.at_row(row, id.as_deref()));
     }
 
     fn put(&mut self, ruleset: &Ruleset, slot: usize, row: usize, cell: &Cell) {
@@ -184,25 +276,75 @@ impl Batch {
             return;
         };
         let result = coerce(input, cell);
+        let len = self.len;
         let Some(column) = self.columns.get_mut(slot) else {
             return;
         };
         match (column, result) {
             (_, Err(e)) => self.set_error(row, e.column(&input.name)),
-            (Column::Number(v), Ok(Typed::Number(x))) => set(v, row, x),
-            (Column::Bool(v), Ok(Typed::Bool(x))) => set(v, row, Some(x)),
-            (Column::Category(v), Ok(Typed::Category(x))) => set(v, row, Some(x)),
-            (Column::Survey(v), Ok(Typed::Survey(x))) => set(v, row, Some(x)),
-            (Column::Number(v), Ok(Typed::Missing)) => set(v, row, f64::NAN),
-            (Column::Bool(v), Ok(Typed::Missing)) => set(v, row, None),
-            (Column::Category(v), Ok(Typed::Missing)) => set(v, row, None),
-            (Column::Survey(v), Ok(Typed::Missing)) => set(v, row, None),
+            (Column::Number { values, clean }, Ok(Typed::Number(x))) => {
+                *clean &= x.is_finite();
+                set(values.to_mut(), row, x)
+            }
+            (Column::Bool(v), Ok(Typed::Bool(x))) => set(v, row, u8::from(x)),
+            (Column::Category(v), Ok(Typed::Category(x))) => {
+                let symbol = ruleset
+                    .plan
+                    .category_symbols
+                    .get(slot)
+                    .and_then(|s| s.get(x as usize))
+                    .copied()
+                    .unwrap_or(MISSING_TEXT);
+                set(v, row, symbol)
+            }
+            (
+                Column::Survey {
+                    answers,
+                    counts,
+                    present,
+                },
+                Ok(Typed::Survey(x)),
+            ) => {
+                if present.is_empty() {
+                    *present = vec![false; len];
+                    *counts = vec![0.0; len * *answers];
+                }
+                set(present, row, true);
+                let start = row * *answers;
+                if let Some(dst) = counts.get_mut(start..start + *answers) {
+                    for (d, c) in dst.iter_mut().zip(x) {
+                        *d = c;
+                    }
+                }
+            }
+            (Column::Number { values, .. }, Ok(Typed::Missing)) => {
+                set(values.to_mut(), row, f64::NAN)
+            }
+            (Column::Bool(v), Ok(Typed::Missing)) => set(v, row, MISSING_BOOL),
+            (Column::Category(v), Ok(Typed::Missing)) => set(v, row, MISSING_TEXT),
+            (Column::Survey { present, .. }, Ok(Typed::Missing)) if !present.is_empty() => {
+                set(present, row, false)
+            }
             _ => {}
         }
     }
 
-    /// A view of one row for expressions and scorers.
-    pub(crate) fn row<'a>(&'a self, ruleset: &'a Ruleset, row: usize) -> RowView<'a> {
+    /// Survey counts of a survey input at a row.
+    pub(crate) fn survey(&self, slot: usize, row: usize) -> Option<&[f64]> {
+        match self.columns.get(slot) {
+            Some(Column::Survey {
+                answers,
+                counts,
+                present,
+            }) if present.get(row).copied().unwrap_or(false) => {
+                counts.get(row * answers..(row + 1) * answers)
+            }
+            _ => None,
+        }
+    }
+
+    /// A view of one row for expressions and the audit trail.
+    pub(crate) fn row<'v>(&'v self, ruleset: &'v Ruleset, row: usize) -> RowView<'v> {
         RowView {
             batch: self,
             ruleset,
@@ -220,9 +362,10 @@ fn set<T>(v: &mut [T], row: usize, x: T) {
 
 fn slot_of(ruleset: &Ruleset, name: &str) -> Result<usize, String> {
     ruleset
-        .inputs()
-        .iter()
-        .position(|i| i.name == name)
+        .plan
+        .input_slots
+        .get(name)
+        .copied()
         .ok_or_else(|| format!("`{name}` is not a declared input"))
 }
 
@@ -391,7 +534,7 @@ fn survey_counts<'a>(
 
 /// One row as seen by expressions, with the values that equivalences substituted.
 pub(crate) struct RowView<'a> {
-    batch: &'a Batch,
+    batch: &'a Batch<'a>,
     ruleset: &'a Ruleset,
     pub(crate) row: usize,
     pub(crate) overrides: Vec<(usize, Owned)>,
@@ -420,10 +563,7 @@ impl Owned {
 impl RowView<'_> {
     /// Survey counts of a survey input.
     pub(crate) fn survey(&self, slot: usize) -> Option<&[f64]> {
-        match self.batch.columns.get(slot) {
-            Some(Column::Survey(v)) => v.get(self.row).and_then(|c| c.as_deref()),
-            _ => None,
-        }
+        self.batch.survey(slot, self.row)
     }
 
     /// A value as JSON, for the audit trail.
@@ -463,22 +603,20 @@ impl Row for RowView<'_> {
             };
         }
         match self.batch.columns.get(slot) {
-            Some(Column::Number(v)) => match v.get(self.row) {
+            Some(Column::Number { values, .. }) => match values.get(self.row) {
                 Some(x) if !x.is_nan() => Value::Number(*x),
                 _ => Value::Missing,
             },
-            Some(Column::Bool(v)) => v
-                .get(self.row)
-                .copied()
-                .flatten()
-                .map_or(Value::Missing, Value::Bool),
+            Some(Column::Bool(v)) => match v.get(self.row) {
+                Some(0) => Value::Bool(false),
+                Some(1) => Value::Bool(true),
+                _ => Value::Missing,
+            },
             Some(Column::Category(v)) => v
                 .get(self.row)
-                .copied()
-                .flatten()
-                .and_then(|code| self.ruleset.inputs().get(slot)?.values.get(code as usize))
-                .map_or(Value::Missing, |t| Value::Text(t)),
-            Some(Column::Survey(_)) | None => Value::Missing,
+                .and_then(|&s| self.ruleset.plan.symbols.name(s))
+                .map_or(Value::Missing, Value::Text),
+            Some(Column::Survey { .. }) | None => Value::Missing,
         }
     }
 }

@@ -134,6 +134,8 @@ pub enum ReasonKind {
     Veto,
     /// The grade.
     Grade,
+    /// A note on the cohort the unit was measured against.
+    Cohort,
 }
 
 /// A sentence a person can read, tied to an indicator where there is one.
@@ -198,8 +200,11 @@ pub struct Evaluation {
     pub missing: Vec<String>,
     /// Readable reasons: deductions, zeroings, vetoes, bonuses, grade.
     pub reasons: Vec<Reason>,
-    /// Place in the cohort (batch scoring only).
+    /// Place in the cohort (batch scoring, or scoring against a fitted cohort).
     pub cohort: Option<CohortPlace>,
+    /// Warnings about the evaluation itself, e.g. cohort-dependent rules scored without a cohort.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Text>,
 }
 
 impl Evaluation {

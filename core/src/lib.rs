@@ -55,6 +55,7 @@
 //! ```
 
 pub mod batch;
+pub mod cohort;
 pub mod error;
 mod evaluate;
 pub mod evaluation;
@@ -62,9 +63,10 @@ mod explain;
 pub mod expr;
 pub mod record;
 pub mod ruleset;
-mod scorer;
+mod score;
 
 pub use batch::Batch;
+pub use cohort::{Cohort, CohortError, Groups};
 pub use error::{Diagnostic, ReadError, RecordError, RulesetError, Severity};
 pub use evaluation::{
     AlertHit, BonusHit, CohortPlace, Evaluation, NodeResult, Reason, ReasonKind, Status, Text,
@@ -76,3 +78,4 @@ pub use ruleset::{
     Aggregate, Direction, IndicatorInfo, Input, InputType, Metadata, MissingPolicy, Ruleset,
     VetoEffect,
 };
+pub use score::{Scores, NO_GRADE, NO_TIER};

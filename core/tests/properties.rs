@@ -10,7 +10,9 @@
 
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
-use qinglian::{Cell, InputType, Record, RecordError, Ruleset, VetoEffect};
+use qinglian::{
+    Batch, Cell, Cohort, Groups, InputType, Record, RecordError, Ruleset, Scores, VetoEffect,
+};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -123,6 +125,9 @@ proptest! {
                 match (single, batched) {
                     (Ok(mut s), Ok(b)) => {
                         s.cohort = b.cohort.clone();
+                        // Scored alone, a ruleset with quota tiers says it had no cohort.
+                        s.warnings.clear();
+                        s.reasons.retain(|r| r.kind != qinglian::ReasonKind::Cohort);
                         prop_assert_eq!(&s, b, "{}: batch differs from single", name);
                     }
                     (Err(s), Err(b)) => prop_assert_eq!(s.code, b.code),
@@ -292,40 +297,290 @@ fn a_compiled_ruleset_is_shared_by_many_threads() {
     }
 }
 
+/// `n` random records for `ruleset`, with ids `P0`, `P1`, …
+fn random_rows(
+    ruleset: &Ruleset,
+    n: usize,
+    runner: &mut proptest::test_runner::TestRunner,
+) -> Vec<Result<Record, RecordError>> {
+    (0..n)
+        .map(|i| {
+            let d = draws().new_tree(runner).unwrap().current();
+            Ok(record_from(ruleset, &d).with("id", format!("P{i}").as_str()))
+        })
+        .collect()
+}
+
+fn named(name: &str) -> &'static Ruleset {
+    &rulesets()
+        .iter()
+        .find(|(n, _)| n.ends_with(name))
+        .unwrap()
+        .1
+}
+
+/// The numbers of two tables agree bit for bit at rows `a` of `x` and `b` of `y`.
+fn same_row(x: &Scores, a: usize, y: &Scores, b: usize, what: &str) {
+    assert_eq!(x.is_scored(a), y.is_scored(b), "{what}: scored");
+    if !x.is_scored(a) {
+        assert_eq!(
+            x.error(a).map(|e| e.code),
+            y.error(b).map(|e| e.code),
+            "{what}"
+        );
+        return;
+    }
+    let bits = |v: &[f64], r: usize| v[r].to_bits();
+    assert_eq!(bits(x.totals(), a), bits(y.totals(), b), "{what}: total");
+    assert_eq!(x.grades()[a], y.grades()[b], "{what}: grade");
+    assert_eq!(x.ranks()[a], y.ranks()[b], "{what}: rank");
+    assert_eq!(x.cohort_sizes()[a], y.cohort_sizes()[b], "{what}: of");
+    assert_eq!(
+        bits(x.percentiles(), a),
+        bits(y.percentiles(), b),
+        "{what}: percentile"
+    );
+    assert_eq!(x.tiers()[a], y.tiers()[b], "{what}: tier");
+    let mut i = 0;
+    while let (Some(s), Some(t)) = (x.indicator_scores(i), y.indicator_scores(i)) {
+        assert_eq!(s[a].to_bits(), t[b].to_bits(), "{what}: indicator {i}");
+        assert_eq!(
+            x.indicator_statuses(i).unwrap()[a],
+            y.indicator_statuses(i).unwrap()[b]
+        );
+        i += 1;
+    }
+    assert_eq!(
+        x.vetoes(a).collect::<Vec<_>>(),
+        y.vetoes(b).collect::<Vec<_>>(),
+        "{what}"
+    );
+    assert_eq!(
+        x.alerts(a).collect::<Vec<_>>(),
+        y.alerts(b).collect::<Vec<_>>(),
+        "{what}"
+    );
+}
+
 #[test]
-fn scores_only_batches_equal_full_batches_without_the_sentences() {
+fn a_table_row_equals_its_rendered_evaluation() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     for (name, ruleset) in rulesets() {
-        let records: Vec<Result<Record, RecordError>> = (0..40)
-            .map(|_| {
-                Ok(record_from(
-                    ruleset,
-                    &draws().new_tree(&mut runner).unwrap().current(),
-                ))
-            })
-            .collect();
-        let batch = qinglian::Batch::from_rows(ruleset, &records);
-        let full = ruleset.evaluate_batch(&batch);
-        let scores = ruleset.evaluate_batch_scores(&batch);
-        for (f, s) in full.into_iter().zip(scores) {
-            match (f, s) {
-                (Ok(mut f), Ok(s)) => {
-                    assert!(
-                        s.reasons.is_empty()
-                            && s.nodes
-                                .iter()
-                                .all(|n| n.detail.zh.is_empty() && n.inputs.is_empty())
-                    );
-                    f.reasons.clear();
-                    for n in &mut f.nodes {
-                        n.detail = qinglian::Text::default();
-                        n.inputs.clear();
-                    }
-                    assert_eq!(f, s, "{name}");
+        let rows = random_rows(ruleset, 120, &mut runner);
+        let batch = Batch::from_rows(ruleset, &rows);
+        let scores = ruleset.score(&batch);
+        let grades = ruleset.grade_names();
+        let paths = ruleset.indicator_paths();
+        for row in 0..batch.len() {
+            let e = match ruleset.explain(&batch, &scores, row) {
+                Ok(e) => e,
+                Err(err) => {
+                    assert_eq!(scores.error(row), Some(&err), "{name} row {row}");
+                    assert!(scores.totals()[row].is_nan());
+                    continue;
                 }
-                (Err(f), Err(s)) => assert_eq!(f, s, "{name}"),
-                (f, s) => panic!("{name}: full ok {} vs scores ok {}", f.is_ok(), s.is_ok()),
+            };
+            assert!(scores.is_scored(row));
+            assert_eq!(
+                e.score.to_bits(),
+                scores.totals()[row].to_bits(),
+                "{name} row {row}"
+            );
+            assert_eq!(e.base_score.to_bits(), scores.base_scores()[row].to_bits());
+            assert_eq!(
+                e.bonus_score.to_bits(),
+                scores.bonus_scores()[row].to_bits()
+            );
+            assert_eq!(
+                e.grade.as_deref(),
+                scores.grade(row).map(|g| grades[g]),
+                "{name}"
+            );
+            for (i, path) in paths.iter().enumerate() {
+                let node = e.node(path).unwrap();
+                assert_eq!(
+                    node.score.to_bits(),
+                    scores.indicator_scores(i).unwrap()[row].to_bits(),
+                    "{name} {path}"
+                );
+                assert_eq!(
+                    node.status,
+                    scores.indicator_statuses(i).unwrap()[row],
+                    "{name} {path}"
+                );
             }
+            let vetoes: Vec<usize> = scores.vetoes(row).collect();
+            assert_eq!(e.vetoes.len(), vetoes.len(), "{name}");
+            let alerts: Vec<usize> = scores.alerts(row).collect();
+            assert_eq!(e.alerts.len(), alerts.len(), "{name}");
+            let place = e.cohort.as_ref().unwrap();
+            assert_eq!(place.rank as u32, scores.ranks()[row]);
+            assert_eq!(place.of as u32, scores.cohort_sizes()[row]);
+        }
+    }
+}
+
+#[test]
+fn scoring_by_group_equals_scoring_each_group_alone() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    for name in ["soe.toml", "private-enterprise.toml", "city-index.toml"] {
+        let ruleset = named(name);
+        let rows = random_rows(ruleset, 300, &mut runner);
+        let keys: Vec<String> = (0..rows.len())
+            .map(|i| ["2021", "2022", "2023"][(i * 7 + i / 5) % 3].to_string())
+            .collect();
+        let groups = Groups::from_keys(&keys);
+        let scores = ruleset
+            .score_by(&Batch::from_rows(ruleset, &rows), &groups)
+            .unwrap();
+        for key in groups.keys() {
+            let members: Vec<usize> = (0..rows.len()).filter(|&i| &keys[i] == key).collect();
+            let alone_rows: Vec<_> = members.iter().map(|&i| rows[i].clone()).collect();
+            let alone = ruleset.score(&Batch::from_rows(ruleset, &alone_rows));
+            for (j, &i) in members.iter().enumerate() {
+                same_row(&scores, i, &alone, j, &format!("{name} {key} row {i}"));
+            }
+        }
+    }
+}
+
+#[test]
+fn a_cohort_fitted_on_a_batch_and_applied_to_it_equals_scoring_the_batch() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    for (name, ruleset) in rulesets() {
+        let rows = random_rows(ruleset, 150, &mut runner);
+        let batch = Batch::from_rows(ruleset, &rows);
+        let cohort = ruleset.fit(&batch);
+        let again = Cohort::from_json(&cohort.to_json()).unwrap();
+        assert_eq!(again, cohort, "{name}: the JSON form round-trips");
+        let fitted = ruleset.score_against(&batch, &again).unwrap();
+        let plain = ruleset.score(&batch);
+        for row in 0..batch.len() {
+            same_row(&fitted, row, &plain, row, &format!("{name} row {row}"));
+        }
+    }
+}
+
+#[test]
+fn a_unit_scored_against_a_cohort_equals_its_row_among_the_reference() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    for name in ["soe.toml", "private-enterprise.toml", "village.toml"] {
+        let ruleset = named(name);
+        let reference = random_rows(ruleset, 200, &mut runner);
+        let cohort = ruleset.fit(&Batch::from_rows(ruleset, &reference));
+        for unit in random_rows(ruleset, 20, &mut runner) {
+            let mut together = reference.clone();
+            together.push(unit.clone());
+            let joined = ruleset.evaluate_records(&together).pop().unwrap();
+            let alone = ruleset
+                .evaluate_against(unit.as_ref().unwrap(), &cohort)
+                .unwrap();
+            match (alone, joined) {
+                (Ok(a), Ok(j)) => {
+                    // The same points, grade and rank; the reference keeps its own size.
+                    assert_eq!(a.score.to_bits(), j.score.to_bits(), "{name}");
+                    for (x, y) in a.nodes.iter().zip(&j.nodes) {
+                        assert_eq!(
+                            (x.score, x.status, x.contribution),
+                            (y.score, y.status, y.contribution),
+                            "{name} {}",
+                            x.path
+                        );
+                        // A rank leaf's sentence names the reference's size ("of 200").
+                        if x.rule != "rank" {
+                            assert_eq!(x.detail, y.detail, "{name} {}", x.path);
+                        }
+                    }
+                    assert_eq!(a.grade, j.grade, "{name}");
+                    let (pa, pj) = (a.cohort.unwrap(), j.cohort.unwrap());
+                    assert_eq!(pa.rank, pj.rank, "{name}");
+                    assert_eq!(pa.of, cohort.size());
+                    assert!(a.warnings.is_empty());
+                }
+                (Err(a), Err(j)) => assert_eq!(a.code, j.code),
+                (a, j) => panic!(
+                    "{name}: against a cohort ok {} vs joined ok {}",
+                    a.is_ok(),
+                    j.is_ok()
+                ),
+            }
+        }
+    }
+}
+
+#[test]
+fn a_unit_scored_alone_with_cohort_rules_carries_a_warning() {
+    let ruleset = named("soe.toml");
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let unit = random_rows(ruleset, 1, &mut runner).pop().unwrap().unwrap();
+    let e = ruleset.evaluate(&unit).unwrap();
+    assert_eq!(e.warnings.len(), 1);
+    assert!(e
+        .reasons
+        .iter()
+        .any(|r| r.kind == qinglian::ReasonKind::Cohort));
+    let village = named("village.toml");
+    let e = village
+        .evaluate(&random_rows(village, 1, &mut runner).pop().unwrap().unwrap())
+        .unwrap();
+    assert!(e.warnings.is_empty(), "no cohort rule, no warning");
+}
+
+const RANKED: &str = r#"
+[ruleset]
+id = "ranked"
+name = "排名"
+version = "1"
+scale = 20
+[[input]]
+name = "x"
+type = "number"
+[[input]]
+name = "y"
+type = "number"
+[[indicator]]
+id = "points"
+name = "得分"
+points = 10
+scorer = { type = "formula", expr = "x" }
+[[indicator]]
+id = "place"
+name = "名次"
+points = 10
+scorer = { type = "rank", value = "y", direction = "lower", step = 0.5 }
+[[quota]]
+name = "A"
+top = 0.2
+[[quota]]
+name = "B"
+top = 1.0
+"#;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Sorting once gives the ranks, points by place, percentiles and tiers of counting.
+    #[test]
+    fn ranking_equals_counting(values in proptest::collection::vec((0u8..6, 0u8..5), 1..120)) {
+        let ruleset = Ruleset::from_toml(RANKED).unwrap();
+        let rows: Vec<Result<Record, RecordError>> = values
+            .iter()
+            .map(|&(x, y)| Ok(Record::new().with("x", x as f64).with("y", y as f64)))
+            .collect();
+        let scores = ruleset.score(&Batch::from_rows(&ruleset, &rows));
+        let n = values.len();
+        for (i, &(_, y)) in values.iter().enumerate() {
+            let better = values.iter().filter(|&&(_, v)| v < y).count();
+            let place = (10.0 - 0.5 * better as f64).max(0.0);
+            prop_assert_eq!(scores.indicator_scores(1).unwrap()[i], place);
+        }
+        let totals = scores.totals();
+        for i in 0..n {
+            let rank = 1 + totals.iter().filter(|&&t| t > totals[i]).count();
+            prop_assert_eq!(scores.ranks()[i] as usize, rank);
+            prop_assert_eq!(scores.percentiles()[i], 100.0 * (n - rank + 1) as f64 / n as f64);
+            let tier = if rank as f64 <= 0.2 * n as f64 + 1e-9 { 0 } else { 1 };
+            prop_assert_eq!(scores.tiers()[i], tier);
         }
     }
 }

@@ -571,70 +571,52 @@ struct FrameColumns {
     indicators: Vec<Vec<f64>>,
 }
 
-fn frame_columns(
-    ruleset: &qinglian::Ruleset,
-    results: &[Result<qinglian::Evaluation, qinglian::RecordError>],
-) -> FrameColumns {
-    let n = results.len();
+fn frame_columns(ruleset: &qinglian::Ruleset, scores: &qinglian::Scores) -> FrameColumns {
+    let n = scores.len();
+    let grades = ruleset.grade_names();
+    let grade_of = |g: u32| grades.get(g as usize).map(|s| s.to_string());
+    let quotas = ruleset.quota_names();
     let paths = ruleset.indicator_paths();
-    let mut c = FrameColumns {
-        score: Vec::with_capacity(n),
-        max_score: Vec::with_capacity(n),
-        base_score: Vec::with_capacity(n),
-        bonus_score: Vec::with_capacity(n),
-        rank: Vec::with_capacity(n),
-        percentile: Vec::with_capacity(n),
-        grade: Vec::with_capacity(n),
-        tier: Vec::with_capacity(n),
-        error: Vec::with_capacity(n),
-        error_code: Vec::with_capacity(n),
-        indicators: vec![Vec::with_capacity(n); paths.len()],
-    };
-    for result in results {
-        match result {
-            Ok(e) => {
-                c.score.push(e.score);
-                c.max_score.push(e.max_score);
-                c.base_score.push(e.base_score);
-                c.bonus_score.push(e.bonus_score);
-                c.rank
-                    .push(e.cohort.as_ref().map_or(f64::NAN, |p| p.rank as f64));
-                c.percentile
-                    .push(e.cohort.as_ref().map_or(f64::NAN, |p| p.percentile));
-                c.grade.push(e.grade.clone());
-                c.tier.push(e.cohort.as_ref().and_then(|p| p.tier.clone()));
-                c.error.push(None);
-                c.error_code.push(None);
-                for (i, (column, path)) in c.indicators.iter_mut().zip(&paths).enumerate() {
-                    let node = match e.nodes.get(i) {
-                        Some(node) if node.path == *path => Some(node),
-                        _ => e.node(path),
-                    };
-                    column.push(node.map_or(f64::NAN, |n| n.score));
-                }
-            }
-            Err(e) => {
-                for v in [
-                    &mut c.score,
-                    &mut c.max_score,
-                    &mut c.base_score,
-                    &mut c.bonus_score,
-                    &mut c.rank,
-                    &mut c.percentile,
-                ] {
-                    v.push(f64::NAN);
-                }
-                c.grade.push(None);
-                c.tier.push(None);
-                c.error.push(Some(e.to_string()));
-                c.error_code.push(Some(e.code));
-                for column in &mut c.indicators {
-                    column.push(f64::NAN);
-                }
-            }
-        }
+    let percent = |v: &[f64]| v.to_vec();
+    let max = ruleset.max_total();
+    FrameColumns {
+        score: scores.totals().to_vec(),
+        max_score: (0..n)
+            .map(|r| if scores.is_scored(r) { max } else { f64::NAN })
+            .collect(),
+        base_score: scores.base_scores().to_vec(),
+        bonus_score: scores.bonus_scores().to_vec(),
+        rank: scores
+            .ranks()
+            .iter()
+            .map(|&r| if r == 0 { f64::NAN } else { f64::from(r) })
+            .collect(),
+        percentile: percent(scores.percentiles()),
+        grade: scores.grades().iter().map(|&g| grade_of(g)).collect(),
+        tier: scores
+            .tiers()
+            .iter()
+            .map(|&t| quotas.get(t as usize).map(|s| s.to_string()))
+            .collect(),
+        error: (0..n)
+            .map(|r| scores.error(r).map(|e| e.to_string()))
+            .collect(),
+        error_code: (0..n).map(|r| scores.error(r).map(|e| e.code)).collect(),
+        indicators: (0..paths.len())
+            .map(|i| {
+                let values = scores.indicator_scores(i).unwrap_or(&[]);
+                (0..n)
+                    .map(|r| {
+                        if scores.is_scored(r) {
+                            values.get(r).copied().unwrap_or(f64::NAN)
+                        } else {
+                            f64::NAN
+                        }
+                    })
+                    .collect()
+            })
+            .collect(),
     }
-    c
 }
 
 #[pymethods]
@@ -891,8 +873,8 @@ impl Ruleset {
                 batch.set_error(row, error);
             }
             batch.check_required(&ruleset);
-            let results = ruleset.evaluate_batch_scores(&batch);
-            Ok(frame_columns(&ruleset, &results))
+            let scores = ruleset.score(&batch);
+            Ok(frame_columns(&ruleset, &scores))
         });
         let c = outcome.map_err(PyValueError::new_err)?;
 

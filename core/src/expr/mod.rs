@@ -17,6 +17,7 @@ mod lexer;
 mod parser;
 #[cfg(test)]
 mod tests;
+pub(crate) mod vector;
 
 use std::fmt;
 
@@ -263,6 +264,10 @@ impl Expr {
     /// value of the wrong type.
     pub fn eval<'r>(&'r self, row: &'r dyn Row) -> Result<Value<'r>, EvalFault> {
         eval::Evaluator { row, expr: self }.eval(&self.root)
+    }
+
+    pub(crate) fn root(&self) -> &check::Node {
+        &self.root
     }
 
     /// The result type, fixed at compile time.

@@ -310,11 +310,8 @@ impl<'a> Cx<'a> {
         let quotas = self.quotas(&doc.quota);
         let equivalences = self.equivalences(&doc.equivalence);
         let alerts = self.alerts(&doc.alert);
-        let has_rank = nodes
-            .iter()
-            .any(|n| matches!(&n.kind, NodeKind::Leaf { scorer, .. } if matches!(scorer.as_ref(), Scorer::Rank { .. })));
 
-        Some(Ruleset {
+        Some(crate::score::Plan::attach(Ruleset {
             meta: Metadata {
                 id: meta.id.get_ref().clone(),
                 name: meta.name.clone(),
@@ -336,9 +333,9 @@ impl<'a> Cx<'a> {
             equivalences,
             alerts,
             warnings: Vec::new(),
-            has_rank,
             top_bonus,
-        })
+            plan: Default::default(),
+        }))
     }
 
     fn input(&mut self, def: &Spanned<schema::InputDef>) {

@@ -257,6 +257,36 @@ impl Scorer {
             Scorer::Formula { .. } => "formula",
         }
     }
+
+    /// Visits every expression of the scorer.
+    pub(crate) fn for_each_expr(&self, f: &mut dyn FnMut(&Expr)) {
+        match self {
+            Scorer::Clause { when } => f(when),
+            Scorer::PerOccurrence { count, .. } | Scorer::PerItem { count, .. } => f(count),
+            Scorer::Severity { tiers, .. } => tiers.iter().for_each(|t| match t {
+                Tier::PerCase { count, .. } => f(count),
+                Tier::Zero { when, .. } => f(when),
+            }),
+            Scorer::Threshold { value, .. }
+            | Scorer::Piecewise { value, .. }
+            | Scorer::Goalposts { value, .. }
+            | Scorer::Target { value, .. }
+            | Scorer::Efficacy { value, .. }
+            | Scorer::Rank { value, .. } => f(value),
+            Scorer::Frequency { periods, .. } => periods.iter().for_each(f),
+            Scorer::Criteria { criteria, .. } => criteria.iter().for_each(f),
+            Scorer::RiskMatrix {
+                likelihood,
+                severity,
+                ..
+            } => {
+                f(likelihood);
+                f(severity);
+            }
+            Scorer::Formula { expr } => f(expr),
+            Scorer::Discretionary { .. } | Scorer::Levels { .. } | Scorer::Survey { .. } => {}
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -386,9 +416,10 @@ pub struct Ruleset {
     pub(crate) equivalences: Vec<Equivalence>,
     pub(crate) alerts: Vec<Alert>,
     pub(crate) warnings: Vec<Diagnostic>,
-    pub(crate) has_rank: bool,
     /// Bonus nodes not nested in another bonus node: their points make up the bonus.
     pub(crate) top_bonus: Vec<usize>,
+    /// What the column kernels need beyond the tree, derived once after compiling.
+    pub(crate) plan: crate::score::Plan,
 }
 
 /// A grade band as data.
@@ -502,6 +533,11 @@ impl Ruleset {
                 .collect(),
             _ => Vec::new(),
         }
+    }
+
+    /// Quota tier names, best first.
+    pub fn quota_names(&self) -> Vec<&str> {
+        self.quotas.iter().map(|q| q.name.as_str()).collect()
     }
 
     /// Grade names, best first.

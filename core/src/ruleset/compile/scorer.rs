@@ -518,7 +518,7 @@ impl Cx<'_> {
             _ => return None,
         };
         let mut inputs: BTreeSet<usize> = direct_inputs.into_iter().collect();
-        for_each_expr(&scorer, &mut |e| inputs.extend(e.slots().iter().copied()));
+        Scorer::for_each_expr(&scorer, &mut |e| inputs.extend(e.slots().iter().copied()));
         Some((scorer, inputs.into_iter().collect()))
     }
 
@@ -534,36 +534,6 @@ impl Cx<'_> {
             );
             None
         }
-    }
-}
-
-/// Visits every expression of a scorer.
-fn for_each_expr(scorer: &Scorer, f: &mut dyn FnMut(&Expr)) {
-    match scorer {
-        Scorer::Clause { when } => f(when),
-        Scorer::PerOccurrence { count, .. } | Scorer::PerItem { count, .. } => f(count),
-        Scorer::Severity { tiers, .. } => tiers.iter().for_each(|t| match t {
-            Tier::PerCase { count, .. } => f(count),
-            Tier::Zero { when, .. } => f(when),
-        }),
-        Scorer::Threshold { value, .. }
-        | Scorer::Piecewise { value, .. }
-        | Scorer::Goalposts { value, .. }
-        | Scorer::Target { value, .. }
-        | Scorer::Efficacy { value, .. }
-        | Scorer::Rank { value, .. } => f(value),
-        Scorer::Frequency { periods, .. } => periods.iter().for_each(f),
-        Scorer::Criteria { criteria, .. } => criteria.iter().for_each(f),
-        Scorer::RiskMatrix {
-            likelihood,
-            severity,
-            ..
-        } => {
-            f(likelihood);
-            f(severity);
-        }
-        Scorer::Formula { expr } => f(expr),
-        Scorer::Discretionary { .. } | Scorer::Levels { .. } | Scorer::Survey { .. } => {}
     }
 }
 

@@ -1,6 +1,8 @@
 //! The audit trail as text: every indicator's inputs, rule, points earned and lost and why, then
 //! vetoes, bonuses, alerts and the grade. Used by the CLI, Python's `explain()` and the browser.
 
+mod render;
+
 use crate::evaluation::{Evaluation, Status, Text};
 use serde::{Deserialize, Serialize};
 

@@ -1,0 +1,388 @@
+//! The cohort a unit is measured against: the rows of a batch, one group of them (a year, a
+//! district), or a frozen reference fitted on another batch ([`Cohort`]).
+//!
+//! Cohort-dependent rules are the `rank` scorers (points by place among the cohort's values) and
+//! the cohort place of the total (rank, percentile, quota tier). Ranking sorts once per cohort
+//! and places each row by binary search: O(n log n), ties sharing the better rank.
+
+use crate::batch::Batch;
+use crate::expr::vector::VectorEval;
+use crate::ruleset::{NodeKind, Ruleset, Scorer};
+use crate::score::{Env, Scores, CHUNK, NO_TIER};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// A cohort that cannot be used: it belongs to another ruleset, or its data is damaged.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{message}")]
+#[non_exhaustive]
+pub struct CohortError {
+    /// What is wrong.
+    pub message: String,
+}
+
+impl CohortError {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        CohortError {
+            message: message.into(),
+        }
+    }
+}
+
+/// The group of each row of a batch, for scoring with one cohort per group.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Groups {
+    keys: Vec<String>,
+    of_row: Vec<u32>,
+}
+
+impl Groups {
+    /// Groups rows by a key per row (e.g. the year, or `2023|鄞州区` for two columns); groups
+    /// are numbered in order of first appearance.
+    pub fn from_keys<S: AsRef<str>>(keys: impl IntoIterator<Item = S>) -> Groups {
+        let mut index: HashMap<String, u32> = HashMap::new();
+        let mut groups = Groups::default();
+        for key in keys {
+            let key = key.as_ref();
+            let id = match index.get(key) {
+                Some(&id) => id,
+                None => {
+                    let id = u32::try_from(groups.keys.len()).unwrap_or(u32::MAX);
+                    index.insert(key.to_string(), id);
+                    groups.keys.push(key.to_string());
+                    id
+                }
+            };
+            groups.of_row.push(id);
+        }
+        groups
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.of_row.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.of_row.is_empty()
+    }
+
+    /// The group keys, in order of first appearance.
+    pub fn keys(&self) -> &[String] {
+        &self.keys
+    }
+
+    /// The group (an index into [`Groups::keys`]) of each row.
+    pub fn of_rows(&self) -> &[u32] {
+        &self.of_row
+    }
+
+    pub(crate) fn group_of(&self, row: usize) -> usize {
+        self.of_row.get(row).map_or(0, |&g| g as usize)
+    }
+
+    fn count(&self) -> usize {
+        self.keys.len().max(1)
+    }
+}
+
+/// The sorted cohort values of each `rank` leaf, per cohort group.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RankRefs {
+    /// Node index of each rank leaf, and its sorted values per group.
+    leaves: Vec<(usize, Vec<Vec<f64>>)>,
+}
+
+impl RankRefs {
+    /// The sorted values `rank` leaf `node` is ranked among, in group `group`.
+    pub(crate) fn values(&self, node: usize, group: usize) -> &[f64] {
+        self.leaves
+            .iter()
+            .find(|(n, _)| *n == node)
+            .and_then(|(_, g)| g.get(group))
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The values of every `rank` scorer over the batch's valid rows (after equivalences), per group.
+pub(crate) fn rank_refs_of_batch(
+    ruleset: &Ruleset,
+    batch: &Batch<'_>,
+    groups: Option<&Groups>,
+) -> RankRefs {
+    let leaves = &ruleset.plan.rank_leaves;
+    if leaves.is_empty() {
+        return RankRefs::default();
+    }
+    let count = groups.map_or(1, Groups::count);
+    let mut values: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); count]; leaves.len()];
+    let mut start = 0;
+    while start < batch.len() {
+        let n = CHUNK.min(batch.len() - start);
+        let mut env = Env::new(batch, start, n);
+        let mut rows = crate::score::Rows::new(batch, start, n);
+        env.substitute(ruleset, &mut rows);
+        for (k, &leaf) in leaves.iter().enumerate() {
+            let Some(NodeKind::Leaf { scorer, .. }) = ruleset.nodes.get(leaf).map(|n| &n.kind)
+            else {
+                continue;
+            };
+            let Scorer::Rank { value, .. } = scorer.as_ref() else {
+                continue;
+            };
+            let mut ev = VectorEval::new(&env, n, value, &ruleset.plan.symbols);
+            let v = ev.run(Some(&rows.alive)).numbers(n).into_owned();
+            let mut ok = rows.alive.clone();
+            for (i, _) in &ev.faults {
+                if let Some(o) = ok.get_mut(*i) {
+                    *o = false;
+                }
+            }
+            let Some(buckets) = values.get_mut(k) else {
+                continue;
+            };
+            for (i, (&x, &ok)) in v.iter().zip(&ok).enumerate() {
+                if ok && !x.is_nan() {
+                    let g = groups.map_or(0, |g| g.group_of(start + i));
+                    if let Some(b) = buckets.get_mut(g) {
+                        b.push(x);
+                    }
+                }
+            }
+        }
+        start += n;
+    }
+    for buckets in &mut values {
+        for b in buckets {
+            b.sort_by(f64::total_cmp);
+        }
+    }
+    RankRefs {
+        leaves: leaves.iter().copied().zip(values).collect(),
+    }
+}
+
+/// Rank, size and percentile of a total among `sorted` totals (ascending), with the quota tier.
+fn place(ruleset: &Ruleset, sorted: &[f64], x: f64) -> (u32, u32, f64, u32) {
+    let of = sorted.len();
+    let greater = of - sorted.partition_point(|&t| t <= x);
+    let rank = greater + 1;
+    let percentile = 100.0 * (of + 1 - rank) as f64 / of as f64;
+    let tier = ruleset
+        .quotas
+        .iter()
+        .position(|q| rank as f64 <= q.top * of as f64 + 1e-9)
+        .map_or(NO_TIER, |t| t as u32);
+    (
+        u32::try_from(rank).unwrap_or(u32::MAX),
+        u32::try_from(of).unwrap_or(u32::MAX),
+        percentile,
+        tier,
+    )
+}
+
+fn write_place(s: &mut Scores, row: usize, (rank, of, percentile, tier): (u32, u32, f64, u32)) {
+    if let Some(x) = s.rank.get_mut(row) {
+        *x = rank;
+    }
+    if let Some(x) = s.of.get_mut(row) {
+        *x = of;
+    }
+    if let Some(x) = s.percentile.get_mut(row) {
+        *x = percentile;
+    }
+    if let Some(x) = s.tier.get_mut(row) {
+        *x = tier;
+    }
+}
+
+/// Places every scored row among the scored rows of its cohort (the batch, or its group).
+pub(crate) fn place_in_batch(ruleset: &Ruleset, s: &mut Scores, groups: Option<&Groups>) {
+    let count = groups.map_or(1, Groups::count);
+    let mut sorted: Vec<Vec<f64>> = vec![Vec::new(); count];
+    for row in 0..s.len {
+        if s.is_scored(row) {
+            let g = groups.map_or(0, |g| g.group_of(row));
+            if let (Some(b), Some(&t)) = (sorted.get_mut(g), s.total.get(row)) {
+                b.push(t);
+            }
+        }
+    }
+    for b in &mut sorted {
+        b.sort_by(f64::total_cmp);
+    }
+    for row in 0..s.len {
+        if !s.is_scored(row) {
+            continue;
+        }
+        let g = groups.map_or(0, |g| g.group_of(row));
+        let (Some(b), Some(&t)) = (sorted.get(g), s.total.get(row)) else {
+            continue;
+        };
+        let p = place(ruleset, b, t);
+        write_place(s, row, p);
+    }
+}
+
+/// Places every scored row among a reference cohort's units.
+pub(crate) fn place_against(ruleset: &Ruleset, s: &mut Scores, cohort: &Cohort) {
+    if cohort.totals.is_empty() {
+        return;
+    }
+    for row in 0..s.len {
+        if !s.is_scored(row) {
+            continue;
+        }
+        let Some(&t) = s.total.get(row) else { continue };
+        let p = place(ruleset, &cohort.totals, t);
+        write_place(s, row, p);
+    }
+}
+
+/// Format tag of a serialised cohort.
+const FORMAT: &str = "qinglian.cohort/1";
+
+/// A reference cohort fitted on a batch ([`Ruleset::fit`]): what every cohort-dependent rule
+/// needs to score other units against it — the sorted totals (rank, percentile, quota tier) and
+/// the sorted values of each `rank` scorer. Serialises to JSON ([`Cohort::to_json`]) to ship to
+/// a browser calculator or to the workers of a cluster.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Cohort {
+    format: String,
+    ruleset: String,
+    version: String,
+    /// Units of the reference that were scored.
+    size: usize,
+    /// Their totals, ascending.
+    totals: Vec<f64>,
+    /// Per `rank` indicator path: the reference's values, ascending.
+    rank_values: BTreeMap<String, Vec<f64>>,
+}
+
+impl Cohort {
+    pub(crate) fn from_scores(ruleset: &Ruleset, scores: &Scores) -> Cohort {
+        let mut totals: Vec<f64> = (0..scores.len)
+            .filter(|&r| scores.is_scored(r))
+            .filter_map(|r| scores.total.get(r).copied())
+            .collect();
+        totals.sort_by(f64::total_cmp);
+        let rank_values = ruleset
+            .plan
+            .rank_leaves
+            .iter()
+            .filter_map(|&leaf| {
+                let node = ruleset.nodes.get(leaf)?;
+                Some((node.path.clone(), scores.rank_refs.values(leaf, 0).to_vec()))
+            })
+            .collect();
+        Cohort {
+            format: FORMAT.to_string(),
+            ruleset: ruleset.meta.id.clone(),
+            version: ruleset.meta.version.clone(),
+            size: totals.len(),
+            totals,
+            rank_values,
+        }
+    }
+
+    /// Number of reference units (those that could be scored).
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// Id of the ruleset it was fitted with.
+    pub fn ruleset_id(&self) -> &str {
+        &self.ruleset
+    }
+
+    /// Version of that ruleset.
+    pub fn ruleset_version(&self) -> &str {
+        &self.version
+    }
+
+    /// The reference totals, ascending.
+    pub fn totals(&self) -> &[f64] {
+        &self.totals
+    }
+
+    /// The JSON form.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads the JSON form, checking that it is whole: a format tag, finite sorted values.
+    pub fn from_json(text: &str) -> Result<Cohort, CohortError> {
+        let cohort: Cohort = serde_json::from_str(text)
+            .map_err(|e| CohortError::new(format!("not a qinglian cohort: {e}")))?;
+        if cohort.format != FORMAT {
+            return Err(CohortError::new(format!(
+                "unknown cohort format `{}` (expected `{FORMAT}`)",
+                excerpt(&cohort.format)
+            )));
+        }
+        let sorted = |v: &[f64]| v.iter().all(|x| x.is_finite()) && v.is_sorted();
+        if !sorted(&cohort.totals) || cohort.size != cohort.totals.len() {
+            return Err(CohortError::new(
+                "the cohort's totals must be finite, ascending and `size` in number",
+            ));
+        }
+        if let Some((path, _)) = cohort.rank_values.iter().find(|(_, v)| !sorted(v)) {
+            return Err(CohortError::new(format!(
+                "the cohort's values of `{}` must be finite and ascending",
+                excerpt(path)
+            )));
+        }
+        Ok(cohort)
+    }
+
+    /// Whether this cohort can score units of `ruleset`.
+    pub(crate) fn check_fits(&self, ruleset: &Ruleset) -> Result<(), CohortError> {
+        if self.ruleset != ruleset.meta.id {
+            return Err(CohortError::new(format!(
+                "this cohort was fitted with ruleset `{}`, not `{}`",
+                excerpt(&self.ruleset),
+                ruleset.meta.id
+            )));
+        }
+        for &leaf in &ruleset.plan.rank_leaves {
+            if let Some(node) = ruleset.nodes.get(leaf) {
+                if !self.rank_values.contains_key(&node.path) {
+                    return Err(CohortError::new(format!(
+                        "this cohort has no reference values for the rank indicator `{}` ({})",
+                        node.path, node.name
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn rank_refs(&self, ruleset: &Ruleset) -> RankRefs {
+        RankRefs {
+            leaves: ruleset
+                .plan
+                .rank_leaves
+                .iter()
+                .map(|&leaf| {
+                    let values = ruleset
+                        .nodes
+                        .get(leaf)
+                        .and_then(|n| self.rank_values.get(&n.path))
+                        .cloned()
+                        .unwrap_or_default();
+                    (leaf, vec![values])
+                })
+                .collect(),
+        }
+    }
+}
+
+/// At most 60 characters of a text from outside, for messages.
+fn excerpt(text: &str) -> String {
+    let mut out: String = text.chars().take(60).collect();
+    if text.chars().count() > 60 {
+        out.push('…');
+    }
+    out
+}

@@ -1,0 +1,397 @@
+//! Scoring a batch into a [`Scores`] table, column by column.
+//!
+//! Rows are scored in chunks of [`CHUNK`] so that a chunk's columns stay in cache: first the
+//! equivalences substitute inputs, then every node of the tree is scored bottom-up (children are
+//! stored after their parents, so one pass in reverse order scores the whole tree), then the
+//! bonus, vetoes, grade bands and alerts; last, each row is placed in its cohort. No sentence is
+//! written here: [`crate::explain`] renders an [`crate::Evaluation`] from one row of the table
+//! when someone asks.
+
+mod chunk;
+pub(crate) mod leaf;
+mod plan;
+pub(crate) mod tree;
+
+pub(crate) use chunk::{Env, Rows};
+pub(crate) use plan::Plan;
+
+use crate::batch::Batch;
+use crate::cohort::{self, Cohort, CohortError, Groups, RankRefs};
+use crate::error::RecordError;
+use crate::evaluation::Status;
+use crate::ruleset::Ruleset;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Rows scored together: small enough that a chunk's columns stay in cache.
+pub(crate) const CHUNK: usize = 2048;
+
+/// Batches at least this large are split over the available cores.
+const PARALLEL_ROWS: usize = 16 * CHUNK;
+
+/// No grade band applies.
+pub const NO_GRADE: u32 = u32::MAX;
+
+/// Per-row sets of small integers (vetoes or alerts that fired), one bit each.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Bits {
+    pub words: usize,
+    pub data: Vec<u64>,
+}
+
+impl Bits {
+    fn new(rows: usize, items: usize) -> Bits {
+        let words = items.div_ceil(64);
+        Bits {
+            words,
+            data: vec![0; rows * words],
+        }
+    }
+
+    pub(crate) fn get(&self, row: usize, item: usize) -> bool {
+        self.data
+            .get(row * self.words + item / 64)
+            .is_some_and(|w| w >> (item % 64) & 1 == 1)
+    }
+
+    /// The items set at `row`, in order.
+    pub(crate) fn items(&self, row: usize) -> impl Iterator<Item = usize> + '_ {
+        let words = self
+            .data
+            .get(row * self.words..(row + 1) * self.words)
+            .unwrap_or(&[]);
+        words.iter().enumerate().flat_map(|(w, &bits)| {
+            (0..64)
+                .filter(move |b| bits >> b & 1 == 1)
+                .map(move |b| w * 64 + b)
+        })
+    }
+}
+
+pub(crate) fn set_bit(words: &mut [u64], per_row: usize, row: usize, item: usize) {
+    if let Some(w) = words.get_mut(row * per_row + item / 64) {
+        *w |= 1 << (item % 64);
+    }
+}
+
+/// How the rows of a table were placed in a cohort.
+#[derive(Clone, Debug)]
+pub(crate) enum Placement {
+    /// The batch is one cohort.
+    Batch,
+    /// One cohort per group.
+    Groups(Arc<Groups>),
+    /// Against a fitted reference cohort.
+    Reference,
+    /// Not placed (one record scored alone).
+    Alone,
+}
+
+/// A columnar score table: one row per batch row, one score and status column per indicator,
+/// the totals, grades, vetoes, alerts and cohort places. Numbers only: the audit trail of a row
+/// is written on demand by [`Ruleset::explain`].
+#[derive(Clone, Debug)]
+pub struct Scores {
+    pub(crate) len: usize,
+    /// Per node (the root first, then [`Ruleset::indicator_paths`] order).
+    pub(crate) node_score: Vec<Vec<f64>>,
+    pub(crate) node_status: Vec<Vec<Status>>,
+    pub(crate) total: Vec<f64>,
+    pub(crate) base: Vec<f64>,
+    pub(crate) bonus: Vec<f64>,
+    /// Bonus earned before the ruleset-wide cap.
+    pub(crate) earned: Vec<f64>,
+    pub(crate) bonus_denied: Vec<bool>,
+    pub(crate) grade: Vec<u32>,
+    pub(crate) vetoes: Bits,
+    pub(crate) vetoes_unchecked: Bits,
+    pub(crate) alerts: Bits,
+    pub(crate) failed: Vec<bool>,
+    pub(crate) errors: BTreeMap<usize, RecordError>,
+    pub(crate) rank: Vec<u32>,
+    pub(crate) of: Vec<u32>,
+    pub(crate) percentile: Vec<f64>,
+    pub(crate) tier: Vec<u32>,
+    pub(crate) placement: Placement,
+    pub(crate) rank_refs: Arc<RankRefs>,
+}
+
+/// No quota tier.
+pub const NO_TIER: u32 = u32::MAX;
+
+impl Scores {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the table has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Totals (tree score plus credited bonus, after vetoes); `NaN` for rows with an error.
+    pub fn totals(&self) -> &[f64] {
+        &self.total
+    }
+
+    /// Scores of the indicator tree (before the bonus); `NaN` for rows with an error.
+    pub fn base_scores(&self) -> &[f64] {
+        &self.base
+    }
+
+    /// Bonus credited after the ruleset-wide cap; `NaN` for rows with an error.
+    pub fn bonus_scores(&self) -> &[f64] {
+        &self.bonus
+    }
+
+    /// Grade of each row as an index into [`Ruleset::grades`] (best first), or [`NO_GRADE`].
+    pub fn grades(&self) -> &[u32] {
+        &self.grade
+    }
+
+    /// The grade index of one row.
+    pub fn grade(&self, row: usize) -> Option<usize> {
+        self.grade
+            .get(row)
+            .filter(|&&g| g != NO_GRADE)
+            .map(|&g| g as usize)
+    }
+
+    /// Points of indicator `i` (an index into [`Ruleset::indicator_paths`]).
+    pub fn indicator_scores(&self, i: usize) -> Option<&[f64]> {
+        self.node_score.get(i + 1).map(Vec::as_slice)
+    }
+
+    /// How indicator `i` was scored, per row.
+    pub fn indicator_statuses(&self, i: usize) -> Option<&[Status]> {
+        self.node_status.get(i + 1).map(Vec::as_slice)
+    }
+
+    /// Whether a row was scored (it has no error).
+    pub fn is_scored(&self, row: usize) -> bool {
+        !self.failed.get(row).copied().unwrap_or(true)
+    }
+
+    /// The error of a row that could not be scored.
+    pub fn error(&self, row: usize) -> Option<&RecordError> {
+        self.errors.get(&row)
+    }
+
+    /// Every error, by row.
+    pub fn errors(&self) -> impl Iterator<Item = (usize, &RecordError)> {
+        self.errors.iter().map(|(&r, e)| (r, e))
+    }
+
+    /// Indexes (into the ruleset's vetoes, in declaration order) of the vetoes that fired.
+    pub fn vetoes(&self, row: usize) -> impl Iterator<Item = usize> + '_ {
+        self.vetoes.items(row)
+    }
+
+    /// Indexes (into the ruleset's alerts) of the early warnings raised.
+    pub fn alerts(&self, row: usize) -> impl Iterator<Item = usize> + '_ {
+        self.alerts.items(row)
+    }
+
+    /// Cohort rank per row (1 = best; ties share the better rank), 0 when not placed.
+    pub fn ranks(&self) -> &[u32] {
+        &self.rank
+    }
+
+    /// Size of each row's cohort (0 when not placed).
+    pub fn cohort_sizes(&self) -> &[u32] {
+        &self.of
+    }
+
+    /// Percentile per row, `100 × (of − rank + 1) / of`; `NaN` when not placed.
+    pub fn percentiles(&self) -> &[f64] {
+        &self.percentile
+    }
+
+    /// Quota tier per row as an index into the ruleset's quotas, or [`NO_TIER`].
+    pub fn tiers(&self) -> &[u32] {
+        &self.tier
+    }
+
+    /// Takes the indicator score columns out of the table (in [`Ruleset::indicator_paths`]
+    /// order), leaving it without them; for bindings that hand the buffers over without copying.
+    pub fn take_indicator_scores(&mut self) -> Vec<Vec<f64>> {
+        self.node_score.drain(1..).collect()
+    }
+
+    /// Takes the status columns out like [`Scores::take_indicator_scores`].
+    pub fn take_indicator_statuses(&mut self) -> Vec<Vec<Status>> {
+        self.node_status.drain(1..).collect()
+    }
+
+    /// Takes the totals, base scores and bonus scores out of the table.
+    pub fn take_totals(&mut self) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        (
+            std::mem::take(&mut self.total),
+            std::mem::take(&mut self.base),
+            std::mem::take(&mut self.bonus),
+        )
+    }
+}
+
+/// Where the cohort-dependent rules get their cohort.
+pub(crate) enum Source<'c> {
+    Batch,
+    Groups(Arc<Groups>),
+    Reference(&'c Cohort),
+    Alone,
+}
+
+impl Ruleset {
+    /// Scores a batch into a table; the batch is one cohort (ranks, percentiles, quota tiers and
+    /// `rank` scorers are computed over its valid rows).
+    pub fn score(&self, batch: &Batch<'_>) -> Scores {
+        self.score_with(batch, Source::Batch)
+    }
+
+    /// Scores a batch with one cohort per group (a year, a district, a sector): ranks,
+    /// percentiles, tiers and `rank` scorers are computed within each group, exactly as if each
+    /// group were scored alone.
+    pub fn score_by(&self, batch: &Batch<'_>, groups: &Groups) -> Result<Scores, CohortError> {
+        if groups.len() != batch.len() {
+            return Err(CohortError::new(format!(
+                "the groups cover {} rows but the batch has {}",
+                groups.len(),
+                batch.len()
+            )));
+        }
+        Ok(self.score_with(batch, Source::Groups(Arc::new(groups.clone()))))
+    }
+
+    /// Scores a batch against a fitted reference cohort (see [`Ruleset::fit`]): each row is
+    /// ranked among the reference's units, and `rank` scorers use the reference's values.
+    pub fn score_against(&self, batch: &Batch<'_>, cohort: &Cohort) -> Result<Scores, CohortError> {
+        cohort.check_fits(self)?;
+        Ok(self.score_with(batch, Source::Reference(cohort)))
+    }
+
+    /// Fits a reference cohort on a batch: the statistics every cohort-dependent rule needs.
+    pub fn fit(&self, batch: &Batch<'_>) -> Cohort {
+        let scores = self.score(batch);
+        Cohort::from_scores(self, &scores)
+    }
+
+    pub(crate) fn score_with(&self, batch: &Batch<'_>, source: Source<'_>) -> Scores {
+        let len = batch.len();
+        let (rank_refs, placement) = match &source {
+            Source::Batch => (
+                cohort::rank_refs_of_batch(self, batch, None),
+                Placement::Batch,
+            ),
+            Source::Groups(g) => (
+                cohort::rank_refs_of_batch(self, batch, Some(g)),
+                Placement::Groups(Arc::clone(g)),
+            ),
+            Source::Reference(c) => (c.rank_refs(self), Placement::Reference),
+            Source::Alone => (
+                cohort::rank_refs_of_batch(self, batch, None),
+                Placement::Alone,
+            ),
+        };
+        let nodes = self.nodes.len();
+        let mut s = Scores {
+            len,
+            node_score: vec![vec![0.0; len]; nodes],
+            node_status: vec![vec![Status::Scored; len]; nodes],
+            total: vec![f64::NAN; len],
+            base: vec![f64::NAN; len],
+            bonus: vec![f64::NAN; len],
+            earned: vec![0.0; len],
+            bonus_denied: vec![false; len],
+            grade: vec![NO_GRADE; len],
+            vetoes: Bits::new(len, self.vetoes.len()),
+            vetoes_unchecked: Bits::new(len, self.vetoes.len()),
+            alerts: Bits::new(len, self.alerts.len()),
+            failed: batch.failed.clone(),
+            errors: batch.errors.clone(),
+            rank: vec![0; len],
+            of: vec![0; len],
+            percentile: vec![f64::NAN; len],
+            tier: vec![NO_TIER; len],
+            placement,
+            rank_refs: Arc::new(rank_refs),
+        };
+        self.score_rows(batch, &mut s);
+        match source {
+            Source::Batch => cohort::place_in_batch(self, &mut s, None),
+            Source::Groups(g) => cohort::place_in_batch(self, &mut s, Some(&g)),
+            Source::Reference(c) => cohort::place_against(self, &mut s, c),
+            Source::Alone => {}
+        }
+        s
+    }
+
+    /// Scores every chunk, on several threads for a large batch; each thread writes its own
+    /// rows of the table, so the result does not depend on the thread count.
+    fn score_rows(&self, batch: &Batch<'_>, s: &mut Scores) {
+        let len = s.len;
+        let threads = if len < PARALLEL_ROWS {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        };
+        // Parts are whole chunks, so chunk boundaries (and results) never depend on threads.
+        let chunks = len.div_ceil(CHUNK);
+        let per = chunks.div_ceil(threads.max(1)).max(1) * CHUNK;
+        let bounds: Vec<(usize, usize)> = (0..len)
+            .step_by(per.max(1))
+            .map(|a| (a, (a + per).min(len)))
+            .collect();
+        let rank_refs = Arc::clone(&s.rank_refs);
+        let placement = s.placement.clone();
+        let parts = chunk::split(s, &bounds);
+        let errors: Vec<Vec<(usize, RecordError)>> = if parts.len() <= 1 {
+            parts
+                .into_iter()
+                .map(|mut p| chunk::score_part(self, batch, &mut p, &rank_refs, &placement))
+                .collect()
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = parts
+                    .into_iter()
+                    .map(|mut p| {
+                        let (rank_refs, placement) = (&rank_refs, &placement);
+                        scope.spawn(move || {
+                            let (start, end) = (p.start, p.start + p.len);
+                            let errors =
+                                chunk::score_part(self, batch, &mut p, rank_refs, placement);
+                            (errors, start, end)
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| match h.join() {
+                        Ok((errors, _, _)) => errors,
+                        // Scoring has no panicking code; if a worker died anyway its rows get
+                        // errors rather than taking the batch down.
+                        Err(_) => Vec::new(),
+                    })
+                    .collect()
+            })
+        };
+        for (row, e) in errors.into_iter().flatten() {
+            if let Some(f) = s.failed.get_mut(row) {
+                *f = true;
+            }
+            s.errors.entry(row).or_insert(e);
+        }
+        for row in 0..len {
+            if s.failed.get(row).copied().unwrap_or(false) {
+                for v in [&mut s.total, &mut s.base, &mut s.bonus] {
+                    if let Some(x) = v.get_mut(row) {
+                        *x = f64::NAN;
+                    }
+                }
+                if let Some(g) = s.grade.get_mut(row) {
+                    *g = NO_GRADE;
+                }
+            }
+        }
+    }
+}

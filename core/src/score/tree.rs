@@ -1,0 +1,583 @@
+//! The tree over a chunk: leaves by their kernels, groups from their children's columns, then
+//! the bonus, vetoes, grade bands and alerts.
+
+use super::chunk::{Env, Out, Rows};
+use super::leaf::{Leaf, Outcome};
+use super::{set_bit, Placement, NO_GRADE};
+use crate::cohort::RankRefs;
+use crate::error::RecordError;
+use crate::evaluation::Status;
+use crate::explain::num;
+use crate::expr::vector::VectorEval;
+use crate::ruleset::{Aggregate, MissingPolicy, Node, NodeKind, Piece, Ruleset, VetoEffect};
+
+/// Whether a node in `status` counts in its parent's score.
+pub(crate) fn counted(node: &Node, status: Status) -> bool {
+    match status {
+        Status::Scored | Status::Zeroed => true,
+        Status::NotApplicable => false,
+        Status::Missing => node.missing == MissingPolicy::Zero,
+    }
+}
+
+/// The state of a node that lacks data, by its missing-data policy; `what` (the missing data,
+/// in words) is only written for the error.
+pub(crate) fn missing_state(
+    node: &Node,
+    what: impl FnOnce() -> String,
+    column: Option<&str>,
+) -> Result<(f64, Status), RecordError> {
+    match node.missing {
+        MissingPolicy::Error => {
+            let mut e = RecordError::new(
+                "record.missing_input",
+                format!(
+                    "indicator `{}` ({}) cannot be scored: missing {}",
+                    node.path,
+                    node.name,
+                    what()
+                ),
+            )
+            .path(&node.path);
+            if let Some(c) = column {
+                e = e.column(c);
+            }
+            Err(e)
+        }
+        MissingPolicy::Zero | MissingPolicy::Reweight => Ok((0.0, Status::Missing)),
+        MissingPolicy::NotApplicable => Ok((0.0, Status::NotApplicable)),
+    }
+}
+
+/// `-0.0` → `0.0`: an empty float sum is `-0.0` in Rust, and a score of "-0" helps nobody.
+pub(crate) fn plus_zero(x: f64) -> f64 {
+    if x == 0.0 {
+        0.0
+    } else {
+        x
+    }
+}
+
+/// Scores one chunk into its rows of the table.
+pub(crate) fn score_chunk(
+    ruleset: &Ruleset,
+    env: &Env<'_>,
+    rows: &mut Rows,
+    out: &mut Out<'_, '_>,
+    rank_refs: &RankRefs,
+    placement: &Placement,
+) {
+    let start = env.start;
+    let group = |i: usize| match placement {
+        Placement::Groups(g) => g.group_of(start + i),
+        _ => 0,
+    };
+    for index in (0..ruleset.nodes.len()).rev() {
+        let Some(node) = ruleset.nodes.get(index) else {
+            continue;
+        };
+        match &node.kind {
+            NodeKind::Leaf { scorer, inputs } => {
+                let leaf = Leaf {
+                    ruleset,
+                    env,
+                    node: index,
+                    path: &node.path,
+                    max: node.max,
+                    rank_refs,
+                    group: &group,
+                };
+                score_leaf(&leaf, node, scorer, inputs, rows, out);
+            }
+            NodeKind::Group {
+                aggregate,
+                children,
+            } => score_group(ruleset, env, node, index, *aggregate, children, rows, out),
+        }
+    }
+    finish(ruleset, env, rows, out);
+}
+
+fn score_leaf(
+    leaf: &Leaf<'_, '_>,
+    node: &Node,
+    scorer: &crate::ruleset::Scorer,
+    inputs: &[usize],
+    rows: &mut Rows,
+    out: &mut Out<'_, '_>,
+) {
+    let (env, n) = (leaf.env, leaf.env.n);
+    let mut outcome = vec![Outcome::Skip; n];
+    let mut todo = rows.alive.clone();
+    if let Some((when, _)) = &node.zero_when {
+        let w = env.eval_in(leaf.ruleset, when, rows, Some(&todo), &node.path);
+        let w = w.bools(n);
+        for (i, ((o, t), &w)) in outcome
+            .iter_mut()
+            .zip(todo.iter_mut())
+            .zip(w.iter())
+            .enumerate()
+        {
+            if !(*t && rows.is_alive(i)) {
+                *t = false;
+                continue;
+            }
+            match w {
+                1 => *o = Outcome::Zeroed,
+                0 => continue,
+                _ => *o = Outcome::Missing,
+            }
+            *t = false;
+        }
+    }
+    leaf.score(scorer, &todo, rows, &mut outcome);
+    for (i, o) in outcome.into_iter().enumerate() {
+        if !rows.is_alive(i) {
+            continue;
+        }
+        let state = match o {
+            Outcome::Points(p) => Ok((p.clamp(0.0, node.max), Status::Scored)),
+            Outcome::Zeroed => Ok((0.0, Status::Zeroed)),
+            Outcome::NotApplicable => Ok((0.0, Status::NotApplicable)),
+            Outcome::Skip => continue,
+            Outcome::Missing => {
+                let missing = || {
+                    inputs
+                        .iter()
+                        .filter(|&&s| env.is_missing(s, i))
+                        .filter_map(|&s| leaf.ruleset.inputs.get(s).map(|x| x.name.as_str()))
+                };
+                missing_state(
+                    node,
+                    || {
+                        let names: Vec<&str> = missing().collect();
+                        if names.is_empty() {
+                            "?".to_string()
+                        } else {
+                            names.join(", ")
+                        }
+                    },
+                    missing().next(),
+                )
+            }
+        };
+        match state {
+            Ok((score, status)) => out.put(leaf.node, i, score, status),
+            Err(e) => rows.fail(env.start, i, e),
+        }
+    }
+}
+
+/// What a group's children add up to at one row.
+pub(crate) struct Tally {
+    pub considered: usize,
+    pub counted: usize,
+    pub any_missing: bool,
+    pub all: f64,
+    pub present: f64,
+    pub raw: f64,
+    pub lost: f64,
+}
+
+/// Adds up a group's children at one row (`at(child)` gives its score and status).
+pub(crate) fn tally(
+    ruleset: &Ruleset,
+    aggregate: Aggregate,
+    children: &[usize],
+    at: &dyn Fn(usize) -> (f64, Status),
+) -> Tally {
+    let weighted = matches!(
+        aggregate,
+        Aggregate::Mean | Aggregate::Geomean | Aggregate::Min
+    );
+    let mut t = Tally {
+        considered: 0,
+        counted: 0,
+        any_missing: false,
+        all: -0.0,
+        present: -0.0,
+        raw: -0.0,
+        lost: -0.0,
+    };
+    for &c in children {
+        let Some(child) = ruleset.nodes.get(c) else {
+            continue;
+        };
+        if child.bonus {
+            continue;
+        }
+        let (score, status) = at(c);
+        let key = if weighted { child.weight } else { child.max };
+        t.considered += 1;
+        t.all += key;
+        t.any_missing |= status == Status::Missing;
+        if counted(child, status) {
+            t.counted += 1;
+            t.present += key;
+            t.raw += score;
+            t.lost += (child.max - score).max(0.0);
+        }
+    }
+    t
+}
+
+/// A group's score from its children at one row, before `zero_when`; `Err` for an early
+/// decision (no counted child, coverage too low).
+pub(crate) fn group_score(
+    ruleset: &Ruleset,
+    node: &Node,
+    aggregate: Aggregate,
+    children: &[usize],
+    t: &Tally,
+    at: &dyn Fn(usize) -> (f64, Status),
+) -> Result<f64, Early> {
+    if t.considered == 0 {
+        return Err(Early::BonusOnly);
+    }
+    if t.counted == 0 {
+        return Err(if t.any_missing {
+            Early::AllMissing
+        } else {
+            Early::NotApplicable
+        });
+    }
+    if let Some(min) = node.min_coverage {
+        let coverage = if t.all > 0.0 { t.present / t.all } else { 0.0 };
+        if coverage < min {
+            return Err(Early::Coverage(coverage, min));
+        }
+    }
+    let present = t.present;
+    let counted_children = || {
+        children.iter().filter_map(|&c| {
+            let child = ruleset.nodes.get(c)?;
+            let (score, status) = at(c);
+            (!child.bonus && counted(child, status)).then_some((child, score))
+        })
+    };
+    let share = |n: &Node, s: f64| if n.max > 0.0 { s / n.max } else { 0.0 };
+    let left_out = t.considered - t.counted;
+    let score = match aggregate {
+        // Children left out (not applicable, missing under `reweight`) leave the denominator.
+        Aggregate::Sum if left_out > 0 && present > 0.0 => t.raw * node.max / present,
+        Aggregate::Sum => t.raw,
+        Aggregate::Mean if present > 0.0 => {
+            node.max
+                * counted_children()
+                    .map(|(n, s)| n.weight * share(n, s))
+                    .sum::<f64>()
+                / present
+        }
+        Aggregate::Geomean if present > 0.0 => {
+            node.max
+                * counted_children()
+                    .map(|(n, s)| libm::pow(share(n, s), n.weight / present))
+                    .product::<f64>()
+        }
+        Aggregate::Mean | Aggregate::Geomean => 0.0,
+        Aggregate::Min => {
+            node.max
+                * counted_children()
+                    .filter(|(n, _)| n.weight > 0.0)
+                    .map(|(n, s)| share(n, s))
+                    .fold(1.0_f64, f64::min)
+        }
+        Aggregate::Deduction => (node.max - t.lost).max(0.0),
+    };
+    Ok(if score.is_finite() {
+        score.clamp(0.0, node.max)
+    } else {
+        0.0
+    })
+}
+
+/// Why a group was decided before aggregating.
+#[derive(Clone, Copy)]
+pub(crate) enum Early {
+    BonusOnly,
+    AllMissing,
+    NotApplicable,
+    Coverage(f64, f64),
+}
+
+#[allow(clippy::too_many_arguments)]
+fn score_group(
+    ruleset: &Ruleset,
+    env: &Env<'_>,
+    node: &Node,
+    index: usize,
+    aggregate: Aggregate,
+    children: &[usize],
+    rows: &mut Rows,
+    out: &mut Out<'_, '_>,
+) {
+    let n = env.n;
+    let mut scores = vec![0.0; n];
+    let mut reached = vec![false; n];
+    for i in 0..n {
+        if !rows.is_alive(i) {
+            continue;
+        }
+        let at = |c: usize| {
+            (
+                out.score(c).get(i).copied().unwrap_or(0.0),
+                out.status(c).get(i).copied().unwrap_or(Status::Missing),
+            )
+        };
+        let t = tally(ruleset, aggregate, children, &at);
+        let state = match group_score(ruleset, node, aggregate, children, &t, &at) {
+            Ok(score) => {
+                if let (Some(s), Some(r)) = (scores.get_mut(i), reached.get_mut(i)) {
+                    *s = score;
+                    *r = true;
+                }
+                continue;
+            }
+            Err(Early::BonusOnly) => Ok((0.0, Status::Scored)),
+            Err(Early::NotApplicable) => Ok((0.0, Status::NotApplicable)),
+            Err(Early::AllMissing) => {
+                missing_state(node, || "所有子项缺失 / every child missing".into(), None)
+            }
+            Err(Early::Coverage(coverage, min)) => missing_state(
+                node,
+                || {
+                    format!(
+                        "数据覆盖率{}% < {}% / coverage below minimum",
+                        num(coverage * 100.0),
+                        num(min * 100.0)
+                    )
+                },
+                None,
+            ),
+        };
+        match state {
+            Ok((score, status)) => out.put(index, i, score, status),
+            Err(e) => rows.fail(env.start, i, e),
+        }
+    }
+    let zero = node.zero_when.as_ref().map(|(when, _)| {
+        env.eval_in(ruleset, when, rows, Some(&reached), &node.path)
+            .bools(n)
+            .into_owned()
+    });
+    for (i, (&score, &r)) in scores.iter().zip(&reached).enumerate() {
+        if !(r && rows.is_alive(i)) {
+            continue;
+        }
+        let state = match zero.as_ref().map(|z| z.get(i).copied().unwrap_or(2)) {
+            None | Some(0) => Ok((score, Status::Scored)),
+            Some(1) => Ok((0.0, Status::Zeroed)),
+            Some(_) => missing_state(node, || "zero_when".into(), None),
+        };
+        match state {
+            Ok((score, status)) => out.put(index, i, score, status),
+            Err(e) => rows.fail(env.start, i, e),
+        }
+    }
+}
+
+/// Root, bonus, vetoes, grade and alerts of a chunk.
+fn finish(ruleset: &Ruleset, env: &Env<'_>, rows: &mut Rows, out: &mut Out<'_, '_>) {
+    let n = env.n;
+    let Some(root) = ruleset.nodes.first() else {
+        return;
+    };
+    for i in 0..n {
+        if rows.is_alive(i)
+            && !counted(
+                root,
+                out.status(0).get(i).copied().unwrap_or(Status::Missing),
+            )
+        {
+            rows.fail(
+                env.start,
+                i,
+                RecordError::new(
+                    "record.insufficient_data",
+                    "no indicator could be scored: too much data is missing or not applicable",
+                ),
+            );
+        }
+    }
+    // Bonus: top-level bonus nodes, each within its own points, then the ruleset-wide cap.
+    let mut earned = vec![-0.0_f64; n];
+    for &b in &ruleset.top_bonus {
+        let Some(node) = ruleset.nodes.get(b) else {
+            continue;
+        };
+        for (i, e) in earned.iter_mut().enumerate() {
+            let status = out.status(b).get(i).copied().unwrap_or(Status::Missing);
+            if counted(node, status) {
+                *e += out.score(b).get(i).copied().unwrap_or(0.0);
+            }
+        }
+    }
+    let allowed: Option<Vec<u8>> = ruleset
+        .bonus_when
+        .as_ref()
+        .map(|w| env.eval(ruleset, w, rows, "bonus").bools(n).into_owned());
+    let cap = ruleset.meta.bonus_cap;
+    let part = &mut *out.part;
+    let off = out.off;
+    for i in 0..n {
+        if !rows.is_alive(i) {
+            continue;
+        }
+        let e = earned.get(i).copied().unwrap_or(0.0);
+        let ok = allowed
+            .as_ref()
+            .is_none_or(|a| a.get(i).copied() == Some(1));
+        let credited = if ok { e.min(cap) } else { 0.0 };
+        let base = part
+            .score
+            .first()
+            .and_then(|c| c.get(off + i))
+            .copied()
+            .unwrap_or(0.0);
+        let at = off + i;
+        for (column, value) in [
+            (&mut *part.total, plus_zero(base + credited)),
+            (&mut *part.base, plus_zero(base)),
+            (&mut *part.bonus, plus_zero(credited)),
+            (&mut *part.earned, e),
+        ] {
+            if let Some(x) = column.get_mut(at) {
+                *x = value;
+            }
+        }
+        if let Some(d) = part.bonus_denied.get_mut(at) {
+            *d = !ok;
+        }
+    }
+
+    // Vetoes, in order: zero the total, force or cap the grade.
+    let mut forced = vec![-1_i64; n];
+    let mut capped = vec![-1_i64; n];
+    for (k, veto) in ruleset.vetoes.iter().enumerate() {
+        let path = format!("veto.{}", veto.id);
+        let w = env
+            .eval(ruleset, &veto.when, rows, &path)
+            .bools(n)
+            .into_owned();
+        let grade = veto.grade.map_or(-1, |g| g as i64);
+        for (i, &w) in w.iter().enumerate() {
+            if !rows.is_alive(i) {
+                continue;
+            }
+            let at = off + i;
+            match w {
+                1 => {
+                    set_bit(part.vetoes, part.veto_words, at, k);
+                    match veto.effect {
+                        VetoEffect::Zero => {
+                            if let Some(t) = part.total.get_mut(at) {
+                                *t = 0.0;
+                            }
+                        }
+                        VetoEffect::Grade => {
+                            if let Some(f) = forced.get_mut(i) {
+                                *f = (*f).max(grade);
+                            }
+                        }
+                        VetoEffect::CapGrade => {
+                            if let Some(c) = capped.get_mut(i) {
+                                *c = (*c).max(grade);
+                            }
+                        }
+                    }
+                }
+                0 => {}
+                _ => set_bit(part.vetoes_unchecked, part.veto_words, at, k),
+            }
+        }
+    }
+
+    // Grade bands, best first: the first whose minimum is met and whose condition holds (a
+    // condition that faults does not hold).
+    let mut grade = vec![NO_GRADE; n];
+    for (g, band) in ruleset.grades.iter().enumerate() {
+        let open: Vec<bool> = (0..n)
+            .map(|i| {
+                rows.is_alive(i)
+                    && grade.get(i) == Some(&NO_GRADE)
+                    && part.total.get(off + i).is_some_and(|&t| t >= band.min)
+            })
+            .collect();
+        if !open.iter().any(|&o| o) {
+            continue;
+        }
+        let holds: Vec<bool> = match &band.when {
+            None => open,
+            Some(when) => {
+                let mut ev = VectorEval::new(env, n, when, &ruleset.plan.symbols);
+                let v = ev.run(Some(&open)).bools(n).into_owned();
+                let mut holds: Vec<bool> =
+                    open.iter().zip(&v).map(|(&o, &v)| o && v == 1).collect();
+                for (i, _) in &ev.faults {
+                    if let Some(h) = holds.get_mut(*i) {
+                        *h = false;
+                    }
+                }
+                holds
+            }
+        };
+        for (slot, h) in grade.iter_mut().zip(holds) {
+            if h {
+                *slot = g as u32;
+            }
+        }
+    }
+    for i in 0..n {
+        if !rows.is_alive(i) {
+            continue;
+        }
+        let mut g = grade.get(i).copied().unwrap_or(NO_GRADE);
+        let f = forced.get(i).copied().unwrap_or(-1);
+        let c = capped.get(i).copied().unwrap_or(-1);
+        if f >= 0 {
+            g = f as u32;
+        }
+        if g != NO_GRADE && c >= 0 {
+            g = g.max(c as u32);
+        }
+        if let Some(slot) = part.grade.get_mut(off + i) {
+            *slot = g;
+        }
+    }
+
+    // Early warnings: the condition, then the message's values (which may fault too).
+    for (k, alert) in ruleset.alerts.iter().enumerate() {
+        let path = format!("alert.{}", alert.id);
+        let w = env
+            .eval(ruleset, &alert.when, rows, &path)
+            .bools(n)
+            .into_owned();
+        let fired: Vec<bool> = w
+            .iter()
+            .enumerate()
+            .map(|(i, &w)| w == 1 && rows.is_alive(i))
+            .collect();
+        if !fired.iter().any(|&f| f) {
+            continue;
+        }
+        let pieces = alert
+            .message
+            .iter()
+            .chain(alert.message_en.iter().flatten());
+        for piece in pieces {
+            if let Piece::Expr(e) = piece {
+                let active: Vec<bool> = fired
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &f)| f && rows.is_alive(i))
+                    .collect();
+                env.eval_in(ruleset, e, rows, Some(&active), &path);
+            }
+        }
+        for (i, &f) in fired.iter().enumerate() {
+            if f && rows.is_alive(i) {
+                set_bit(part.alerts, part.alert_words, off + i, k);
+            }
+        }
+    }
+}

@@ -357,20 +357,27 @@ impl Ruleset {
                     .map(|mut p| {
                         let (rank_refs, placement) = (&rank_refs, &placement);
                         scope.spawn(move || {
-                            let (start, end) = (p.start, p.start + p.len);
-                            let errors =
-                                chunk::score_part(self, batch, &mut p, rank_refs, placement);
-                            (errors, start, end)
+                            chunk::score_part(self, batch, &mut p, rank_refs, placement)
                         })
                     })
                     .collect();
                 handles
                     .into_iter()
-                    .map(|h| match h.join() {
-                        Ok((errors, _, _)) => errors,
+                    .zip(&bounds)
+                    .map(|(h, &(start, end))| {
                         // Scoring has no panicking code; if a worker died anyway its rows get
                         // errors rather than taking the batch down.
-                        Err(_) => Vec::new(),
+                        h.join().unwrap_or_else(|_| {
+                            (start..end)
+                                .map(|row| {
+                                    let e = RecordError::new(
+                                        "record.internal",
+                                        "internal error while scoring",
+                                    );
+                                    (row, e.at_row(row, batch.id(row)))
+                                })
+                                .collect()
+                        })
                     })
                     .collect()
             })

@@ -86,7 +86,7 @@ def check(name: str, ids: Sequence[Any], totals: Any, grades: Any, ref_totals: n
         lines = [f"{name} disagrees with numpy on {len(bad)} of {n} rows "
                  f"(tolerance {tolerance:g}); first rows:"]
         for i in bad[:10]:
-            lines.append(f"  row {i} {ids[i]}: total {t[i]!r} vs {ref_t[i]!r}, "
+            lines.append(f"  row {i} {ids[i]}: total {float(t[i])!r} vs {float(ref_t[i])!r}, "
                          f"grade {g[i]} vs {ref_g[i]}")
         raise Disagreement("\n".join(lines))
     return float(diff.max()) if n else 0.0

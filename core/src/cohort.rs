@@ -378,6 +378,128 @@ impl Cohort {
     }
 }
 
+/// Fits a [`Cohort`] on data too large to hold at once, chunk by chunk: first every chunk's
+/// `rank` values (when the ruleset has `rank` scorers, see [`CohortFitter::needs_values`]), then
+/// every chunk's totals. The result equals [`Ruleset::fit`] on all the rows together.
+///
+/// ```
+/// # let ruleset = qinglian::Ruleset::from_toml(r#"
+/// # [ruleset]
+/// # id = "demo"
+/// # name = "示例"
+/// # version = "1"
+/// # scale = 10
+/// # [[input]]
+/// # name = "cases"
+/// # type = "count"
+/// # [[indicator]]
+/// # id = "discipline"
+/// # name = "纪律"
+/// # points = 10
+/// # scorer = { type = "per_occurrence", count = "cases", per = 3 }
+/// # "#).unwrap();
+/// use qinglian::{Batch, Record};
+/// let chunks: Vec<Vec<Record>> = (0..3)
+///     .map(|c| (0..4).map(|i| Record::new().with("cases", f64::from(c + i))).collect())
+///     .collect();
+/// let mut fitter = ruleset.fitter();
+/// if fitter.needs_values() {
+///     for chunk in &chunks {
+///         fitter.add_values(&Batch::from_records(&ruleset, chunk));
+///     }
+/// }
+/// for chunk in &chunks {
+///     fitter.add_totals(&Batch::from_records(&ruleset, chunk)).unwrap();
+/// }
+/// let cohort = fitter.finish();
+/// let all: Vec<Record> = chunks.concat();
+/// assert_eq!(cohort, ruleset.fit(&Batch::from_records(&ruleset, &all)));
+/// ```
+pub struct CohortFitter<'r> {
+    ruleset: &'r Ruleset,
+    /// Per rank leaf, its values so far.
+    values: Vec<Vec<f64>>,
+    /// The cohort of the values, once totals are being added.
+    reference: Option<Cohort>,
+    totals: Vec<f64>,
+}
+
+impl Ruleset {
+    /// A fitter for a cohort too large to score at once (see [`CohortFitter`]).
+    pub fn fitter(&self) -> CohortFitter<'_> {
+        CohortFitter {
+            ruleset: self,
+            values: vec![Vec::new(); self.plan.rank_leaves.len()],
+            reference: None,
+            totals: Vec::new(),
+        }
+    }
+}
+
+impl CohortFitter<'_> {
+    /// Whether the ruleset has `rank` scorers, whose values must all be seen before any total.
+    pub fn needs_values(&self) -> bool {
+        !self.values.is_empty()
+    }
+
+    /// Adds the `rank` values of a chunk (call for every chunk before [`CohortFitter::add_totals`]).
+    pub fn add_values(&mut self, batch: &Batch<'_>) {
+        let refs = rank_refs_of_batch(self.ruleset, batch, None);
+        for (k, &leaf) in self.ruleset.plan.rank_leaves.iter().enumerate() {
+            if let Some(v) = self.values.get_mut(k) {
+                v.extend_from_slice(refs.values(leaf, 0));
+            }
+        }
+    }
+
+    /// Scores a chunk against the values seen and adds its totals.
+    pub fn add_totals(&mut self, batch: &Batch<'_>) -> Result<(), CohortError> {
+        let ruleset = self.ruleset;
+        let values = &mut self.values;
+        let reference = self.reference.get_or_insert_with(|| {
+            let mut rank_values = BTreeMap::new();
+            for (k, &leaf) in ruleset.plan.rank_leaves.iter().enumerate() {
+                if let (Some(node), Some(v)) = (ruleset.nodes.get(leaf), values.get_mut(k)) {
+                    v.sort_by(f64::total_cmp);
+                    rank_values.insert(node.path.clone(), std::mem::take(v));
+                }
+            }
+            Cohort {
+                format: FORMAT.to_string(),
+                ruleset: ruleset.meta.id.clone(),
+                version: ruleset.meta.version.clone(),
+                size: 0,
+                totals: Vec::new(),
+                rank_values,
+            }
+        });
+        let scores = ruleset.score_against(batch, reference)?;
+        self.totals.extend(
+            (0..scores.len())
+                .filter(|&r| scores.is_scored(r))
+                .filter_map(|r| scores.total.get(r).copied()),
+        );
+        Ok(())
+    }
+
+    /// The fitted cohort.
+    pub fn finish(mut self) -> Cohort {
+        let mut cohort = match self.reference.take() {
+            Some(c) => c,
+            None => {
+                // No totals were added: a cohort of the values alone.
+                let mut fitter = self;
+                let _ = fitter.add_totals(&Batch::new(fitter.ruleset, 0));
+                return fitter.finish();
+            }
+        };
+        self.totals.sort_by(f64::total_cmp);
+        cohort.size = self.totals.len();
+        cohort.totals = self.totals;
+        cohort
+    }
+}
+
 /// At most 60 characters of a text from outside, for messages.
 fn excerpt(text: &str) -> String {
     let mut out: String = text.chars().take(60).collect();

@@ -66,7 +66,7 @@ pub mod ruleset;
 mod score;
 
 pub use batch::Batch;
-pub use cohort::{Cohort, CohortError, Groups};
+pub use cohort::{Cohort, CohortError, CohortFitter, Groups};
 pub use error::{Diagnostic, ReadError, RecordError, RulesetError, Severity};
 pub use evaluation::{
     AlertHit, BonusHit, CohortPlace, Evaluation, NodeResult, Reason, ReasonKind, Status, Text,

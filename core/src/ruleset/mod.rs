@@ -535,6 +535,19 @@ impl Ruleset {
         }
     }
 
+    /// Veto ids, in declaration order (the indexes of [`crate::Scores::vetoes`]).
+    pub fn veto_ids(&self) -> Vec<&str> {
+        self.vetoes.iter().map(|v| v.id.as_str()).collect()
+    }
+
+    /// Alert ids and levels, in declaration order (the indexes of [`crate::Scores::alerts`]).
+    pub fn alert_ids(&self) -> Vec<(&str, &str)> {
+        self.alerts
+            .iter()
+            .map(|a| (a.id.as_str(), a.level.as_str()))
+            .collect()
+    }
+
     /// Quota tier names, best first.
     pub fn quota_names(&self) -> Vec<&str> {
         self.quotas.iter().map(|q| q.name.as_str()).collect()

@@ -276,7 +276,18 @@ impl Ruleset {
         Cohort::from_scores(self, &scores)
     }
 
+    /// Like [`Ruleset::score`] on at most `threads` threads (1: on the calling thread only), for
+    /// services that manage their own threads and for benchmarks. The result does not depend on
+    /// the thread count.
+    pub fn score_on_threads(&self, batch: &Batch<'_>, threads: usize) -> Scores {
+        self.score_full(batch, Source::Batch, threads)
+    }
+
     pub(crate) fn score_with(&self, batch: &Batch<'_>, source: Source<'_>) -> Scores {
+        self.score_full(batch, source, usize::MAX)
+    }
+
+    fn score_full(&self, batch: &Batch<'_>, source: Source<'_>, threads: usize) -> Scores {
         let len = batch.len();
         let (rank_refs, placement) = match &source {
             Source::Batch => (
@@ -316,7 +327,7 @@ impl Ruleset {
             placement,
             rank_refs: Arc::new(rank_refs),
         };
-        self.score_rows(batch, &mut s);
+        self.score_rows(batch, &mut s, threads);
         match source {
             Source::Batch => cohort::place_in_batch(self, &mut s, None),
             Source::Groups(g) => cohort::place_in_batch(self, &mut s, Some(&g)),
@@ -328,12 +339,13 @@ impl Ruleset {
 
     /// Scores every chunk, on several threads for a large batch; each thread writes its own
     /// rows of the table, so the result does not depend on the thread count.
-    fn score_rows(&self, batch: &Batch<'_>, s: &mut Scores) {
+    fn score_rows(&self, batch: &Batch<'_>, s: &mut Scores, most: usize) {
         let len = s.len;
-        let threads = if len < PARALLEL_ROWS {
+        // (Asking for the core count reads cgroup files, so small batches do not ask.)
+        let threads = if len < PARALLEL_ROWS || most <= 1 {
             1
         } else {
-            std::thread::available_parallelism().map_or(1, |n| n.get())
+            std::thread::available_parallelism().map_or(1, |n| n.get().min(most))
         };
         // Parts are whole chunks, so chunk boundaries (and results) never depend on threads.
         let chunks = len.div_ceil(CHUNK);

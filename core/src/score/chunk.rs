@@ -328,14 +328,24 @@ impl Out<'_, '_> {
             .unwrap_or(&[])
     }
 
-    /// Writes one node's state at chunk row `i`.
-    pub(crate) fn put(&mut self, node: usize, i: usize, score: f64, status: Status) {
-        let at = self.off + i;
-        if let Some(x) = self.part.score.get_mut(node).and_then(|c| c.get_mut(at)) {
-            *x = score;
+    /// Writes one node's columns for the chunk.
+    pub(crate) fn put_column(&mut self, node: usize, score: &[f64], status: &[Status]) {
+        let range = self.off..self.off + self.n;
+        if let Some(dst) = self
+            .part
+            .score
+            .get_mut(node)
+            .and_then(|c| c.get_mut(range.clone()))
+        {
+            dst.copy_from_slice(score);
         }
-        if let Some(x) = self.part.status.get_mut(node).and_then(|c| c.get_mut(at)) {
-            *x = status;
+        if let Some(dst) = self
+            .part
+            .status
+            .get_mut(node)
+            .and_then(|c| c.get_mut(range))
+        {
+            dst.copy_from_slice(status);
         }
     }
 }

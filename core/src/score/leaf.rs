@@ -4,26 +4,13 @@
 use super::chunk::{Env, Rows};
 use crate::cohort::RankRefs;
 use crate::error::RecordError;
+use crate::evaluation::Status;
 use crate::explain::num;
+use crate::expr::vector::Vals;
 use crate::expr::vector::{Columns, MISSING_TEXT};
 use crate::expr::Expr;
 use crate::ruleset::{Band, Direction, Ruleset, Scorer, Tier};
 use std::borrow::Cow;
-
-/// What a leaf's scorer decided for a row.
-#[derive(Clone, Copy, PartialEq)]
-pub(crate) enum Outcome {
-    /// Points earned (clamped to the leaf's maximum by the caller).
-    Points(f64),
-    /// The item scores 0 by a zeroing rule.
-    Zeroed,
-    /// A needed value is missing.
-    Missing,
-    /// The item does not apply.
-    NotApplicable,
-    /// Not decided here: the row stopped with an error, or was decided before the scorer ran.
-    Skip,
-}
 
 /// The inputs of one kernel call.
 pub(crate) struct Leaf<'k, 'b> {
@@ -37,9 +24,382 @@ pub(crate) struct Leaf<'k, 'b> {
     pub group: &'k dyn Fn(usize) -> usize,
 }
 
-/// A share of the leaf's points, clamped to [0, 1].
-fn share(max: f64, s: f64) -> Outcome {
-    Outcome::Points(max * f64::clamp(s, 0.0, 1.0))
+/// Writes a leaf's state at one row: points (clamped to the leaf's maximum) or missing.
+#[inline]
+fn put(score: &mut f64, status: &mut Status, points: f64, max: f64) {
+    if points.is_nan() {
+        *score = 0.0;
+        *status = Status::Missing;
+    } else {
+        *score = points.clamp(0.0, max);
+        *status = Status::Scored;
+    }
+}
+
+/// A share of the leaf's points, clamped to [0, 1]; missing stays missing.
+#[inline]
+fn share(max: f64, s: f64) -> f64 {
+    max * f64::clamp(s, 0.0, 1.0)
+}
+
+/// `f` of each number (missing stays missing) into the leaf's columns.
+#[inline]
+fn each(
+    values: &[f64],
+    score: &mut [f64],
+    status: &mut [Status],
+    max: f64,
+    f: impl Fn(f64) -> f64,
+) {
+    for ((s, st), &x) in score.iter_mut().zip(status.iter_mut()).zip(values) {
+        let points = if x.is_nan() { f64::NAN } else { f(x) };
+        put(s, st, points, max);
+    }
+}
+
+impl Leaf<'_, '_> {
+    fn vals<'e>(&'e self, e: &'e Expr, rows: &mut Rows, todo: Option<&[bool]>) -> Vals<'e> {
+        self.env.eval_in(self.ruleset, e, rows, todo, self.path)
+    }
+
+    /// Scores every row of the chunk into `score` and `status` (rows outside `todo` get values
+    /// the caller replaces); expressions fault only in the rows of `todo` (all when `None`).
+    pub(crate) fn score(
+        &self,
+        scorer: &Scorer,
+        todo: Option<&[bool]>,
+        rows: &mut Rows,
+        score: &mut [f64],
+        status: &mut [Status],
+    ) {
+        let (max, n) = (self.max, self.env.n);
+        let in_todo = |i: usize| todo.is_none_or(|t| t.get(i).copied().unwrap_or(false));
+        match scorer {
+            Scorer::Clause { when } => {
+                let w = self.vals(when, rows, todo);
+                for ((s, st), &w) in score
+                    .iter_mut()
+                    .zip(status.iter_mut())
+                    .zip(w.bools(n).iter())
+                {
+                    let points = match w {
+                        1 => max,
+                        0 => 0.0,
+                        _ => f64::NAN,
+                    };
+                    put(s, st, points, max);
+                }
+            }
+            Scorer::PerOccurrence {
+                count,
+                per,
+                cap,
+                floor,
+            } => {
+                let c = self.vals(count, rows, todo);
+                each(&c.numbers(n), score, status, max, |x| {
+                    per_occurrence(max, x, *per, *cap, *floor)
+                });
+            }
+            Scorer::Severity { tiers, cap } => {
+                // Tiers in order; a row stops at its first missing value or zeroing tier.
+                let mut open: Vec<bool> = (0..n).map(|i| in_todo(i) && rows.is_alive(i)).collect();
+                let mut total = vec![0.0_f64; n];
+                for (s, st) in score.iter_mut().zip(status.iter_mut()) {
+                    *s = 0.0;
+                    *st = Status::Missing;
+                }
+                for tier in tiers {
+                    match tier {
+                        Tier::Zero { when, .. } => {
+                            let w = self.vals(when, rows, Some(&open));
+                            for ((o, st), &w) in open
+                                .iter_mut()
+                                .zip(status.iter_mut())
+                                .zip(w.bools(n).iter())
+                            {
+                                match (*o, w) {
+                                    (false, _) | (true, 0) => {}
+                                    (true, 1) => (*o, *st) = (false, Status::Zeroed),
+                                    (true, _) => (*o, *st) = (false, Status::Missing),
+                                }
+                            }
+                        }
+                        Tier::PerCase { count, per, .. } => {
+                            let c = self.vals(count, rows, Some(&open));
+                            for ((o, t), &x) in open
+                                .iter_mut()
+                                .zip(total.iter_mut())
+                                .zip(c.numbers(n).iter())
+                            {
+                                if !*o {
+                                    continue;
+                                }
+                                if x.is_nan() {
+                                    *o = false;
+                                } else {
+                                    *t = severity_add(*t, *per, x);
+                                }
+                            }
+                        }
+                    }
+                }
+                for (((s, st), &o), &t) in score
+                    .iter_mut()
+                    .zip(status.iter_mut())
+                    .zip(&open)
+                    .zip(&total)
+                {
+                    if o {
+                        put(s, st, max - t.min(*cap), max);
+                    }
+                }
+            }
+            Scorer::Discretionary {
+                input,
+                min,
+                max: hi,
+            } => {
+                let v: Cow<'_, [f64]> = self.env.raw_numbers(*input);
+                for (i, ((s, st), &x)) in score
+                    .iter_mut()
+                    .zip(status.iter_mut())
+                    .zip(v.iter())
+                    .enumerate()
+                {
+                    if !x.is_nan() && x != 0.0 && (x < *min || x > *hi) {
+                        if in_todo(i) {
+                            rows.fail(
+                                self.env.start,
+                                i,
+                                RecordError::new(
+                                    "record.out_of_bounds",
+                                    format!(
+                                        "a discretionary deduction of {} must be 0 or lie within [{}, {}]",
+                                        num(x),
+                                        num(*min),
+                                        num(*hi)
+                                    ),
+                                )
+                                .path(self.path),
+                            );
+                        }
+                        continue;
+                    }
+                    put(s, st, if x.is_nan() { f64::NAN } else { max - x }, max);
+                }
+            }
+            Scorer::PerItem { count, per } => {
+                let c = self.vals(count, rows, todo);
+                each(&c.numbers(n), score, status, max, |x| {
+                    per_item(max, x, *per)
+                });
+            }
+            Scorer::Threshold {
+                value,
+                direction,
+                bands,
+            } => {
+                let v = self.vals(value, rows, todo);
+                each(&v.numbers(n), score, status, max, |x| {
+                    share(
+                        max,
+                        threshold(bands, *direction, x).map_or(0.0, |b| b.share),
+                    )
+                });
+            }
+            Scorer::Piecewise { value, points } => {
+                let v = self.vals(value, rows, todo);
+                each(&v.numbers(n), score, status, max, |x| {
+                    share(max, interpolate(points, x))
+                });
+            }
+            Scorer::Goalposts {
+                value,
+                lo,
+                hi,
+                direction,
+            } => {
+                let v = self.vals(value, rows, todo);
+                each(&v.numbers(n), score, status, max, |x| {
+                    share(max, goalposts(x, *lo, *hi, *direction))
+                });
+            }
+            Scorer::Target {
+                value,
+                target,
+                direction,
+                tolerance,
+            } => {
+                let v = self.vals(value, rows, todo);
+                each(&v.numbers(n), score, status, max, |x| {
+                    share(max, target_share(x, *target, *direction, *tolerance))
+                });
+            }
+            Scorer::Efficacy { value, worst, best } => {
+                let v = self.vals(value, rows, todo);
+                each(&v.numbers(n), score, status, max, |x| {
+                    share(max, efficacy(x, *worst, *best) / 100.0)
+                });
+            }
+            Scorer::Levels {
+                input,
+                shares,
+                not_applicable,
+            } => {
+                let symbols = &self.ruleset.plan.symbols;
+                let na: Vec<u32> = not_applicable
+                    .iter()
+                    .filter_map(|v| symbols.get(v))
+                    .collect();
+                let table: Vec<(u32, f64)> = shares
+                    .iter()
+                    .filter_map(|(v, s)| Some((symbols.get(v)?, *s)))
+                    .collect();
+                let codes: Cow<'_, [u32]> = match self.env.column(*input) {
+                    Some(crate::expr::vector::Col::Text(v)) => Cow::Borrowed(v),
+                    _ => Cow::Owned(vec![MISSING_TEXT; n]),
+                };
+                for ((s, st), &c) in score.iter_mut().zip(status.iter_mut()).zip(codes.iter()) {
+                    if na.contains(&c) {
+                        (*s, *st) = (0.0, Status::NotApplicable);
+                        continue;
+                    }
+                    let points = if c == MISSING_TEXT {
+                        f64::NAN
+                    } else {
+                        // The first entry of the level, as the row evaluator finds it.
+                        share(
+                            max,
+                            table.iter().find(|(v, _)| *v == c).map_or(0.0, |(_, s)| *s),
+                        )
+                    };
+                    put(s, st, points, max);
+                }
+            }
+            Scorer::Survey {
+                input,
+                codes,
+                min_valid,
+                scale,
+                ..
+            } => {
+                for (i, (s, st)) in score.iter_mut().zip(status.iter_mut()).enumerate() {
+                    let points = self
+                        .env
+                        .batch
+                        .survey(*input, self.env.start + i)
+                        .and_then(|counts| survey_mean(counts, codes, *min_valid))
+                        .map_or(f64::NAN, |(_, mean)| share(max, mean / scale));
+                    put(s, st, points, max);
+                }
+            }
+            Scorer::Frequency { periods, min } => {
+                let mut open: Vec<bool> = (0..n).map(|i| in_todo(i) && rows.is_alive(i)).collect();
+                let mut met = vec![0usize; n];
+                for p in periods {
+                    let v = self.vals(p, rows, Some(&open));
+                    for ((o, m), &x) in open.iter_mut().zip(met.iter_mut()).zip(v.numbers(n).iter())
+                    {
+                        if *o && x.is_nan() {
+                            *o = false;
+                        } else if *o && x >= *min {
+                            *m += 1;
+                        }
+                    }
+                }
+                let of = periods.len().max(1) as f64;
+                for (((s, st), &o), &m) in
+                    score.iter_mut().zip(status.iter_mut()).zip(&open).zip(&met)
+                {
+                    put(
+                        s,
+                        st,
+                        if o {
+                            share(max, m as f64 / of)
+                        } else {
+                            f64::NAN
+                        },
+                        max,
+                    );
+                }
+            }
+            Scorer::Criteria { criteria, bands } => {
+                let mut open: Vec<bool> = (0..n).map(|i| in_todo(i) && rows.is_alive(i)).collect();
+                let mut met = vec![0usize; n];
+                for c in criteria {
+                    let v = self.vals(c, rows, Some(&open));
+                    for ((o, m), &b) in open.iter_mut().zip(met.iter_mut()).zip(v.bools(n).iter()) {
+                        match (*o, b) {
+                            (false, _) | (true, 0) => {}
+                            (true, 1) => *m += 1,
+                            (true, _) => *o = false,
+                        }
+                    }
+                }
+                for (((s, st), &o), &m) in
+                    score.iter_mut().zip(status.iter_mut()).zip(&open).zip(&met)
+                {
+                    let points = if o {
+                        share(max, at_least(bands, m as f64).map_or(0.0, |b| b.share))
+                    } else {
+                        f64::NAN
+                    };
+                    put(s, st, points, max);
+                }
+            }
+            Scorer::RiskMatrix {
+                likelihood,
+                severity,
+                bands,
+            } => {
+                let l = self.vals(likelihood, rows, todo);
+                let l = l.numbers(n).into_owned();
+                let open: Vec<bool> = (0..n)
+                    .map(|i| in_todo(i) && !l.get(i).is_none_or(|x| x.is_nan()))
+                    .collect();
+                let sv = self.vals(severity, rows, Some(&open));
+                for (((s, st), &l), &v) in score
+                    .iter_mut()
+                    .zip(status.iter_mut())
+                    .zip(&l)
+                    .zip(sv.numbers(n).iter())
+                {
+                    let points = if l.is_nan() || v.is_nan() {
+                        f64::NAN
+                    } else {
+                        share(max, at_least(bands, l * v).map_or(0.0, |b| b.share))
+                    };
+                    put(s, st, points, max);
+                }
+            }
+            Scorer::Rank {
+                value,
+                direction,
+                step,
+            } => {
+                let v = self.vals(value, rows, todo);
+                for (i, ((s, st), &x)) in score
+                    .iter_mut()
+                    .zip(status.iter_mut())
+                    .zip(v.numbers(n).iter())
+                    .enumerate()
+                {
+                    let points = if x.is_nan() {
+                        f64::NAN
+                    } else {
+                        let values = self.rank_refs.values(self.node, (self.group)(i));
+                        (max - step * better_than(values, x, *direction) as f64).max(0.0)
+                    };
+                    put(s, st, points, max);
+                }
+            }
+            Scorer::Formula { expr } => {
+                let v = self.vals(expr, rows, todo);
+                each(&v.numbers(n), score, status, max, |x| x.clamp(0.0, max));
+            }
+        }
+    }
 }
 
 // The arithmetic of each rule, shared by the kernels and the audit trail's sentences.
@@ -119,400 +479,6 @@ pub(crate) fn survey_mean(
     }
     let mean = codes.iter().map(|(k, code)| at(*k) * code).sum::<f64>() / valid;
     Some((valid, mean))
-}
-
-impl Leaf<'_, '_> {
-    fn numbers(&self, e: &Expr, rows: &mut Rows, todo: &[bool]) -> Vec<f64> {
-        let v = self
-            .env
-            .eval_in(self.ruleset, e, rows, Some(todo), self.path);
-        v.numbers(self.env.n).into_owned()
-    }
-
-    fn bools(&self, e: &Expr, rows: &mut Rows, todo: &[bool]) -> Vec<u8> {
-        let v = self
-            .env
-            .eval_in(self.ruleset, e, rows, Some(todo), self.path);
-        v.bools(self.env.n).into_owned()
-    }
-
-    /// Scores the rows in `todo` into `out`.
-    pub(crate) fn score(
-        &self,
-        scorer: &Scorer,
-        todo: &[bool],
-        rows: &mut Rows,
-        out: &mut [Outcome],
-    ) {
-        let max = self.max;
-        // Each arm sets `out[i]` for the rows in `todo` that are still alive.
-        let alive = |rows: &Rows, i: usize, todo: &[bool]| {
-            todo.get(i).copied().unwrap_or(false) && rows.is_alive(i)
-        };
-        match scorer {
-            Scorer::Clause { when } => {
-                let w = self.bools(when, rows, todo);
-                for (i, (o, &w)) in out.iter_mut().zip(&w).enumerate() {
-                    if alive(rows, i, todo) {
-                        *o = match w {
-                            1 => Outcome::Points(max),
-                            0 => Outcome::Points(0.0),
-                            _ => Outcome::Missing,
-                        };
-                    }
-                }
-            }
-            Scorer::PerOccurrence {
-                count,
-                per,
-                cap,
-                floor,
-            } => {
-                let c = self.numbers(count, rows, todo);
-                for (i, (o, &n)) in out.iter_mut().zip(&c).enumerate() {
-                    if alive(rows, i, todo) {
-                        *o = if n.is_nan() {
-                            Outcome::Missing
-                        } else {
-                            Outcome::Points(per_occurrence(max, n, *per, *cap, *floor))
-                        };
-                    }
-                }
-            }
-            Scorer::Severity { tiers, cap } => {
-                // Tiers in order; a row stops at its first missing value or zeroing tier.
-                let mut open: Vec<bool> = (0..out.len()).map(|i| alive(rows, i, todo)).collect();
-                let mut total = vec![0.0_f64; out.len()];
-                for tier in tiers {
-                    match tier {
-                        Tier::Zero { when, .. } => {
-                            let w = self.bools(when, rows, &open);
-                            for (i, (o, &w)) in out.iter_mut().zip(&w).enumerate() {
-                                if !(open.get(i).copied().unwrap_or(false) && rows.is_alive(i)) {
-                                    continue;
-                                }
-                                match w {
-                                    1 => *o = Outcome::Zeroed,
-                                    0 => continue,
-                                    _ => *o = Outcome::Missing,
-                                }
-                                if let Some(x) = open.get_mut(i) {
-                                    *x = false;
-                                }
-                            }
-                        }
-                        Tier::PerCase { count, per, .. } => {
-                            let c = self.numbers(count, rows, &open);
-                            for (i, ((o, &n), t)) in
-                                out.iter_mut().zip(&c).zip(total.iter_mut()).enumerate()
-                            {
-                                if !(open.get(i).copied().unwrap_or(false) && rows.is_alive(i)) {
-                                    continue;
-                                }
-                                if n.is_nan() {
-                                    *o = Outcome::Missing;
-                                    if let Some(x) = open.get_mut(i) {
-                                        *x = false;
-                                    }
-                                } else {
-                                    *t = severity_add(*t, *per, n);
-                                }
-                            }
-                        }
-                    }
-                }
-                for (i, (o, t)) in out.iter_mut().zip(&total).enumerate() {
-                    if open.get(i).copied().unwrap_or(false) && rows.is_alive(i) {
-                        *o = Outcome::Points(max - t.min(*cap));
-                    }
-                }
-            }
-            Scorer::Discretionary {
-                input,
-                min,
-                max: hi,
-            } => {
-                let v: Cow<'_, [f64]> = self.env.raw_numbers(*input);
-                for i in 0..out.len() {
-                    if !alive(rows, i, todo) {
-                        continue;
-                    }
-                    let x = v.get(i).copied().unwrap_or(f64::NAN);
-                    let o = if x.is_nan() {
-                        Outcome::Missing
-                    } else if x != 0.0 && (x < *min || x > *hi) {
-                        rows.fail(
-                            self.env.start,
-                            i,
-                            RecordError::new(
-                                "record.out_of_bounds",
-                                format!(
-                                    "a discretionary deduction of {} must be 0 or lie within [{}, {}]",
-                                    num(x),
-                                    num(*min),
-                                    num(*hi)
-                                ),
-                            )
-                            .path(self.path),
-                        );
-                        Outcome::Skip
-                    } else {
-                        Outcome::Points(max - x)
-                    };
-                    if let Some(slot) = out.get_mut(i) {
-                        *slot = o;
-                    }
-                }
-            }
-            Scorer::PerItem { count, per } => {
-                let c = self.numbers(count, rows, todo);
-                for (i, (o, &n)) in out.iter_mut().zip(&c).enumerate() {
-                    if alive(rows, i, todo) {
-                        *o = if n.is_nan() {
-                            Outcome::Missing
-                        } else {
-                            Outcome::Points(per_item(max, n, *per))
-                        };
-                    }
-                }
-            }
-            Scorer::Threshold {
-                value,
-                direction,
-                bands,
-            } => {
-                let v = self.numbers(value, rows, todo);
-                for (i, (o, &x)) in out.iter_mut().zip(&v).enumerate() {
-                    if alive(rows, i, todo) {
-                        *o = if x.is_nan() {
-                            Outcome::Missing
-                        } else {
-                            share(
-                                max,
-                                threshold(bands, *direction, x).map_or(0.0, |b| b.share),
-                            )
-                        };
-                    }
-                }
-            }
-            Scorer::Piecewise { value, points } => {
-                let v = self.numbers(value, rows, todo);
-                for (i, (o, &x)) in out.iter_mut().zip(&v).enumerate() {
-                    if alive(rows, i, todo) {
-                        *o = if x.is_nan() {
-                            Outcome::Missing
-                        } else {
-                            share(max, interpolate(points, x))
-                        };
-                    }
-                }
-            }
-            Scorer::Goalposts {
-                value,
-                lo,
-                hi,
-                direction,
-            } => {
-                let v = self.numbers(value, rows, todo);
-                for (i, (o, &x)) in out.iter_mut().zip(&v).enumerate() {
-                    if alive(rows, i, todo) {
-                        *o = if x.is_nan() {
-                            Outcome::Missing
-                        } else {
-                            share(max, goalposts(x, *lo, *hi, *direction))
-                        };
-                    }
-                }
-            }
-            Scorer::Target {
-                value,
-                target,
-                direction,
-                tolerance,
-            } => {
-                let v = self.numbers(value, rows, todo);
-                for (i, (o, &x)) in out.iter_mut().zip(&v).enumerate() {
-                    if alive(rows, i, todo) {
-                        *o = if x.is_nan() {
-                            Outcome::Missing
-                        } else {
-                            share(max, target_share(x, *target, *direction, *tolerance))
-                        };
-                    }
-                }
-            }
-            Scorer::Efficacy { value, worst, best } => {
-                let v = self.numbers(value, rows, todo);
-                for (i, (o, &x)) in out.iter_mut().zip(&v).enumerate() {
-                    if alive(rows, i, todo) {
-                        *o = if x.is_nan() {
-                            Outcome::Missing
-                        } else {
-                            share(max, efficacy(x, *worst, *best) / 100.0)
-                        };
-                    }
-                }
-            }
-            Scorer::Levels {
-                input,
-                shares,
-                not_applicable,
-            } => {
-                let symbols = &self.ruleset.plan.symbols;
-                let na: Vec<u32> = not_applicable
-                    .iter()
-                    .filter_map(|v| symbols.get(v))
-                    .collect();
-                let table: Vec<(u32, f64)> = shares
-                    .iter()
-                    .filter_map(|(v, s)| Some((symbols.get(v)?, *s)))
-                    .collect();
-                let codes: Cow<'_, [u32]> = match self.env.column(*input) {
-                    Some(crate::expr::vector::Col::Text(v)) => Cow::Borrowed(v),
-                    _ => Cow::Owned(vec![MISSING_TEXT; out.len()]),
-                };
-                for (i, (o, &c)) in out.iter_mut().zip(codes.iter()).enumerate() {
-                    if alive(rows, i, todo) {
-                        *o = if c == MISSING_TEXT {
-                            Outcome::Missing
-                        } else if na.contains(&c) {
-                            Outcome::NotApplicable
-                        } else {
-                            // The first entry of the level, as the row evaluator finds it.
-                            let s = table.iter().find(|(v, _)| *v == c).map_or(0.0, |(_, s)| *s);
-                            share(max, s)
-                        };
-                    }
-                }
-            }
-            Scorer::Survey {
-                input,
-                codes,
-                min_valid,
-                scale,
-                ..
-            } => {
-                for (i, o) in out.iter_mut().enumerate() {
-                    if !alive(rows, i, todo) {
-                        continue;
-                    }
-                    let Some(counts) = self.env.batch.survey(*input, self.env.start + i) else {
-                        *o = Outcome::Missing;
-                        continue;
-                    };
-                    *o = match survey_mean(counts, codes, *min_valid) {
-                        Some((_, mean)) => share(max, mean / scale),
-                        None => Outcome::Missing,
-                    };
-                }
-            }
-            Scorer::Frequency { periods, min } => {
-                let mut open: Vec<bool> = (0..out.len()).map(|i| alive(rows, i, todo)).collect();
-                let mut met = vec![0usize; out.len()];
-                for p in periods {
-                    let v = self.numbers(p, rows, &open);
-                    for (i, ((o, &x), m)) in out.iter_mut().zip(&v).zip(met.iter_mut()).enumerate()
-                    {
-                        if !(open.get(i).copied().unwrap_or(false) && rows.is_alive(i)) {
-                            continue;
-                        }
-                        if x.is_nan() {
-                            *o = Outcome::Missing;
-                            if let Some(x) = open.get_mut(i) {
-                                *x = false;
-                            }
-                        } else if x >= *min {
-                            *m += 1;
-                        }
-                    }
-                }
-                let of = periods.len().max(1) as f64;
-                for (i, (o, &m)) in out.iter_mut().zip(&met).enumerate() {
-                    if open.get(i).copied().unwrap_or(false) && rows.is_alive(i) {
-                        *o = share(max, m as f64 / of);
-                    }
-                }
-            }
-            Scorer::Criteria { criteria, bands } => {
-                let mut open: Vec<bool> = (0..out.len()).map(|i| alive(rows, i, todo)).collect();
-                let mut met = vec![0usize; out.len()];
-                for c in criteria {
-                    let v = self.bools(c, rows, &open);
-                    for (i, ((o, &b), m)) in out.iter_mut().zip(&v).zip(met.iter_mut()).enumerate()
-                    {
-                        if !(open.get(i).copied().unwrap_or(false) && rows.is_alive(i)) {
-                            continue;
-                        }
-                        match b {
-                            1 => *m += 1,
-                            0 => {}
-                            _ => {
-                                *o = Outcome::Missing;
-                                if let Some(x) = open.get_mut(i) {
-                                    *x = false;
-                                }
-                            }
-                        }
-                    }
-                }
-                for (i, (o, &m)) in out.iter_mut().zip(&met).enumerate() {
-                    if open.get(i).copied().unwrap_or(false) && rows.is_alive(i) {
-                        *o = share(max, at_least(bands, m as f64).map_or(0.0, |b| b.share));
-                    }
-                }
-            }
-            Scorer::RiskMatrix {
-                likelihood,
-                severity,
-                bands,
-            } => {
-                let l = self.numbers(likelihood, rows, todo);
-                let open: Vec<bool> = (0..out.len())
-                    .map(|i| alive(rows, i, todo) && !l.get(i).is_none_or(|x| x.is_nan()))
-                    .collect();
-                let s = self.numbers(severity, rows, &open);
-                for (i, (o, (&l, &s))) in out.iter_mut().zip(l.iter().zip(&s)).enumerate() {
-                    if alive(rows, i, todo) {
-                        *o = if l.is_nan() || s.is_nan() {
-                            Outcome::Missing
-                        } else {
-                            share(max, at_least(bands, l * s).map_or(0.0, |b| b.share))
-                        };
-                    }
-                }
-            }
-            Scorer::Rank {
-                value,
-                direction,
-                step,
-            } => {
-                let v = self.numbers(value, rows, todo);
-                for (i, (o, &x)) in out.iter_mut().zip(&v).enumerate() {
-                    if alive(rows, i, todo) {
-                        *o = if x.is_nan() {
-                            Outcome::Missing
-                        } else {
-                            let values = self.rank_refs.values(self.node, (self.group)(i));
-                            let better = better_than(values, x, *direction);
-                            Outcome::Points((max - step * better as f64).max(0.0))
-                        };
-                    }
-                }
-            }
-            Scorer::Formula { expr } => {
-                let v = self.numbers(expr, rows, todo);
-                for (i, (o, &x)) in out.iter_mut().zip(&v).enumerate() {
-                    if alive(rows, i, todo) {
-                        *o = if x.is_nan() {
-                            Outcome::Missing
-                        } else {
-                            Outcome::Points(x.clamp(0.0, max))
-                        };
-                    }
-                }
-            }
-        }
-    }
 }
 
 /// How many of the sorted `values` are better than `x`.

@@ -2,7 +2,7 @@
 //! the bonus, vetoes, grade bands and alerts.
 
 use super::chunk::{Env, Out, Rows};
-use super::leaf::{Leaf, Outcome};
+use super::leaf::Leaf;
 use super::{set_bit, Placement, NO_GRADE};
 use crate::cohort::RankRefs;
 use crate::error::RecordError;
@@ -107,68 +107,65 @@ fn score_leaf(
     out: &mut Out<'_, '_>,
 ) {
     let (env, n) = (leaf.env, leaf.env.n);
-    let mut outcome = vec![Outcome::Skip; n];
-    let mut todo = rows.alive.clone();
-    if let Some((when, _)) = &node.zero_when {
-        let w = env.eval_in(leaf.ruleset, when, rows, Some(&todo), &node.path);
-        let w = w.bools(n);
-        for (i, ((o, t), &w)) in outcome
-            .iter_mut()
-            .zip(todo.iter_mut())
-            .zip(w.iter())
-            .enumerate()
-        {
-            if !(*t && rows.is_alive(i)) {
-                *t = false;
+    let mut score = vec![0.0; n];
+    let mut status = vec![Status::Scored; n];
+    // Rows where `zero_when` decided (true or missing) are not scored by the rule.
+    let zero = node.zero_when.as_ref().map(|(when, _)| {
+        env.eval(leaf.ruleset, when, rows, &node.path)
+            .bools(n)
+            .into_owned()
+    });
+    let todo: Option<Vec<bool>> = zero.as_ref().map(|z| {
+        z.iter()
+            .zip(&rows.alive)
+            .map(|(&z, &a)| a && z == 0)
+            .collect()
+    });
+    leaf.score(scorer, todo.as_deref(), rows, &mut score, &mut status);
+    if let Some(zero) = &zero {
+        for ((s, st), &z) in score.iter_mut().zip(status.iter_mut()).zip(zero) {
+            match z {
+                0 => {}
+                1 => (*s, *st) = (0.0, Status::Zeroed),
+                _ => (*s, *st) = (0.0, Status::Missing),
+            }
+        }
+    }
+    // The missing-data policy, for the rows that lack data.
+    if !matches!(node.missing, MissingPolicy::Zero | MissingPolicy::Reweight) {
+        for (i, st) in status.iter_mut().enumerate() {
+            if *st != Status::Missing || !rows.is_alive(i) {
                 continue;
             }
-            match w {
-                1 => *o = Outcome::Zeroed,
-                0 => continue,
-                _ => *o = Outcome::Missing,
+            let missing = || {
+                inputs
+                    .iter()
+                    .filter(|&&s| env.is_missing(s, i))
+                    .filter_map(|&s| leaf.ruleset.inputs.get(s).map(|x| x.name.as_str()))
+            };
+            let state = missing_state(
+                node,
+                || {
+                    let names: Vec<&str> = missing().collect();
+                    if names.is_empty() {
+                        "?".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                },
+                missing().next(),
+            );
+            match state {
+                Ok((_, s)) => *st = s,
+                Err(e) => rows.fail(env.start, i, e),
             }
-            *t = false;
         }
     }
-    leaf.score(scorer, &todo, rows, &mut outcome);
-    for (i, o) in outcome.into_iter().enumerate() {
-        if !rows.is_alive(i) {
-            continue;
-        }
-        let state = match o {
-            Outcome::Points(p) => Ok((p.clamp(0.0, node.max), Status::Scored)),
-            Outcome::Zeroed => Ok((0.0, Status::Zeroed)),
-            Outcome::NotApplicable => Ok((0.0, Status::NotApplicable)),
-            Outcome::Skip => continue,
-            Outcome::Missing => {
-                let missing = || {
-                    inputs
-                        .iter()
-                        .filter(|&&s| env.is_missing(s, i))
-                        .filter_map(|&s| leaf.ruleset.inputs.get(s).map(|x| x.name.as_str()))
-                };
-                missing_state(
-                    node,
-                    || {
-                        let names: Vec<&str> = missing().collect();
-                        if names.is_empty() {
-                            "?".to_string()
-                        } else {
-                            names.join(", ")
-                        }
-                    },
-                    missing().next(),
-                )
-            }
-        };
-        match state {
-            Ok((score, status)) => out.put(leaf.node, i, score, status),
-            Err(e) => rows.fail(env.start, i, e),
-        }
-    }
+    out.put_column(leaf.node, &score, &status);
 }
 
 /// What a group's children add up to at one row.
+#[derive(Clone, Copy)]
 pub(crate) struct Tally {
     pub considered: usize,
     pub counted: usize,
@@ -177,6 +174,58 @@ pub(crate) struct Tally {
     pub present: f64,
     pub raw: f64,
     pub lost: f64,
+    /// Σ weight × share (for `mean`).
+    pub weighted: f64,
+    /// The lowest share of a weighted child (for `min`).
+    pub lowest: f64,
+}
+
+impl Tally {
+    pub(crate) fn new() -> Tally {
+        Tally {
+            considered: 0,
+            counted: 0,
+            any_missing: false,
+            all: -0.0,
+            present: -0.0,
+            raw: -0.0,
+            lost: -0.0,
+            weighted: -0.0,
+            lowest: 1.0,
+        }
+    }
+
+    /// Adds one (non-bonus) child, in child order.
+    #[inline]
+    pub(crate) fn add(&mut self, child: &Node, by_weight: bool, score: f64, status: Status) {
+        let key = if by_weight { child.weight } else { child.max };
+        self.considered += 1;
+        self.all += key;
+        self.any_missing |= status == Status::Missing;
+        if counted(child, status) {
+            let share = if child.max > 0.0 {
+                score / child.max
+            } else {
+                0.0
+            };
+            self.counted += 1;
+            self.present += key;
+            self.raw += score;
+            self.lost += (child.max - score).max(0.0);
+            self.weighted += child.weight * share;
+            if child.weight > 0.0 {
+                self.lowest = f64::min(self.lowest, share);
+            }
+        }
+    }
+}
+
+/// Whether an aggregation weighs its children by weight (else by points).
+pub(crate) fn by_weight(aggregate: Aggregate) -> bool {
+    matches!(
+        aggregate,
+        Aggregate::Mean | Aggregate::Geomean | Aggregate::Min
+    )
 }
 
 /// Adds up a group's children at one row (`at(child)` gives its score and status).
@@ -186,43 +235,22 @@ pub(crate) fn tally(
     children: &[usize],
     at: &dyn Fn(usize) -> (f64, Status),
 ) -> Tally {
-    let weighted = matches!(
-        aggregate,
-        Aggregate::Mean | Aggregate::Geomean | Aggregate::Min
-    );
-    let mut t = Tally {
-        considered: 0,
-        counted: 0,
-        any_missing: false,
-        all: -0.0,
-        present: -0.0,
-        raw: -0.0,
-        lost: -0.0,
-    };
+    let weighted = by_weight(aggregate);
+    let mut t = Tally::new();
     for &c in children {
         let Some(child) = ruleset.nodes.get(c) else {
             continue;
         };
-        if child.bonus {
-            continue;
-        }
-        let (score, status) = at(c);
-        let key = if weighted { child.weight } else { child.max };
-        t.considered += 1;
-        t.all += key;
-        t.any_missing |= status == Status::Missing;
-        if counted(child, status) {
-            t.counted += 1;
-            t.present += key;
-            t.raw += score;
-            t.lost += (child.max - score).max(0.0);
+        if !child.bonus {
+            let (score, status) = at(c);
+            t.add(child, weighted, score, status);
         }
     }
     t
 }
 
 /// A group's score from its children at one row, before `zero_when`; `Err` for an early
-/// decision (no counted child, coverage too low).
+/// decision (no counted child, coverage too low). `at` is read only for `geomean`.
 pub(crate) fn group_score(
     ruleset: &Ruleset,
     node: &Node,
@@ -248,40 +276,32 @@ pub(crate) fn group_score(
         }
     }
     let present = t.present;
-    let counted_children = || {
-        children.iter().filter_map(|&c| {
-            let child = ruleset.nodes.get(c)?;
-            let (score, status) = at(c);
-            (!child.bonus && counted(child, status)).then_some((child, score))
-        })
-    };
-    let share = |n: &Node, s: f64| if n.max > 0.0 { s / n.max } else { 0.0 };
     let left_out = t.considered - t.counted;
     let score = match aggregate {
         // Children left out (not applicable, missing under `reweight`) leave the denominator.
         Aggregate::Sum if left_out > 0 && present > 0.0 => t.raw * node.max / present,
         Aggregate::Sum => t.raw,
-        Aggregate::Mean if present > 0.0 => {
-            node.max
-                * counted_children()
-                    .map(|(n, s)| n.weight * share(n, s))
-                    .sum::<f64>()
-                / present
-        }
+        Aggregate::Mean if present > 0.0 => node.max * t.weighted / present,
         Aggregate::Geomean if present > 0.0 => {
             node.max
-                * counted_children()
-                    .map(|(n, s)| libm::pow(share(n, s), n.weight / present))
+                * children
+                    .iter()
+                    .filter_map(|&c| {
+                        let child = ruleset.nodes.get(c)?;
+                        let (score, status) = at(c);
+                        (!child.bonus && counted(child, status)).then(|| {
+                            let share = if child.max > 0.0 {
+                                score / child.max
+                            } else {
+                                0.0
+                            };
+                            libm::pow(share, child.weight / present)
+                        })
+                    })
                     .product::<f64>()
         }
         Aggregate::Mean | Aggregate::Geomean => 0.0,
-        Aggregate::Min => {
-            node.max
-                * counted_children()
-                    .filter(|(n, _)| n.weight > 0.0)
-                    .map(|(n, s)| share(n, s))
-                    .fold(1.0_f64, f64::min)
-        }
+        Aggregate::Min => node.max * t.lowest,
         Aggregate::Deduction => (node.max - t.lost).max(0.0),
     };
     Ok(if score.is_finite() {
@@ -312,9 +332,21 @@ fn score_group(
     out: &mut Out<'_, '_>,
 ) {
     let n = env.n;
+    let weighted = by_weight(aggregate);
+    // Children column by column into one tally per row.
+    let mut tallies = vec![Tally::new(); n];
+    for &c in children {
+        let Some(child) = ruleset.nodes.get(c).filter(|c| !c.bonus) else {
+            continue;
+        };
+        for ((t, &s), &st) in tallies.iter_mut().zip(out.score(c)).zip(out.status(c)) {
+            t.add(child, weighted, s, st);
+        }
+    }
     let mut scores = vec![0.0; n];
+    let mut status = vec![Status::Scored; n];
     let mut reached = vec![false; n];
-    for i in 0..n {
+    for (i, t) in tallies.iter().enumerate() {
         if !rows.is_alive(i) {
             continue;
         }
@@ -324,8 +356,7 @@ fn score_group(
                 out.status(c).get(i).copied().unwrap_or(Status::Missing),
             )
         };
-        let t = tally(ruleset, aggregate, children, &at);
-        let state = match group_score(ruleset, node, aggregate, children, &t, &at) {
+        let state = match group_score(ruleset, node, aggregate, children, t, &at) {
             Ok(score) => {
                 if let (Some(s), Some(r)) = (scores.get_mut(i), reached.get_mut(i)) {
                     *s = score;
@@ -351,29 +382,39 @@ fn score_group(
             ),
         };
         match state {
-            Ok((score, status)) => out.put(index, i, score, status),
+            Ok(state) => {
+                if let (Some(s), Some(st)) = (scores.get_mut(i), status.get_mut(i)) {
+                    (*s, *st) = state;
+                }
+            }
             Err(e) => rows.fail(env.start, i, e),
         }
     }
-    let zero = node.zero_when.as_ref().map(|(when, _)| {
-        env.eval_in(ruleset, when, rows, Some(&reached), &node.path)
+    if let Some((when, _)) = &node.zero_when {
+        let z = env
+            .eval_in(ruleset, when, rows, Some(&reached), &node.path)
             .bools(n)
-            .into_owned()
-    });
-    for (i, (&score, &r)) in scores.iter().zip(&reached).enumerate() {
-        if !(r && rows.is_alive(i)) {
-            continue;
-        }
-        let state = match zero.as_ref().map(|z| z.get(i).copied().unwrap_or(2)) {
-            None | Some(0) => Ok((score, Status::Scored)),
-            Some(1) => Ok((0.0, Status::Zeroed)),
-            Some(_) => missing_state(node, || "zero_when".into(), None),
-        };
-        match state {
-            Ok((score, status)) => out.put(index, i, score, status),
-            Err(e) => rows.fail(env.start, i, e),
+            .into_owned();
+        for (i, ((s, st), (&z, &r))) in scores
+            .iter_mut()
+            .zip(status.iter_mut())
+            .zip(z.iter().zip(&reached))
+            .enumerate()
+        {
+            if !r || !rows.is_alive(i) {
+                continue;
+            }
+            match z {
+                0 => {}
+                1 => (*s, *st) = (0.0, Status::Zeroed),
+                _ => match missing_state(node, || "zero_when".into(), None) {
+                    Ok(state) => (*s, *st) = state,
+                    Err(e) => rows.fail(env.start, i, e),
+                },
+            }
         }
     }
+    out.put_column(index, &scores, &status);
 }
 
 /// Root, bonus, vetoes, grade and alerts of a chunk.
@@ -405,10 +446,9 @@ fn finish(ruleset: &Ruleset, env: &Env<'_>, rows: &mut Rows, out: &mut Out<'_, '
         let Some(node) = ruleset.nodes.get(b) else {
             continue;
         };
-        for (i, e) in earned.iter_mut().enumerate() {
-            let status = out.status(b).get(i).copied().unwrap_or(Status::Missing);
-            if counted(node, status) {
-                *e += out.score(b).get(i).copied().unwrap_or(0.0);
+        for ((e, &s), &st) in earned.iter_mut().zip(out.score(b)).zip(out.status(b)) {
+            if counted(node, st) {
+                *e += s;
             }
         }
     }

@@ -291,7 +291,7 @@ impl<'a, C: Columns> VectorEval<'a, C> {
                 }
             }
             Node::Arith { first, rest } => {
-                let mut total = self.eval(first, active).into_owned();
+                let mut total = self.eval(first, active);
                 for (op, operand) in rest.iter() {
                     let operand = self.eval(operand, active);
                     total = self.arith(*op, &total, &operand, active);

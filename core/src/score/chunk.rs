@@ -328,25 +328,49 @@ impl Out<'_, '_> {
             .unwrap_or(&[])
     }
 
-    /// Writes one node's columns for the chunk.
-    pub(crate) fn put_column(&mut self, node: usize, score: &[f64], status: &[Status]) {
+    /// A node's columns for the chunk, to write, beside the columns of the nodes after it (its
+    /// descendants), to read.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn split(&mut self, node: usize) -> Option<(&mut [f64], &mut [Status], After<'_>)> {
         let range = self.off..self.off + self.n;
-        if let Some(dst) = self
-            .part
-            .score
-            .get_mut(node)
-            .and_then(|c| c.get_mut(range.clone()))
-        {
-            dst.copy_from_slice(score);
-        }
-        if let Some(dst) = self
-            .part
-            .status
-            .get_mut(node)
-            .and_then(|c| c.get_mut(range))
-        {
-            dst.copy_from_slice(status);
-        }
+        let (score_head, score_tail) = self.part.score.split_at_mut_checked(node + 1)?;
+        let (status_head, status_tail) = self.part.status.split_at_mut_checked(node + 1)?;
+        let score = score_head.last_mut()?.get_mut(range.clone())?;
+        let status = status_head.last_mut()?.get_mut(range.clone())?;
+        Some((
+            score,
+            status,
+            After {
+                first: node + 1,
+                range,
+                score: score_tail,
+                status: status_tail,
+            },
+        ))
+    }
+}
+
+/// The chunk's columns of the nodes from `first` on, to read.
+pub(crate) struct After<'a> {
+    first: usize,
+    range: std::ops::Range<usize>,
+    score: &'a [&'a mut [f64]],
+    status: &'a [&'a mut [Status]],
+}
+
+impl After<'_> {
+    pub(crate) fn score(&self, node: usize) -> &[f64] {
+        node.checked_sub(self.first)
+            .and_then(|k| self.score.get(k))
+            .and_then(|c| c.get(self.range.clone()))
+            .unwrap_or(&[])
+    }
+
+    pub(crate) fn status(&self, node: usize) -> &[Status] {
+        node.checked_sub(self.first)
+            .and_then(|k| self.status.get(k))
+            .and_then(|c| c.get(self.range.clone()))
+            .unwrap_or(&[])
     }
 }
 

@@ -107,8 +107,9 @@ fn score_leaf(
     out: &mut Out<'_, '_>,
 ) {
     let (env, n) = (leaf.env, leaf.env.n);
-    let mut score = vec![0.0; n];
-    let mut status = vec![Status::Scored; n];
+    let Some((score, status, _)) = out.split(leaf.node) else {
+        return;
+    };
     // Rows where `zero_when` decided (true or missing) are not scored by the rule.
     let zero = node.zero_when.as_ref().map(|(when, _)| {
         env.eval(leaf.ruleset, when, rows, &node.path)
@@ -121,7 +122,7 @@ fn score_leaf(
             .map(|(&z, &a)| a && z == 0)
             .collect()
     });
-    leaf.score(scorer, todo.as_deref(), rows, &mut score, &mut status);
+    leaf.score(scorer, todo.as_deref(), rows, score, status);
     if let Some(zero) = &zero {
         for ((s, st), &z) in score.iter_mut().zip(status.iter_mut()).zip(zero) {
             match z {
@@ -161,7 +162,6 @@ fn score_leaf(
             }
         }
     }
-    out.put_column(leaf.node, &score, &status);
 }
 
 /// What a group's children add up to at one row.
@@ -332,35 +332,89 @@ fn score_group(
     out: &mut Out<'_, '_>,
 ) {
     let n = env.n;
+    let Some((scores, status, after)) = out.split(index) else {
+        return;
+    };
     let weighted = by_weight(aggregate);
-    // Children column by column into one tally per row.
-    let mut tallies = vec![Tally::new(); n];
-    for &c in children {
-        let Some(child) = ruleset.nodes.get(c).filter(|c| !c.bonus) else {
+    let members: Vec<&Node> = children
+        .iter()
+        .filter_map(|&c| ruleset.nodes.get(c))
+        .collect();
+    let considered = members.iter().filter(|c| !c.bonus).count();
+    // Children column by column. The fields a row's tally needs depend on the aggregation;
+    // the static ones (how many children, their total key) are the same for every row.
+    let mut counted_n = vec![0u32; n];
+    let mut any_missing = vec![false; n];
+    let mut present = vec![-0.0_f64; n];
+    let mut acc = vec![-0.0_f64; n];
+    let mut lowest = vec![1.0_f64; n];
+    let mut all = -0.0_f64;
+    for (&c, child) in children.iter().zip(&members) {
+        if child.bonus {
             continue;
-        };
-        for ((t, &s), &st) in tallies.iter_mut().zip(out.score(c)).zip(out.status(c)) {
-            t.add(child, weighted, s, st);
+        }
+        let key = if weighted { child.weight } else { child.max };
+        all += key;
+        let counts_missing = child.missing == MissingPolicy::Zero;
+        let (cs, cst) = (after.score(c), after.status(c));
+        let (max, weight) = (child.max, child.weight);
+        let share = |s: f64| if max > 0.0 { s / max } else { 0.0 };
+        let lanes = counted_n
+            .iter_mut()
+            .zip(any_missing.iter_mut())
+            .zip(present.iter_mut())
+            .zip(acc.iter_mut())
+            .zip(lowest.iter_mut())
+            .zip(cs.iter().zip(cst));
+        for (((((k, m), p), a), low), (&s, &st)) in lanes {
+            let missing = st == Status::Missing;
+            *m |= missing;
+            let counts =
+                matches!(st, Status::Scored | Status::Zeroed) || (missing && counts_missing);
+            if !counts {
+                continue;
+            }
+            *k += 1;
+            *p += key;
+            match aggregate {
+                Aggregate::Sum => *a += s,
+                Aggregate::Deduction => *a += (max - s).max(0.0),
+                Aggregate::Mean => *a += weight * share(s),
+                Aggregate::Min if weight > 0.0 => *low = f64::min(*low, share(s)),
+                Aggregate::Min | Aggregate::Geomean => {}
+            }
         }
     }
-    let mut scores = vec![0.0; n];
-    let mut status = vec![Status::Scored; n];
     let mut reached = vec![false; n];
-    for (i, t) in tallies.iter().enumerate() {
+    for i in 0..n {
         if !rows.is_alive(i) {
             continue;
         }
         let at = |c: usize| {
             (
-                out.score(c).get(i).copied().unwrap_or(0.0),
-                out.status(c).get(i).copied().unwrap_or(Status::Missing),
+                after.score(c).get(i).copied().unwrap_or(0.0),
+                after.status(c).get(i).copied().unwrap_or(Status::Missing),
             )
         };
-        let state = match group_score(ruleset, node, aggregate, children, t, &at) {
+        let k = counted_n.get(i).copied().unwrap_or(0) as usize;
+        let a = acc.get(i).copied().unwrap_or(0.0);
+        let t = Tally {
+            considered,
+            counted: k,
+            any_missing: any_missing.get(i).copied().unwrap_or(false),
+            all,
+            present: present.get(i).copied().unwrap_or(0.0),
+            raw: a,
+            lost: a,
+            weighted: a,
+            lowest: lowest.get(i).copied().unwrap_or(1.0),
+        };
+        let state = match group_score(ruleset, node, aggregate, children, &t, &at) {
             Ok(score) => {
-                if let (Some(s), Some(r)) = (scores.get_mut(i), reached.get_mut(i)) {
-                    *s = score;
-                    *r = true;
+                if let (Some(s), Some(st), Some(r)) =
+                    (scores.get_mut(i), status.get_mut(i), reached.get_mut(i))
+                {
+                    (*s, *st, *r) = (score, Status::Scored, true);
                 }
                 continue;
             }
@@ -414,7 +468,6 @@ fn score_group(
             }
         }
     }
-    out.put_column(index, &scores, &status);
 }
 
 /// Root, bonus, vetoes, grade and alerts of a chunk.

@@ -165,21 +165,8 @@ pub(crate) fn rank_refs_of_batch(
 
 /// Rank, size and percentile of a total among `sorted` totals (ascending), with the quota tier.
 fn place(ruleset: &Ruleset, sorted: &[f64], x: f64) -> (u32, u32, f64, u32) {
-    let of = sorted.len();
-    let greater = of - sorted.partition_point(|&t| t <= x);
-    let rank = greater + 1;
-    let percentile = 100.0 * (of + 1 - rank) as f64 / of as f64;
-    let tier = ruleset
-        .quotas
-        .iter()
-        .position(|q| rank as f64 <= q.top * of as f64 + 1e-9)
-        .map_or(NO_TIER, |t| t as u32);
-    (
-        u32::try_from(rank).unwrap_or(u32::MAX),
-        u32::try_from(of).unwrap_or(u32::MAX),
-        percentile,
-        tier,
-    )
+    let greater = sorted.len() - sorted.partition_point(|&t| t <= x);
+    places(ruleset, greater + 1, sorted.len())
 }
 
 fn write_place(s: &mut Scores, row: usize, (rank, of, percentile, tier): (u32, u32, f64, u32)) {
@@ -197,32 +184,55 @@ fn write_place(s: &mut Scores, row: usize, (rank, of, percentile, tier): (u32, u
     }
 }
 
-/// Places every scored row among the scored rows of its cohort (the batch, or its group).
+/// Places every scored row among the scored rows of its cohort (the batch, or its group):
+/// one sort of (group, total) from best to worst, then ranks in one walk, ties sharing the
+/// better rank.
 pub(crate) fn place_in_batch(ruleset: &Ruleset, s: &mut Scores, groups: Option<&Groups>) {
-    let count = groups.map_or(1, Groups::count);
-    let mut sorted: Vec<Vec<f64>> = vec![Vec::new(); count];
-    for row in 0..s.len {
-        if s.is_scored(row) {
-            let g = groups.map_or(0, |g| g.group_of(row));
-            if let (Some(b), Some(&t)) = (sorted.get_mut(g), s.total.get(row)) {
-                b.push(t);
+    let group = |row: usize| groups.map_or(0, |g| g.group_of(row)) as u32;
+    let mut order: Vec<(u32, f64, u32)> = (0..s.len)
+        .filter(|&row| s.is_scored(row))
+        .filter_map(|row| {
+            let t = *s.total.get(row)?;
+            Some((group(row), t, u32::try_from(row).ok()?))
+        })
+        .collect();
+    order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+    let mut start = 0;
+    while start < order.len() {
+        let g = order.get(start).map_or(0, |o| o.0);
+        let end = start
+            + order
+                .get(start..)
+                .map_or(0, |rest| rest.partition_point(|o| o.0 == g));
+        let of = end - start;
+        let mut rank = 1;
+        let mut previous = f64::NAN;
+        for (k, &(_, t, row)) in order.get(start..end).unwrap_or(&[]).iter().enumerate() {
+            if t != previous {
+                rank = k + 1;
+                previous = t;
             }
+            let place = places(ruleset, rank, of);
+            write_place(s, row as usize, place);
         }
+        start = end;
     }
-    for b in &mut sorted {
-        b.sort_by(f64::total_cmp);
-    }
-    for row in 0..s.len {
-        if !s.is_scored(row) {
-            continue;
-        }
-        let g = groups.map_or(0, |g| g.group_of(row));
-        let (Some(b), Some(&t)) = (sorted.get(g), s.total.get(row)) else {
-            continue;
-        };
-        let p = place(ruleset, b, t);
-        write_place(s, row, p);
-    }
+}
+
+/// Rank, size, percentile and quota tier of a place.
+fn places(ruleset: &Ruleset, rank: usize, of: usize) -> (u32, u32, f64, u32) {
+    let percentile = 100.0 * (of + 1 - rank) as f64 / of as f64;
+    let tier = ruleset
+        .quotas
+        .iter()
+        .position(|q| rank as f64 <= q.top * of as f64 + 1e-9)
+        .map_or(NO_TIER, |t| t as u32);
+    (
+        u32::try_from(rank).unwrap_or(u32::MAX),
+        u32::try_from(of).unwrap_or(u32::MAX),
+        percentile,
+        tier,
+    )
 }
 
 /// Places every scored row among a reference cohort's units.

@@ -359,34 +359,67 @@ fn score_group(
         let (cs, cst) = (after.score(c), after.status(c));
         let (max, weight) = (child.max, child.weight);
         let share = |s: f64| if max > 0.0 { s / max } else { 0.0 };
-        let lanes = counted_n
-            .iter_mut()
-            .zip(any_missing.iter_mut())
-            .zip(present.iter_mut())
-            .zip(acc.iter_mut())
-            .zip(lowest.iter_mut())
-            .zip(cs.iter().zip(cst));
-        for (((((k, m), p), a), low), (&s, &st)) in lanes {
-            let missing = st == Status::Missing;
-            *m |= missing;
-            let counts =
-                matches!(st, Status::Scored | Status::Zeroed) || (missing && counts_missing);
-            if !counts {
-                continue;
-            }
-            *k += 1;
-            *p += key;
-            match aggregate {
-                Aggregate::Sum => *a += s,
-                Aggregate::Deduction => *a += (max - s).max(0.0),
-                Aggregate::Mean => *a += weight * share(s),
-                Aggregate::Min if weight > 0.0 => *low = f64::min(*low, share(s)),
-                Aggregate::Min | Aggregate::Geomean => {}
-            }
+        // One loop per aggregation, so the inner loop does only its own arithmetic.
+        macro_rules! lanes {
+            (|$s:ident, $a:ident, $low:ident| $add:expr) => {{
+                let lanes = counted_n
+                    .iter_mut()
+                    .zip(any_missing.iter_mut())
+                    .zip(present.iter_mut())
+                    .zip(acc.iter_mut())
+                    .zip(lowest.iter_mut())
+                    .zip(cs.iter().zip(cst));
+                #[allow(unused_variables)]
+                for (((((k, m), p), $a), $low), (&$s, &st)) in lanes {
+                    let missing = st == Status::Missing;
+                    *m |= missing;
+                    if matches!(st, Status::Scored | Status::Zeroed) || (missing && counts_missing)
+                    {
+                        *k += 1;
+                        *p += key;
+                        $add;
+                    }
+                }
+            }};
+        }
+        match aggregate {
+            Aggregate::Sum => lanes!(|s, a, low| *a += s),
+            Aggregate::Deduction => lanes!(|s, a, low| *a += (max - s).max(0.0)),
+            Aggregate::Mean => lanes!(|s, a, low| *a += weight * share(s)),
+            Aggregate::Min if weight > 0.0 => lanes!(|s, a, low| *low = f64::min(*low, share(s))),
+            Aggregate::Min | Aggregate::Geomean => lanes!(|s, a, low| ()),
         }
     }
     let mut reached = vec![false; n];
-    for i in 0..n {
+    // The usual row: some child counted, coverage met, a linear aggregation.
+    let simple = considered > 0 && node.min_coverage.is_none() && aggregate != Aggregate::Geomean;
+    let max = node.max;
+    for (i, ((((s, st), r), &k), (&p, &a))) in scores
+        .iter_mut()
+        .zip(status.iter_mut())
+        .zip(reached.iter_mut())
+        .zip(&counted_n)
+        .zip(present.iter().zip(&acc))
+        .enumerate()
+    {
+        if simple && k > 0 {
+            let left_out = considered - k as usize;
+            let score = match aggregate {
+                Aggregate::Sum if left_out > 0 && p > 0.0 => a * max / p,
+                Aggregate::Sum => a,
+                Aggregate::Mean if p > 0.0 => max * a / p,
+                Aggregate::Mean | Aggregate::Geomean => 0.0,
+                Aggregate::Min => max * lowest.get(i).copied().unwrap_or(1.0),
+                Aggregate::Deduction => (max - a).max(0.0),
+            };
+            let score = if score.is_finite() {
+                score.clamp(0.0, max)
+            } else {
+                0.0
+            };
+            (*s, *st, *r) = (score, Status::Scored, true);
+            continue;
+        }
         if !rows.is_alive(i) {
             continue;
         }
@@ -396,14 +429,12 @@ fn score_group(
                 after.status(c).get(i).copied().unwrap_or(Status::Missing),
             )
         };
-        let k = counted_n.get(i).copied().unwrap_or(0) as usize;
-        let a = acc.get(i).copied().unwrap_or(0.0);
         let t = Tally {
             considered,
-            counted: k,
+            counted: k as usize,
             any_missing: any_missing.get(i).copied().unwrap_or(false),
             all,
-            present: present.get(i).copied().unwrap_or(0.0),
+            present: p,
             raw: a,
             lost: a,
             weighted: a,
@@ -411,11 +442,7 @@ fn score_group(
         };
         let state = match group_score(ruleset, node, aggregate, children, &t, &at) {
             Ok(score) => {
-                if let (Some(s), Some(st), Some(r)) =
-                    (scores.get_mut(i), status.get_mut(i), reached.get_mut(i))
-                {
-                    (*s, *st, *r) = (score, Status::Scored, true);
-                }
+                (*s, *st, *r) = (score, Status::Scored, true);
                 continue;
             }
             Err(Early::BonusOnly) => Ok((0.0, Status::Scored)),
@@ -436,11 +463,7 @@ fn score_group(
             ),
         };
         match state {
-            Ok(state) => {
-                if let (Some(s), Some(st)) = (scores.get_mut(i), status.get_mut(i)) {
-                    (*s, *st) = state;
-                }
-            }
+            Ok(state) => (*s, *st) = state,
             Err(e) => rows.fail(env.start, i, e),
         }
     }

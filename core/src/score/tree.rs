@@ -387,7 +387,8 @@ fn score_group(
             Aggregate::Deduction => lanes!(|s, a, low| *a += (max - s).max(0.0)),
             Aggregate::Mean => lanes!(|s, a, low| *a += weight * share(s)),
             Aggregate::Min if weight > 0.0 => lanes!(|s, a, low| *low = f64::min(*low, share(s))),
-            Aggregate::Min | Aggregate::Geomean => lanes!(|s, a, low| ()),
+            // (`geomean` needs the total key first: it reads the children again.)
+            Aggregate::Min | Aggregate::Geomean => lanes!(|s, a, low| *a += 0.0),
         }
     }
     let mut reached = vec![false; n];

@@ -185,8 +185,8 @@ fn write_place(s: &mut Scores, row: usize, (rank, of, percentile, tier): (u32, u
 }
 
 /// Places every scored row among the scored rows of its cohort (the batch, or its group):
-/// one sort of (group, total) from best to worst, then ranks in one walk, ties sharing the
-/// better rank.
+/// one radix sort of (group, total) from best to worst, then ranks in one walk, ties sharing
+/// the better rank.
 pub(crate) fn place_in_batch(ruleset: &Ruleset, s: &mut Scores, groups: Option<&Groups>) {
     let group = |row: usize| groups.map_or(0, |g| g.group_of(row)) as u32;
     let mut order: Vec<(u32, f64, u32)> = (0..s.len)
@@ -196,7 +196,7 @@ pub(crate) fn place_in_batch(ruleset: &Ruleset, s: &mut Scores, groups: Option<&
             Some((group(row), t, u32::try_from(row).ok()?))
         })
         .collect();
-    order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+    radsort::sort_by_key(&mut order, |o| (o.0, -o.1));
     let mut start = 0;
     while start < order.len() {
         let g = order.get(start).map_or(0, |o| o.0);

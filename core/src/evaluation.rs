@@ -25,6 +25,7 @@ impl Text {
 /// How a node was scored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[repr(u8)]
 pub enum Status {
     /// Scored by its rule (or, for a group, from its children).
     Scored,

@@ -133,7 +133,9 @@ fn score_leaf(
         }
     }
     // The missing-data policy, for the rows that lack data.
-    if !matches!(node.missing, MissingPolicy::Zero | MissingPolicy::Reweight) {
+    if !matches!(node.missing, MissingPolicy::Zero | MissingPolicy::Reweight)
+        && status.contains(&Status::Missing)
+    {
         for (i, st) in status.iter_mut().enumerate() {
             if *st != Status::Missing || !rows.is_alive(i) {
                 continue;

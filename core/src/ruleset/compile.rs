@@ -3,7 +3,7 @@
 
 use super::schema::{self, RulesetDoc, Text};
 use super::*;
-use crate::error::{line_col, Diagnostic, RulesetError, Severity};
+use crate::error::{Diagnostic, LineIndex, RulesetError, Severity};
 use crate::expr::{Scope, Type, Var};
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
@@ -14,6 +14,7 @@ mod scorer;
 pub(super) fn compile(text: &str, file: Option<&str>) -> Result<Ruleset, RulesetError> {
     let mut cx = Cx {
         text,
+        lines: LineIndex::new(text),
         file,
         errors: Vec::new(),
         warnings: Vec::new(),
@@ -46,6 +47,8 @@ pub(super) fn compile(text: &str, file: Option<&str>) -> Result<Ruleset, Ruleset
 
 struct Cx<'a> {
     text: &'a str,
+    /// Line starts of `text`, for placing diagnostics.
+    lines: LineIndex,
     file: Option<&'a str>,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
@@ -116,7 +119,7 @@ impl<'a> Cx<'a> {
     ) -> Diagnostic {
         let (line, column) = match span {
             Some(s) => {
-                let (l, c) = line_col(self.text, s.start);
+                let (l, c) = self.lines.line_col(self.text, s.start);
                 (Some(l), Some(c))
             }
             None => (None, None),

@@ -72,6 +72,7 @@ pub(crate) fn check(ast: &Ast, scope: &dyn Scope) -> Checked {
         scope,
         errors: Vec::new(),
         inputs: Vec::new(),
+        names: None,
     };
     let root = checker.node(ast);
     let mut inputs = checker.inputs;
@@ -91,6 +92,8 @@ struct Checker<'s> {
     scope: &'s dyn Scope,
     errors: Vec<ExprError>,
     inputs: Vec<(usize, String)>,
+    /// The scope's names, asked for once, at the first unknown name.
+    names: Option<Vec<String>>,
 }
 
 impl Checker<'_> {
@@ -183,7 +186,9 @@ impl Checker<'_> {
             ));
         }
         let mut message = format!("unknown input `{name}`");
-        if let Some(close) = closest(name, &self.scope.names()) {
+        let scope = self.scope;
+        let names = self.names.get_or_insert_with(|| scope.names());
+        if let Some(close) = closest(name, names) {
             let _ = write!(message, "; did you mean `{close}`?");
         }
         self.error(span, "expr.unknown_input", message);
@@ -339,9 +344,12 @@ impl Checker<'_> {
 
 /// The scope name nearest to `name` by edit distance, if close enough to be a likely typo.
 fn closest(name: &str, candidates: &[String]) -> Option<String> {
-    let limit = (name.chars().count() / 3).max(1);
+    let length = name.chars().count();
+    let limit = (length / 3).max(1);
     candidates
         .iter()
+        // The distance is at least the difference in length: skip those that cannot be close.
+        .filter(|candidate| candidate.chars().count().abs_diff(length) <= limit)
         .map(|candidate| (edit_distance(name, candidate), candidate))
         .filter(|(distance, _)| *distance <= limit)
         .min_by_key(|(distance, _)| *distance)

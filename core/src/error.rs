@@ -170,12 +170,79 @@ pub enum ReadError {
     },
 }
 
-/// 1-based (line, column in characters) of a byte offset in `text`.
-pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
-    (line, column)
+/// Where each line of a text starts, to turn byte offsets into line:column without rescanning the
+/// text for every diagnostic.
+pub(crate) struct LineIndex {
+    /// Byte offset of the start of each line: 0, then one past every `\n`.
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub(crate) fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { starts }
+    }
+
+    /// 1-based (line, column in characters) of a byte offset in `text`, the text this index was
+    /// built from. An offset past the end, or inside a character, counts as the end of the text.
+    pub(crate) fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let offset = if text.is_char_boundary(offset) {
+            offset
+        } else {
+            text.len()
+        };
+        // Lines starting at or before the offset; the first always does.
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let line_start = self.starts.get(line - 1).copied().unwrap_or(0);
+        let column = text
+            .get(line_start..offset)
+            .map_or(0, |s| s.chars().count())
+            + 1;
+        (line, column)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineIndex;
+
+    /// The definition: count what comes before the offset.
+    fn scan(text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let before = text.get(..offset).unwrap_or(text);
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+        (line, column)
+    }
+
+    #[test]
+    fn line_col_matches_a_scan_at_every_offset() {
+        for text in [
+            "",
+            "\n",
+            "a",
+            "\n\n",
+            "ab\ncd\n",
+            "id = \"得分\"\nwhen = \"满分 > 1\"\n\n[[indicator]]",
+            "é\r\nü\n\n中文\nx",
+            "no newline at the end 🙂",
+        ] {
+            let index = LineIndex::new(text);
+            for offset in 0..text.len() + 3 {
+                assert_eq!(
+                    index.line_col(text, offset),
+                    scan(text, offset),
+                    "{text:?} at {offset}"
+                );
+            }
+        }
+    }
 }

@@ -72,6 +72,7 @@ pub(crate) fn check(ast: &Ast, scope: &dyn Scope) -> Checked {
         scope,
         errors: Vec::new(),
         inputs: Vec::new(),
+        names: None,
     };
     let root = checker.node(ast);
     let mut inputs = checker.inputs;
@@ -91,6 +92,8 @@ struct Checker<'s> {
     scope: &'s dyn Scope,
     errors: Vec<ExprError>,
     inputs: Vec<(usize, String)>,
+    /// The scope's names, asked for once, at the first unknown name.
+    names: Option<Vec<String>>,
 }
 
 impl Checker<'_> {
@@ -183,7 +186,9 @@ impl Checker<'_> {
             ));
         }
         let mut message = format!("unknown input `{name}`");
-        if let Some(close) = closest(name, &self.scope.names()) {
+        let scope = self.scope;
+        let names = self.names.get_or_insert_with(|| scope.names());
+        if let Some(close) = closest(name, names) {
             let _ = write!(message, "; did you mean `{close}`?");
         }
         self.error(span, "expr.unknown_input", message);
@@ -339,42 +344,128 @@ impl Checker<'_> {
 
 /// The scope name nearest to `name` by edit distance, if close enough to be a likely typo.
 fn closest(name: &str, candidates: &[String]) -> Option<String> {
-    let limit = (name.chars().count() / 3).max(1);
+    let name: Vec<char> = name.chars().collect();
+    let limit = (name.len() / 3).max(1);
+    let mut row = Vec::with_capacity(name.len() + 1);
     candidates
         .iter()
-        .map(|candidate| (edit_distance(name, candidate), candidate))
-        .filter(|(distance, _)| *distance <= limit)
+        // The distance is at least the difference in length: skip those that cannot be close.
+        .filter(|candidate| candidate.chars().count().abs_diff(name.len()) <= limit)
+        .filter_map(|candidate| {
+            distance_within(&name, candidate, limit, &mut row).map(|d| (d, candidate))
+        })
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, candidate)| candidate.clone())
 }
 
-/// Levenshtein distance over characters (so one Chinese character counts as one edit).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = i;
-        let mut next = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = diagonal + usize::from(ca != *cb);
-            let delete = row.get(j + 1).map_or(usize::MAX, |d| d.saturating_add(1));
-            let insert = next.last().map_or(usize::MAX, |d| d.saturating_add(1));
-            diagonal = row.get(j + 1).copied().unwrap_or(usize::MAX);
-            next.push(substitute.min(delete).min(insert));
+/// Levenshtein distance over characters (so one Chinese character counts as one edit) between
+/// `a` and `b`, if it is at most `limit`. `row` is scratch space, reused between calls.
+fn distance_within(a: &[char], b: &str, limit: usize, row: &mut Vec<usize>) -> Option<usize> {
+    // `row[i]` is the distance from `a[..i]` to the part of `b` read so far.
+    row.clear();
+    row.extend(0..=a.len());
+    for (j, cb) in b.chars().enumerate() {
+        let mut diagonal = j;
+        let mut left = j + 1;
+        if let Some(first) = row.first_mut() {
+            *first = left;
         }
-        row = next;
+        let mut best = left;
+        for (ca, cell) in a.iter().zip(row.iter_mut().skip(1)) {
+            let up = *cell;
+            let value = (diagonal + usize::from(*ca != cb))
+                .min(up + 1)
+                .min(left + 1);
+            diagonal = up;
+            *cell = value;
+            left = value;
+            best = best.min(value);
+        }
+        // Every way through the table crosses this row: it cannot end lower than its minimum.
+        if best > limit {
+            return None;
+        }
     }
-    row.last().copied().unwrap_or(0)
+    row.last().copied().filter(|&d| d <= limit)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::edit_distance;
+    use super::{closest, distance_within};
+
+    fn distance(a: &str, b: &str) -> usize {
+        let a: Vec<char> = a.chars().collect();
+        distance_within(&a, b, usize::MAX, &mut Vec::new()).unwrap_or(usize::MAX)
+    }
+
+    /// The plain two-row dynamic programme, for comparison.
+    fn reference(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut next = vec![i + 1];
+            for (j, cb) in b.iter().enumerate() {
+                let diagonal = row.get(j).copied().unwrap_or(usize::MAX);
+                let up = row.get(j + 1).copied().unwrap_or(usize::MAX);
+                let left = next.last().copied().unwrap_or(usize::MAX);
+                let value = (diagonal + usize::from(ca != *cb))
+                    .min(up.saturating_add(1))
+                    .min(left.saturating_add(1));
+                next.push(value);
+            }
+            row = next;
+        }
+        row.last().copied().unwrap_or(0)
+    }
 
     #[test]
     fn edit_distance_counts_characters() {
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("得分", "得分率"), 1);
+        assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(distance("", "abc"), 3);
+        assert_eq!(distance("abc", ""), 3);
+        assert_eq!(distance("得分", "得分率"), 1);
+    }
+
+    #[test]
+    fn bounded_distance_agrees_with_the_full_table() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "score",
+            "scor",
+            "scores",
+            "得分",
+            "得分率",
+            "market_price",
+            "market_prices",
+            "marketprice",
+            "price_market",
+            "xn_400",
+            "in_400",
+            "in_4000",
+        ];
+        for a in words {
+            let chars: Vec<char> = a.chars().collect();
+            for b in words {
+                let full = reference(a, b);
+                assert_eq!(distance(a, b), full, "{a:?} {b:?}");
+                for limit in 0..6 {
+                    let bounded = distance_within(&chars, b, limit, &mut Vec::new());
+                    assert_eq!(
+                        bounded,
+                        (full <= limit).then_some(full),
+                        "{a:?} {b:?} {limit}"
+                    );
+                }
+            }
+        }
+        let names: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+        assert_eq!(closest("scoer", &names).as_deref(), Some("scor"));
+        assert_eq!(closest("scoree", &names).as_deref(), Some("score"));
+        assert_eq!(closest("xn_401", &names).as_deref(), Some("xn_400"));
+        assert_eq!(closest("zzzz", &names), None);
     }
 }

@@ -3,9 +3,9 @@
 
 use super::schema::{self, RulesetDoc, Text};
 use super::*;
-use crate::error::{line_col, Diagnostic, RulesetError, Severity};
+use crate::error::{Diagnostic, LineIndex, RulesetError, Severity};
 use crate::expr::{Scope, Type, Var};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 use toml::Spanned;
 
@@ -14,10 +14,12 @@ mod scorer;
 pub(super) fn compile(text: &str, file: Option<&str>) -> Result<Ruleset, RulesetError> {
     let mut cx = Cx {
         text,
+        lines: LineIndex::new(text),
         file,
         errors: Vec::new(),
         warnings: Vec::new(),
         inputs: Vec::new(),
+        slots: HashMap::new(),
     };
     let doc: RulesetDoc = match toml::from_str(text) {
         Ok(doc) => doc,
@@ -46,16 +48,20 @@ pub(super) fn compile(text: &str, file: Option<&str>) -> Result<Ruleset, Ruleset
 
 struct Cx<'a> {
     text: &'a str,
+    /// Line starts of `text`, for placing diagnostics.
+    lines: LineIndex,
     file: Option<&'a str>,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
     inputs: Vec<Input>,
+    /// Slot of each input name in `inputs` (the first, when a name is declared twice).
+    slots: HashMap<String, usize>,
 }
 
 /// Expressions see the declared inputs (survey inputs are for the survey scorer only).
 impl Scope for Cx<'_> {
     fn resolve(&self, name: &str) -> Option<Var<'_>> {
-        let slot = self.inputs.iter().position(|i| i.name == name)?;
+        let slot = self.input_index(name)?;
         let input = self.inputs.get(slot)?;
         let ty = match input.kind {
             InputType::Number | InputType::Count => Type::Number,
@@ -96,6 +102,11 @@ fn valid_name(name: &str) -> bool {
 }
 
 impl<'a> Cx<'a> {
+    /// The slot of the first input declared with `name`.
+    fn input_index(&self, name: &str) -> Option<usize> {
+        self.slots.get(name).copied()
+    }
+
     fn finish_err(&mut self) -> RulesetError {
         let by_place = |d: &Diagnostic| (d.line.unwrap_or(0), d.column.unwrap_or(0));
         self.errors.sort_by_key(by_place);
@@ -116,7 +127,7 @@ impl<'a> Cx<'a> {
     ) -> Diagnostic {
         let (line, column) = match span {
             Some(s) => {
-                let (l, c) = line_col(self.text, s.start);
+                let (l, c) = self.lines.line_col(self.text, s.start);
                 (Some(l), Some(c))
             }
             None => (None, None),
@@ -258,11 +269,16 @@ impl<'a> Cx<'a> {
         );
 
         // Bonus nodes whose points count towards the ruleset-wide bonus (not nested in another).
+        let bonus_paths: HashSet<&str> = nodes
+            .iter()
+            .filter(|n| n.bonus)
+            .map(|n| n.path.as_str())
+            .collect();
         let top_bonus: Vec<usize> = (1..nodes.len())
             .filter(|&i| {
                 nodes
                     .get(i)
-                    .is_some_and(|n| n.bonus && !has_bonus_ancestor(&nodes, n))
+                    .is_some_and(|n| n.bonus && !has_bonus_ancestor(&bonus_paths, n))
             })
             .collect();
         let bonus_nodes: f64 = top_bonus
@@ -345,13 +361,15 @@ impl<'a> Cx<'a> {
         if !valid_name(&name) {
             self.error("ruleset.bad_name", Some(d.name.span()), None, format!("input name `{name}` must be letters, digits and `_`, not starting with a digit"));
         }
-        if self.inputs.iter().any(|i| i.name == name) {
+        if self.slots.contains_key(&name) {
             self.error(
                 "ruleset.duplicate_input",
                 Some(d.name.span()),
                 None,
                 format!("input `{name}` is declared twice"),
             );
+        } else {
+            self.slots.insert(name.clone(), self.inputs.len());
         }
         let kind = self
             .choice(&d.kind, INPUT_TYPES, "input type", Some(&name))
@@ -723,6 +741,7 @@ impl<'a> Cx<'a> {
 
     fn grades(&mut self, defs: &[Spanned<schema::GradeDef>], max_total: f64) -> Vec<Grade> {
         let mut grades: Vec<Grade> = Vec::new();
+        let mut names: HashSet<&str> = HashSet::new();
         for (i, def) in defs.iter().enumerate() {
             let g = def.get_ref();
             let path = format!("grade[{}]", i + 1);
@@ -742,7 +761,7 @@ impl<'a> Cx<'a> {
                     ),
                 );
             }
-            if grades.iter().any(|x| x.name == g.name) {
+            if !names.insert(g.name.as_str()) {
                 self.error(
                     "ruleset.duplicate_grade",
                     Some(def.span()),
@@ -771,11 +790,17 @@ impl<'a> Cx<'a> {
 
     fn vetoes(&mut self, defs: &[Spanned<schema::VetoDef>], grades: &[Grade]) -> Vec<Veto> {
         let mut vetoes: Vec<Veto> = Vec::new();
+        // Ids of the vetoes kept so far, and the first grade of each name.
+        let mut ids: HashSet<&str> = HashSet::new();
+        let mut grade_index: HashMap<&str, usize> = HashMap::new();
+        for (i, g) in grades.iter().enumerate() {
+            grade_index.entry(g.name.as_str()).or_insert(i);
+        }
         for def in defs {
             let v = def.get_ref();
             let id = v.id.get_ref().clone();
             let path = format!("veto.{id}");
-            if vetoes.iter().any(|x| x.id == id) {
+            if ids.contains(id.as_str()) {
                 self.error(
                     "ruleset.duplicate_id",
                     Some(v.id.span()),
@@ -787,7 +812,7 @@ impl<'a> Cx<'a> {
             let when = self.expr(&v.when, Type::Bool, &path);
             let grade = match (&v.grade, effect) {
                 (Some(g), _) => {
-                    let found = grades.iter().position(|x| &x.name == g.get_ref());
+                    let found = grade_index.get(g.get_ref().as_str()).copied();
                     if found.is_none() {
                         self.error(
                             "ruleset.unknown_grade",
@@ -810,6 +835,7 @@ impl<'a> Cx<'a> {
                 (None, _) => None,
             };
             if let (Some(when), Some(effect)) = (when, effect) {
+                ids.insert(v.id.get_ref().as_str());
                 vetoes.push(Veto {
                     id,
                     name: v.name.clone(),
@@ -896,11 +922,13 @@ impl<'a> Cx<'a> {
 
     fn alerts(&mut self, defs: &[Spanned<schema::AlertDef>]) -> Vec<Alert> {
         let mut alerts: Vec<Alert> = Vec::new();
+        // Ids of the alerts kept so far.
+        let mut ids: HashSet<&str> = HashSet::new();
         for def in defs {
             let a = def.get_ref();
             let id = a.id.get_ref().clone();
             let path = format!("alert.{id}");
-            if alerts.iter().any(|x| x.id == id) {
+            if ids.contains(id.as_str()) {
                 self.error(
                     "ruleset.duplicate_id",
                     Some(a.id.span()),
@@ -924,6 +952,7 @@ impl<'a> Cx<'a> {
             let message = self.template(&a.message, &path);
             let message_en = a.message_en.as_ref().and_then(|m| self.template(m, &path));
             if let (Some(when), Some(message)) = (when, message) {
+                ids.insert(a.id.get_ref().as_str());
                 alerts.push(Alert {
                     id,
                     level: a.level.get_ref().clone(),
@@ -984,11 +1013,12 @@ impl<'a> Cx<'a> {
     }
 }
 
-fn has_bonus_ancestor(nodes: &[Node], node: &Node) -> bool {
+/// Whether a proper prefix of the node's path (`a` or `a.b` for `a.b.c`) is a bonus node's path.
+fn has_bonus_ancestor(bonus_paths: &HashSet<&str>, node: &Node) -> bool {
     let mut path = node.path.as_str();
     while let Some(dot) = path.rfind('.') {
         path = path.get(..dot).unwrap_or("");
-        if nodes.iter().any(|n| n.path == path && n.bonus) {
+        if bonus_paths.contains(path) {
             return true;
         }
     }

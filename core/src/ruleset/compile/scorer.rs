@@ -5,13 +5,13 @@ use super::super::schema::{BandDef, ScorerDef, Text};
 use super::super::*;
 use super::Cx;
 use crate::expr::Type;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 use toml::Spanned;
 
 impl Cx<'_> {
     fn input_slot(&mut self, src: &Text, want: &[InputType], path: &str) -> Option<usize> {
-        let found = self.inputs.iter().position(|i| &i.name == src.get_ref());
+        let found = self.input_index(src.get_ref());
         match found.and_then(|s| self.inputs.get(s).map(|i| (s, i.kind))) {
             Some((slot, kind)) if want.contains(&kind) => Some(slot),
             Some((_, kind)) => {
@@ -343,8 +343,10 @@ impl Cx<'_> {
                     .map(|i| i.values.clone())
                     .unwrap_or_default();
                 let na = s.not_applicable.clone().unwrap_or_default();
+                let declared: HashSet<&str> = values.iter().map(String::as_str).collect();
+                let na_set: HashSet<&str> = na.iter().map(String::as_str).collect();
                 for (k, v) in shares.get_ref().iter() {
-                    if !values.contains(k) {
+                    if !declared.contains(k.as_str()) {
                         self.error(
                             "ruleset.unknown_value",
                             Some(shares.span()),
@@ -366,7 +368,7 @@ impl Cx<'_> {
                     }
                 }
                 for v in &na {
-                    if !values.contains(v) {
+                    if !declared.contains(v.as_str()) {
                         self.error(
                             "ruleset.unknown_value",
                             Some(span.clone()),
@@ -376,7 +378,7 @@ impl Cx<'_> {
                     }
                 }
                 for v in &values {
-                    if !shares.get_ref().contains_key(v) && !na.contains(v) {
+                    if !shares.get_ref().contains_key(v) && !na_set.contains(v.as_str()) {
                         self.warn(
                             "ruleset.unscored_value",
                             Some(shares.span()),
@@ -406,9 +408,14 @@ impl Cx<'_> {
                     .get(input)
                     .map(|i| i.values.clone())
                     .unwrap_or_default();
+                // The first position of each answer.
+                let mut answer_index: HashMap<&str, usize> = HashMap::new();
+                for (i, a) in answers.iter().enumerate() {
+                    answer_index.entry(a.as_str()).or_insert(i);
+                }
                 let mut codes = Vec::new();
                 for (answer, value) in codes_def.get_ref() {
-                    match answers.iter().position(|a| a == answer) {
+                    match answer_index.get(answer.as_str()).copied() {
                         Some(i) => codes.push((i, *value)),
                         None => self.error(
                             "ruleset.unknown_value",
@@ -423,7 +430,7 @@ impl Cx<'_> {
                 }
                 let mut excluded = Vec::new();
                 for answer in s.excluded.clone().unwrap_or_default() {
-                    match answers.iter().position(|a| *a == answer) {
+                    match answer_index.get(answer.as_str()).copied() {
                         Some(i) => excluded.push(i),
                         None => self.error(
                             "ruleset.unknown_value",

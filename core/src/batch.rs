@@ -169,8 +169,58 @@ impl<'a> Batch<'a> {
         values: &[f64],
     ) -> Result<(), String> {
         let slot = slot_of(ruleset, name)?;
-        for (row, &v) in values.iter().enumerate().take(self.len) {
-            self.put(ruleset, slot, row, &Cell::Number(v));
+        let Some(input) = ruleset.inputs().get(slot) else {
+            return Err(format!("`{name}` is not a declared input"));
+        };
+        let n = values.len().min(self.len);
+        match (input.kind, self.columns.get_mut(slot)) {
+            (InputType::Number | InputType::Count, Some(Column::Number { values: v, clean })) => {
+                let v = v.to_mut();
+                let mut bad = Vec::new();
+                for (row, (dst, &x)) in v.iter_mut().zip(values).enumerate() {
+                    if !number_ok(input, x) {
+                        bad.push(row);
+                        continue;
+                    }
+                    *clean &= x.is_finite() || x.is_nan();
+                    *dst = x;
+                }
+                for row in bad {
+                    self.put(
+                        ruleset,
+                        slot,
+                        row,
+                        &Cell::Number(values.get(row).copied().unwrap_or(f64::NAN)),
+                    );
+                }
+            }
+            (InputType::Boolean, Some(Column::Bool(v))) => {
+                let mut bad = Vec::new();
+                for (row, (dst, &x)) in v.iter_mut().zip(values).enumerate() {
+                    *dst = match x {
+                        1.0 => 1,
+                        0.0 => 0,
+                        x if x.is_nan() => MISSING_BOOL,
+                        _ => {
+                            bad.push(row);
+                            MISSING_BOOL
+                        }
+                    };
+                }
+                for row in bad {
+                    self.put(
+                        ruleset,
+                        slot,
+                        row,
+                        &Cell::Number(values.get(row).copied().unwrap_or(f64::NAN)),
+                    );
+                }
+            }
+            _ => {
+                for (row, &v) in values.iter().enumerate().take(n) {
+                    self.put(ruleset, slot, row, &Cell::Number(v));
+                }
+            }
         }
         Ok(())
     }
@@ -191,12 +241,11 @@ impl<'a> Batch<'a> {
         let mut clean = true;
         let mut bad = Vec::new();
         for (row, &x) in values.iter().enumerate() {
-            if x.is_nan() {
-                continue;
-            }
-            clean &= x.is_finite();
-            if let Err(e) = coerce(input, &Cell::Number(x)) {
-                bad.push((row, e.column(&input.name)));
+            clean &= x.is_finite() || x.is_nan();
+            if !number_ok(input, x) {
+                if let Err(e) = coerce(input, &Cell::Number(x)) {
+                    bad.push((row, e.column(&input.name)));
+                }
             }
         }
         for (row, e) in bad {
@@ -358,6 +407,17 @@ fn set<T>(v: &mut [T], row: usize, x: T) {
     if let Some(slot) = v.get_mut(row) {
         *slot = x;
     }
+}
+
+/// Whether a number (or `NaN`, missing) is a valid value of a number or count input; the slow
+/// path (`coerce`) writes the error for the others.
+#[inline]
+fn number_ok(input: &Input, x: f64) -> bool {
+    if x.is_nan() {
+        return true;
+    }
+    let count_ok = input.kind != InputType::Count || (x >= 0.0 && x.fract() == 0.0);
+    count_ok && input.min.is_none_or(|lo| x >= lo) && input.max.is_none_or(|hi| x <= hi)
 }
 
 fn slot_of(ruleset: &Ruleset, name: &str) -> Result<usize, String> {

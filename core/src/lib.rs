@@ -61,8 +61,8 @@ mod evaluate;
 pub mod evaluation;
 mod explain;
 pub mod expr;
-pub mod record;
 pub mod read;
+pub mod record;
 pub mod ruleset;
 mod score;
 

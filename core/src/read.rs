@@ -148,7 +148,11 @@ impl<'r> RecordReader<'r> {
         let source = match format {
             RecordFormat::Csv => {
                 // A UTF-8 byte order mark is not part of the first column's name.
-                if buffered.fill_buf().map_err(io)?.starts_with(b"\xEF\xBB\xBF") {
+                if buffered
+                    .fill_buf()
+                    .map_err(io)?
+                    .starts_with(b"\xEF\xBB\xBF")
+                {
                     buffered.consume(3);
                 }
                 let boxed: Box<dyn Read> = Box::new(buffered);
@@ -382,7 +386,12 @@ fn read_csv_chunk(
                     csv.record.position().map_or(0, |p| p.line())
                 ),
             )),
-            Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_) | csv::ErrorKind::Utf8 { .. }) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    csv::ErrorKind::Io(_) | csv::ErrorKind::Utf8 { .. }
+                ) =>
+            {
                 return Err(whole_file_error(file, e, 0));
             }
             Err(e) => {
@@ -391,7 +400,8 @@ fn read_csv_chunk(
             }
         };
         let record = &csv.record;
-        let field = |at: Option<usize>| -> &str { at.and_then(|i| record.get(i)).unwrap_or("").trim() };
+        let field =
+            |at: Option<usize>| -> &str { at.and_then(|i| record.get(i)).unwrap_or("").trim() };
         for (keep, &at) in kept.iter_mut().zip(&csv.keep_at) {
             let v = field(at);
             keep.push((!v.is_empty()).then(|| v.to_string()));
@@ -723,7 +733,9 @@ scorer = { type = "clause", when = "ok" }
         let ruleset = ruleset();
         let whole = Batch::from_rows(&ruleset, &read_csv(CSV, "t.csv").unwrap());
         let expected = outcomes(&ruleset, &whole, 0);
-        assert!(expected.iter().any(|o| o.starts_with("record.not_a_boolean")));
+        assert!(expected
+            .iter()
+            .any(|o| o.starts_with("record.not_a_boolean")));
         for size in [1, 3, 4, 100] {
             let mut reader = RecordReader::new(&ruleset, CSV.as_bytes(), RecordFormat::Csv, "t")
                 .unwrap()

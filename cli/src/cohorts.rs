@@ -1,7 +1,7 @@
 //! Cohorts for streamed scoring: fitted chunk by chunk over the file (one per group with
 //! `--by`), or read from a cohort file; and each chunk scored against its rows' cohorts.
 
-use crate::data::Data;
+use crate::data::{each_chunk, Data};
 use qinglian::{Batch, Chunk, Cohort, CohortFitter, Ruleset, Scores};
 use std::collections::HashMap;
 use std::path::Path;
@@ -108,7 +108,7 @@ fn split(
     Ok(parts)
 }
 
-fn part_batch(chunk: &Chunk<'_>, part: &Part, whole: bool) -> Batch<'static> {
+fn part_batch<'c>(chunk: &'c Chunk<'_>, part: &Part, whole: bool) -> Batch<'c> {
     if whole {
         chunk.batch()
     } else {
@@ -162,9 +162,9 @@ pub fn fit(
         if values_pass && !needs_values {
             continue;
         }
-        let mut reader = data.reader(ruleset, chunk_rows, by)?;
+        let reader = data.reader(ruleset, chunk_rows, by)?;
         rows = 0;
-        while let Some(chunk) = reader.next_chunk().map_err(|e| e.to_string())? {
+        each_chunk(reader, |chunk| {
             rows += chunk.len();
             for (k, s) in seen.iter_mut().enumerate() {
                 *s |= (0..chunk.len()).any(|r| chunk.kept(k, r).is_some());
@@ -173,7 +173,7 @@ pub fn fit(
             while fitters.len() < keys.len() {
                 fitters.push(ruleset.fitter());
             }
-            let whole = parts.len() == 1 && by.is_empty();
+            let whole = by.is_empty();
             for part in &parts {
                 let batch = part_batch(&chunk, part, whole);
                 let Some(fitter) = fitters.get_mut(part.group) else {
@@ -185,7 +185,8 @@ pub fn fit(
                     fitter.add_totals(&batch).map_err(|e| e.to_string())?;
                 }
             }
-        }
+            Ok(true)
+        })?;
     }
     if rows > 0 {
         if let Some((column, _)) = by.iter().zip(&seen).find(|(_, s)| !**s) {
@@ -245,15 +246,15 @@ pub fn load(path: &Path, ruleset: &Ruleset, ruleset_path: &Path) -> Result<Cohor
 }
 
 /// A chunk scored: one batch and score table per group present in it.
-pub struct Scored {
-    pub parts: Vec<(Part, Batch<'static>, Scores)>,
+pub struct Scored<'c> {
+    pub parts: Vec<(Part, Batch<'c>, Scores)>,
     /// Chunk row → (part, row of its batch).
     pub place: Vec<(usize, usize)>,
 }
 
-impl Scored {
+impl<'c> Scored<'c> {
     /// The batch, the scores and the row within them of chunk row `row`.
-    pub fn row(&self, row: usize) -> Option<(&Part, &Batch<'static>, &Scores, usize)> {
+    pub fn row(&self, row: usize) -> Option<(&Part, &Batch<'c>, &Scores, usize)> {
         let &(p, pos) = self.place.get(row)?;
         let (part, batch, scores) = self.parts.get(p)?;
         Some((part, batch, scores, pos))
@@ -261,11 +262,11 @@ impl Scored {
 }
 
 /// Scores a chunk's rows, each against its group's cohort.
-pub fn score_chunk(
+pub fn score_chunk<'c>(
     ruleset: &Ruleset,
-    chunk: &Chunk<'_>,
+    chunk: &'c Chunk<'_>,
     cohorts: &mut Cohorts,
-) -> Result<Scored, String> {
+) -> Result<Scored<'c>, String> {
     let by = cohorts.by.len();
     let parts = split(chunk, by, &mut cohorts.index, &mut cohorts.keys, false)?;
     let whole = by == 0;

@@ -1,7 +1,7 @@
 //! The data file a command reads, possibly more than once: a path, or standard input (`-`)
 //! buffered to a temporary file so that it too can be read pass after pass.
 
-use qinglian::{RecordFormat, RecordReader, Ruleset};
+use qinglian::{Chunk, RecordFormat, RecordReader, Ruleset};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -94,4 +94,37 @@ impl Data {
             .with_chunk_rows(chunk_rows)
             .keep(keep))
     }
+}
+
+/// Calls `f` with every chunk of `reader` in order, reading the next chunk on another thread
+/// meanwhile; `f` returns whether to go on.
+pub fn each_chunk<'r>(
+    reader: RecordReader<'r>,
+    mut f: impl FnMut(Chunk<'r>) -> Result<bool, String>,
+) -> Result<(), String> {
+    std::thread::scope(|scope| {
+        // One chunk waits while the next is read: at most three are alive.
+        let (send, receive) = std::sync::mpsc::sync_channel(1);
+        scope.spawn(move || {
+            let mut reader = reader;
+            loop {
+                let next = reader.next_chunk();
+                let last = !matches!(next, Ok(Some(_)));
+                if send.send(next).is_err() || last {
+                    break;
+                }
+            }
+        });
+        for next in receive {
+            match next.map_err(|e| e.to_string())? {
+                Some(chunk) => {
+                    if !f(chunk)? {
+                        break;
+                    }
+                }
+                None => break,
+            }
+        }
+        Ok(())
+    })
 }

@@ -12,7 +12,7 @@ mod output;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use cohorts::Cohorts;
-use data::Data;
+use data::{each_chunk, Data};
 use output::{Csv, Json, Layout, Out, Row, Sink, Tabular};
 use qinglian::{format_number as num, Lang, Ruleset, CHUNK_ROWS};
 use std::path::{Path, PathBuf};
@@ -332,8 +332,8 @@ fn score(
             ))
         }
     };
-    let mut reader = data.reader(&ruleset, s.chunk_rows, s.by)?;
-    while let Some(chunk) = reader.next_chunk().map_err(|e| e.to_string())? {
+    let reader = data.reader(&ruleset, s.chunk_rows, s.by)?;
+    each_chunk(reader, |chunk| {
         let scored = cohorts::score_chunk(&ruleset, &chunk, &mut cohorts)?;
         for local in 0..chunk.len() {
             let Some((part, batch, scores, pos)) = scored.row(local) else {
@@ -350,7 +350,8 @@ fn score(
                 eprintln!("{e}");
             }
         }
-    }
+        Ok(true)
+    })?;
     sink.finish(&mut out)?;
     out.flush();
     Ok(ExitCode::SUCCESS)
@@ -413,31 +414,34 @@ fn explain(
     // The id is kept beside the grouping columns, to find the unit without checking every row.
     let mut keep = s.by.to_vec();
     keep.push(ruleset.metadata().id_field.clone());
-    let mut reader = data.reader(&ruleset, s.chunk_rows, &keep)?;
-    while let Some(chunk) = reader.next_chunk().map_err(|e| e.to_string())? {
+    let reader = data.reader(&ruleset, s.chunk_rows, &keep)?;
+    let mut found = None;
+    each_chunk(reader, |chunk| {
         let Some(local) = (0..chunk.len()).find(|&r| chunk.kept(s.by.len(), r) == Some(id)) else {
-            continue;
+            return Ok(true);
         };
         let scored = cohorts::score_chunk(&ruleset, &chunk, &mut cohorts)?;
-        let Some((_, batch, scores, pos)) = scored.row(local) else {
-            continue;
-        };
-        return match ruleset.explain(batch, scores, pos) {
-            Err(e) => Err(format!(
-                "record `{id}` could not be scored: {}",
-                chunk.file_error(local, &e)
-            )),
-            Ok(e) => {
-                match format {
-                    ExplainFormat::Text => out!("{}", e.explain(lang)),
-                    ExplainFormat::Json => outln!(
-                        "{}",
-                        serde_json::to_string_pretty(&e).map_err(|e| e.to_string())?
-                    ),
-                }
-                Ok(ExitCode::SUCCESS)
+        if let Some((_, batch, scores, pos)) = scored.row(local) {
+            found = Some(
+                ruleset
+                    .explain(batch, scores, pos)
+                    .map_err(|e| chunk.file_error(local, &e)),
+            );
+        }
+        Ok(false)
+    })?;
+    match found {
+        None => Err(format!("no record with id `{id}` in {}", data.name())),
+        Some(Err(e)) => Err(format!("record `{id}` could not be scored: {e}")),
+        Some(Ok(e)) => {
+            match format {
+                ExplainFormat::Text => out!("{}", e.explain(lang)),
+                ExplainFormat::Json => outln!(
+                    "{}",
+                    serde_json::to_string_pretty(&e).map_err(|e| e.to_string())?
+                ),
             }
-        };
+            Ok(ExitCode::SUCCESS)
+        }
     }
-    Err(format!("no record with id `{id}` in {}", data.name()))
 }

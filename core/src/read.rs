@@ -103,14 +103,14 @@ pub struct RecordReader<'r> {
 enum Source {
     Csv(Box<CsvSource>),
     Lines {
-        reader: Box<dyn BufRead>,
+        reader: Box<dyn BufRead + Send>,
         line: String,
     },
     Rows(std::vec::IntoIter<Result<Record, RecordError>>),
 }
 
 struct CsvSource {
-    reader: csv::Reader<Box<dyn Read>>,
+    reader: csv::Reader<Box<dyn Read + Send>>,
     header: Vec<String>,
     /// Header position of each input slot's field (the last one when a name repeats).
     slot_at: Vec<Option<usize>>,
@@ -136,7 +136,7 @@ impl<'r> RecordReader<'r> {
     /// Reads records of `format` from any reader; `file` names it in messages.
     pub fn new(
         ruleset: &'r Ruleset,
-        reader: impl Read + 'static,
+        reader: impl Read + Send + 'static,
         format: RecordFormat,
         file: &str,
     ) -> Result<Self, ReadError> {
@@ -144,7 +144,8 @@ impl<'r> RecordReader<'r> {
             file: file.to_string(),
             source,
         };
-        let mut buffered: Box<dyn BufRead> = Box::new(BufReader::with_capacity(1 << 16, reader));
+        let mut buffered: Box<dyn BufRead + Send> =
+            Box::new(BufReader::with_capacity(1 << 16, reader));
         let source = match format {
             RecordFormat::Csv => {
                 // A UTF-8 byte order mark is not part of the first column's name.
@@ -155,7 +156,7 @@ impl<'r> RecordReader<'r> {
                 {
                     buffered.consume(3);
                 }
-                let boxed: Box<dyn Read> = Box::new(buffered);
+                let boxed: Box<dyn Read + Send> = Box::new(buffered);
                 let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(boxed);
                 let header: Vec<String> = match reader.headers() {
                     Ok(h) => h.iter().map(|h| h.trim().to_string()).collect(),
@@ -325,8 +326,9 @@ impl Body {
 
 struct Columns {
     len: usize,
-    ids: Vec<Option<String>>,
-    names: Vec<Option<String>>,
+    /// Row ids and names (`Cell::Text` or missing), empty when no row has one.
+    ids: Vec<Cell>,
+    names: Vec<Cell>,
     /// Rows that could not be read, with their error.
     failed: Vec<(usize, RecordError)>,
     /// Per input slot.
@@ -401,7 +403,7 @@ fn read_csv_chunk(
         };
         let record = &csv.record;
         let field =
-            |at: Option<usize>| -> &str { at.and_then(|i| record.get(i)).unwrap_or("").trim() };
+            |at: Option<usize>| -> &str { trim(at.and_then(|i| record.get(i)).unwrap_or("")) };
         for (keep, &at) in kept.iter_mut().zip(&csv.keep_at) {
             let v = field(at);
             keep.push((!v.is_empty()).then(|| v.to_string()));
@@ -414,21 +416,17 @@ fn read_csv_chunk(
             let v = field(at);
             (good && !v.is_empty()).then(|| v.to_string())
         };
-        if let Some(id) = label(csv.id_at) {
-            if ids.is_empty() {
-                ids = vec![None; len];
+        for (labels, at) in [(&mut ids, csv.id_at), (&mut names, csv.name_at)] {
+            match label(at) {
+                Some(text) => {
+                    if labels.is_empty() {
+                        *labels = vec![Cell::Missing; len];
+                    }
+                    labels.push(Cell::Text(text));
+                }
+                None if !labels.is_empty() => labels.push(Cell::Missing),
+                None => {}
             }
-            ids.push(Some(id));
-        } else if !ids.is_empty() {
-            ids.push(None);
-        }
-        if let Some(name) = label(csv.name_at) {
-            if names.is_empty() {
-                names = vec![None; len];
-            }
-            names.push(Some(name));
-        } else if !names.is_empty() {
-            names.push(None);
         }
         for ((raw, &at), input) in slots.iter_mut().zip(&csv.slot_at).zip(inputs) {
             let text = if good { field(at) } else { "" };
@@ -440,7 +438,7 @@ fn read_csv_chunk(
                     } else if input.kind == InputType::Boolean {
                         plain_bool(text)
                     } else {
-                        text.parse::<f64>().ok().filter(|x| x.is_finite())
+                        parse_number(text)
                     };
                     match plain {
                         Some(x) => values.push(x),
@@ -469,6 +467,58 @@ fn read_csv_chunk(
         },
         kept,
     })
+}
+
+/// `str::trim`, without decoding characters when the ends are plain ASCII.
+fn trim(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
+}
+
+/// Powers of ten exactly representable as `f64`.
+const TENS: [f64; 16] = [
+    1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// A finite number as `str::parse::<f64>` reads it. Plain decimals of at most 15 digits (`12`,
+/// `-3.25`) are read directly: an integer below 2^53 divided by an exact power of ten is
+/// correctly rounded, so the result is the same bits; anything else goes to `parse`.
+fn parse_number(text: &str) -> Option<f64> {
+    let bytes = text.as_bytes();
+    let (negative, digits) = match bytes.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, bytes),
+    };
+    let mut mantissa: u64 = 0;
+    let mut count = 0usize;
+    let mut decimals = None;
+    let mut plain = !digits.is_empty() && digits.len() <= 16;
+    if plain {
+        for (i, &b) in digits.iter().enumerate() {
+            match b {
+                b'0'..=b'9' => {
+                    mantissa = mantissa * 10 + u64::from(b - b'0');
+                    count += 1;
+                }
+                b'.' if decimals.is_none() => decimals = Some(i),
+                _ => {
+                    plain = false;
+                    break;
+                }
+            }
+        }
+    }
+    if plain && count > 0 && count <= 15 {
+        let k = decimals.map_or(0, |i| digits.len() - i - 1);
+        if let Some(&scale) = TENS.get(k) {
+            let x = mantissa as f64 / scale;
+            return Some(if negative { -x } else { x });
+        }
+    }
+    text.parse::<f64>().ok().filter(|x| x.is_finite())
 }
 
 /// The common spellings of a boolean; anything else is left to the batch to accept or reject.
@@ -533,18 +583,18 @@ impl Chunk<'_> {
 
     /// The whole chunk checked into a batch (rows in order; errors name the batch row, see
     /// [`Chunk::file_error`]).
-    pub fn batch(&self) -> Batch<'static> {
+    pub fn batch(&self) -> Batch<'_> {
         self.build(None)
     }
 
     /// The chunk's rows `rows` (in that order) checked into a batch: row `i` of the batch is row
     /// `rows[i]` of the chunk. Rows out of range are skipped.
-    pub fn batch_of(&self, rows: &[usize]) -> Batch<'static> {
+    pub fn batch_of(&self, rows: &[usize]) -> Batch<'_> {
         let rows: Vec<usize> = rows.iter().copied().filter(|&r| r < self.len).collect();
         self.build(Some(&rows))
     }
 
-    fn build(&self, rows: Option<&[usize]>) -> Batch<'static> {
+    fn build(&self, rows: Option<&[usize]>) -> Batch<'_> {
         let ruleset = self.ruleset;
         let columns = match &self.body {
             Body::Records(records) => {
@@ -577,11 +627,7 @@ impl Chunk<'_> {
         if !columns.ids.is_empty() || !columns.names.is_empty() {
             for row in 0..len {
                 let source = pick(row);
-                let id = columns.ids.get(source).cloned().flatten().map(Cell::Text);
-                let name = columns.names.get(source).cloned().flatten().map(Cell::Text);
-                if id.is_some() || name.is_some() {
-                    batch.set_label(row, id.as_ref(), name.as_ref());
-                }
+                batch.set_label(row, columns.ids.get(source), columns.names.get(source));
             }
         }
         for (r, e) in &columns.failed {
@@ -596,38 +642,44 @@ impl Chunk<'_> {
             let _ = match raw {
                 Raw::Absent => Ok(()),
                 Raw::Numbers { values: all, odd } => {
-                    values.clear();
-                    match rows {
-                        None => values.extend_from_slice(all),
-                        Some(rows) => values.extend(
-                            rows.iter()
-                                .map(|&r| all.get(r).copied().unwrap_or(f64::NAN)),
-                        ),
-                    }
                     let odd: Vec<(usize, &String)> = odd
                         .iter()
                         .filter_map(|(r, t)| Some((to_batch(*r)?, t)))
                         .collect();
-                    if odd.is_empty() {
-                        batch.set_numbers(ruleset, &input.name, &values)
+                    let number = matches!(input.kind, InputType::Number | InputType::Count);
+                    if odd.is_empty() && number && rows.is_none() {
+                        // The chunk's own column, checked in place.
+                        batch.borrow_numbers(ruleset, &input.name, all)
                     } else {
-                        // Text the fast path does not read: the batch judges every cell.
-                        cells.clear();
-                        cells.extend(values.iter().map(|&x| {
-                            if x.is_nan() {
-                                Cell::Missing
-                            } else if input.kind == InputType::Boolean {
-                                Cell::Bool(x == 1.0)
-                            } else {
-                                Cell::Number(x)
-                            }
-                        }));
-                        for (row, text) in odd {
-                            if let Some(c) = cells.get_mut(row) {
-                                *c = Cell::Text(text.clone());
-                            }
+                        values.clear();
+                        match rows {
+                            None => values.extend_from_slice(all),
+                            Some(rows) => values.extend(
+                                rows.iter()
+                                    .map(|&r| all.get(r).copied().unwrap_or(f64::NAN)),
+                            ),
                         }
-                        batch.set_cells(ruleset, &input.name, &cells)
+                        if odd.is_empty() {
+                            batch.set_numbers(ruleset, &input.name, &values)
+                        } else {
+                            // Text the fast path does not read: the batch judges every cell.
+                            cells.clear();
+                            cells.extend(values.iter().map(|&x| {
+                                if x.is_nan() {
+                                    Cell::Missing
+                                } else if input.kind == InputType::Boolean {
+                                    Cell::Bool(x == 1.0)
+                                } else {
+                                    Cell::Number(x)
+                                }
+                            }));
+                            for (row, text) in odd {
+                                if let Some(c) = cells.get_mut(row) {
+                                    *c = Cell::Text(text.clone());
+                                }
+                            }
+                            batch.set_cells(ruleset, &input.name, &cells)
+                        }
                     }
                 }
                 Raw::Cells(all) => match rows {
@@ -789,6 +841,59 @@ scorer = { type = "clause", when = "ok" }
         assert_eq!((second.start(), second.len()), (2, 1));
         assert_eq!(second.batch().id(0), Some("C"));
         assert!(reader.next_chunk().unwrap().is_none());
+    }
+
+    #[test]
+    fn numbers_are_read_to_the_same_bits_as_parse() {
+        for text in [
+            "0",
+            "-0",
+            "12",
+            "+7",
+            "3.25",
+            "-0.1",
+            "92.1",
+            ".5",
+            "5.",
+            "1e3",
+            "0.30000000000000004",
+            "123456789012345",
+            "1234567890123456",
+            "99999999999999999",
+            "1.000000000000001",
+            "0.000000000000001",
+            "inf",
+            "NaN",
+            "1_0",
+            "",
+            ".",
+            "-",
+            "1.2.3",
+        ] {
+            let expected = text.parse::<f64>().ok().filter(|x| x.is_finite());
+            let got = parse_number(text);
+            assert_eq!(got.map(f64::to_bits), expected.map(f64::to_bits), "{text}");
+        }
+        // Decimals of every length and scale, as data files write them.
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let digits = (seed >> 60) as usize + 1;
+            let mantissa = (seed >> 4) % 10u64.pow(digits.min(15) as u32);
+            let text = format!("{mantissa}");
+            let point = (seed >> 20) as usize % (text.len() + 1);
+            let (a, b) = text.split_at(point);
+            let sign = if seed & 1 == 1 { "-" } else { "" };
+            let text = format!("{sign}{a}.{b}");
+            let expected = text.parse::<f64>().ok();
+            assert_eq!(
+                parse_number(&text).map(f64::to_bits),
+                expected.map(f64::to_bits),
+                "{text}"
+            );
+        }
+        assert_eq!(trim(" a "), "a");
+        assert_eq!(trim("\u{3000}甲"), "甲");
     }
 
     #[test]

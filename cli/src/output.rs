@@ -517,9 +517,7 @@ impl Sink for Tabular {
                 self.groups.len() - 1
             }
         };
-        let Some((_, heap)) = self.groups.get_mut(g) else {
-            return None;
-        };
+        let (_, heap) = self.groups.get_mut(g)?;
         let rank = row.rank();
         if heap.len() >= self.top
             && heap

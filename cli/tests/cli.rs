@@ -1,7 +1,12 @@
 //! The command line end to end: check, score in every format, explain, and bad input; streamed
 //! scoring against the in-memory library, groups, fitted cohorts.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use qinglian::{read_records, Batch, Evaluation, Groups, Ruleset};
 use std::io::Write as _;

@@ -50,10 +50,13 @@ run() {
         cat "$DIR/time.txt"
         exit 1
     }
-    local wall rss
+    local wall rss user sys
     wall=$(grep "Elapsed (wall clock)" "$DIR/time.txt" | awk '{print $NF}')
     rss=$(grep "Maximum resident set size" "$DIR/time.txt" | awk '{print $NF}')
-    printf '%-34s wall %8s   peak RSS %7.1f MiB\n' "$label" "$wall" "$(echo "$rss / 1024" | bc -l)"
+    user=$(grep "User time" "$DIR/time.txt" | awk '{print $NF}')
+    sys=$(grep "System time" "$DIR/time.txt" | awk '{print $NF}')
+    printf '%-30s wall %8s   CPU %6.2f s   peak RSS %6.1f MiB\n' "$label" "$wall" \
+        "$(echo "$user + $sys" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
 }
 
 run "score --format csv" "$BIN" score "$RULES" "$DATA" --format csv

@@ -18,6 +18,7 @@ score soe soes
 score government-organ government-organs
 score transport transport-projects
 score city-index city-districts 40
+echo; $q score rules/city-index.toml examples/data/city-districts.csv --by year --top 3
 
 echo
 first=$(sed -n 2p examples/data/private-enterprises.csv | cut -d, -f1)

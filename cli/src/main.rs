@@ -1,9 +1,21 @@
 //! `qinglian`: check rulesets, score records into a ranked table, explain one unit's score.
+//!
+//! Data files are streamed: `score` fits the cohort chunk by chunk (one per group with `--by`),
+//! then reads the file again and scores each chunk against it, writing rows as it goes, so its
+//! memory does not grow with the file beyond what the cohort holds (every total, and the values
+//! of `rank` scorers). With `--cohort FILE` the cohort is read from a file instead and the data
+//! is read once.
+
+mod cohorts;
+mod data;
+mod output;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell as TableCell, CellAlignment, Table};
-use qinglian::{format_number as num, read_records, Evaluation, Lang, RecordError, Ruleset};
-use std::path::PathBuf;
+use cohorts::Cohorts;
+use data::{each_chunk, Data};
+use output::{Csv, Json, Layout, Out, Row, Sink, Tabular};
+use qinglian::{format_number as num, Lang, Ruleset, CHUNK_ROWS};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -28,27 +40,52 @@ enum Command {
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
     },
-    /// Score every record of a CSV / JSON / JSON Lines file and print them ranked.
+    /// Score every record of a CSV / JSON / JSON Lines file: a ranked table, or CSV / JSON rows
+    /// in the file's order.
     Score {
         /// Ruleset file.
         ruleset: PathBuf,
-        /// Records (.csv, .json or .jsonl).
+        /// Records (.csv, .json or .jsonl; `-` reads standard input).
         data: PathBuf,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
-        /// Show only the first N units of the ranking (table format).
+        /// Show only the first N units of the ranking (of each group with --by; table format).
         #[arg(long)]
         top: Option<usize>,
+        /// Rank within groups: one cohort per value of these columns (e.g. `year` or
+        /// `year,district`) for ranks, percentiles, quota tiers and rank scorers.
+        #[arg(long, value_delimiter = ',', conflicts_with = "cohort")]
+        by: Vec<String>,
+        /// Score against a cohort written by `qinglian fit` instead of the file's own units.
+        #[arg(long)]
+        cohort: Option<PathBuf>,
         /// Language of names and grades.
         #[arg(long, value_enum, default_value_t = LangArg::Zh)]
         lang: LangArg,
+        /// Rows read and scored at a time.
+        #[arg(long, hide = true, default_value_t = CHUNK_ROWS)]
+        chunk_rows: usize,
+    },
+    /// Fit a cohort on a data file (every total, and the values of rank scorers) and write it as
+    /// JSON, to score other files against with `score --cohort` or `explain --cohort`.
+    Fit {
+        /// Ruleset file.
+        ruleset: PathBuf,
+        /// Records (.csv, .json or .jsonl; `-` reads standard input).
+        data: PathBuf,
+        /// The cohort file to write (standard output if not given).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Rows read and scored at a time.
+        #[arg(long, hide = true, default_value_t = CHUNK_ROWS)]
+        chunk_rows: usize,
     },
     /// Print the audit trail of one unit: every indicator's inputs, rule, points and why.
     Explain {
         /// Ruleset file.
         ruleset: PathBuf,
-        /// Records (.csv, .json or .jsonl).
+        /// Records (.csv, .json or .jsonl; `-` reads standard input).
         data: PathBuf,
         /// The unit's id.
         #[arg(long)]
@@ -56,9 +93,18 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
         format: ExplainFormat,
+        /// Place the unit within its group of these columns (as `score --by`).
+        #[arg(long, value_delimiter = ',', conflicts_with = "cohort")]
+        by: Vec<String>,
+        /// Place the unit in a cohort written by `qinglian fit` instead of the file's units.
+        #[arg(long)]
+        cohort: Option<PathBuf>,
         /// Language.
         #[arg(long, value_enum, default_value_t = LangArg::Zh)]
         lang: LangArg,
+        /// Rows read and scored at a time.
+        #[arg(long, hide = true, default_value_t = CHUNK_ROWS)]
+        chunk_rows: usize,
     },
 }
 
@@ -96,7 +142,7 @@ impl From<LangArg> for Lang {
     }
 }
 
-/// Writes to standard output; a closed pipe (`qinglian score … | head`) ends the program quietly
+/// Writes to standard output; a closed pipe (`qinglian check … | head`) ends the program quietly
 /// instead of panicking.
 macro_rules! out {
     ($($arg:tt)*) => {{
@@ -127,15 +173,49 @@ fn main() -> ExitCode {
             data,
             format,
             top,
+            by,
+            cohort,
             lang,
-        } => score(&ruleset, &data, format, top, lang.into()),
+            chunk_rows,
+        } => score(
+            &Scoring {
+                ruleset: &ruleset,
+                data: &data,
+                by: &by,
+                cohort: cohort.as_deref(),
+                chunk_rows,
+            },
+            format,
+            top,
+            lang.into(),
+        ),
+        Command::Fit {
+            ruleset,
+            data,
+            output,
+            chunk_rows,
+        } => fit(&ruleset, &data, output.as_deref(), chunk_rows),
         Command::Explain {
             ruleset,
             data,
             id,
             format,
+            by,
+            cohort,
             lang,
-        } => explain(&ruleset, &data, &id, format, lang.into()),
+            chunk_rows,
+        } => explain(
+            &Scoring {
+                ruleset: &ruleset,
+                data: &data,
+                by: &by,
+                cohort: cohort.as_deref(),
+                chunk_rows,
+            },
+            &id,
+            format,
+            lang.into(),
+        ),
     };
     match result {
         Ok(code) => code,
@@ -146,7 +226,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn load(path: &PathBuf) -> Result<Ruleset, String> {
+fn load(path: &Path) -> Result<Ruleset, String> {
     Ruleset::load(path).map_err(|e| e.to_string())
 }
 
@@ -197,258 +277,171 @@ fn check(paths: &[PathBuf], format: CheckFormat) -> Result<ExitCode, String> {
     })
 }
 
-fn results(
-    ruleset: &Ruleset,
-    data: &PathBuf,
-) -> Result<Vec<Result<Evaluation, RecordError>>, String> {
-    let rows = read_records(data).map_err(|e| e.to_string())?;
-    Ok(ruleset.evaluate_records(&rows))
+/// What `score` and `explain` read: the ruleset, the data, and where the cohort comes from.
+struct Scoring<'a> {
+    ruleset: &'a Path,
+    data: &'a Path,
+    by: &'a [String],
+    cohort: Option<&'a Path>,
+    chunk_rows: usize,
+}
+
+/// The cohorts rows are scored against: read from `--cohort`, or fitted on the data (one per
+/// group with `--by`).
+fn cohorts(s: &Scoring<'_>, ruleset: &Ruleset, data: &Data) -> Result<Cohorts, String> {
+    match s.cohort {
+        Some(file) => Ok(Cohorts::single(cohorts::load(file, ruleset, s.ruleset)?)),
+        None => Ok(cohorts::fit(ruleset, data, s.by, s.chunk_rows)?.cohorts),
+    }
 }
 
 fn score(
-    ruleset_path: &PathBuf,
-    data: &PathBuf,
+    s: &Scoring<'_>,
     format: Format,
     top: Option<usize>,
     lang: Lang,
 ) -> Result<ExitCode, String> {
-    let ruleset = load(ruleset_path)?;
-    let results = results(&ruleset, data)?;
-    let dimensions: Vec<(String, String)> = ruleset
-        .tree()
-        .children
-        .iter()
-        .map(|d| {
-            (
-                d.path.clone(),
-                if lang == Lang::En {
-                    d.name_en.clone().unwrap_or_else(|| d.name.clone())
-                } else {
-                    d.name.clone()
-                },
-            )
-        })
-        .collect();
-    let mut ranked: Vec<&Evaluation> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
-    ranked.sort_by_key(|e| e.cohort.as_ref().map_or(usize::MAX, |c| c.rank));
-    let errors: Vec<&RecordError> = results.iter().filter_map(|r| r.as_ref().err()).collect();
-    let grade = |e: &Evaluation| match lang {
-        Lang::En => e.grade_en.clone().or_else(|| e.grade.clone()),
-        Lang::Zh => e.grade.clone(),
-    };
-    match format {
-        Format::Json => {
-            let items: Vec<serde_json::Value> = results
-                .iter()
-                .map(|r| match r {
-                    Ok(e) => serde_json::json!({ "ok": e }),
-                    Err(e) => serde_json::json!({ "error": e }),
-                })
-                .collect();
-            let out = serde_json::json!({ "ruleset": ruleset.metadata().id, "results": items });
-            outln!(
-                "{}",
-                serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
-            );
-        }
-        Format::Csv => {
-            let mut header = vec![
-                "rank",
-                "id",
-                "name",
-                "score",
-                "max_score",
-                "base_score",
-                "bonus_score",
-                "grade",
-                "tier",
-                "percentile",
-            ]
-            .into_iter()
-            .map(String::from)
-            .collect::<Vec<_>>();
-            header.extend(dimensions.iter().map(|(p, _)| p.clone()));
-            header.extend(["vetoes", "alerts", "error"].map(String::from));
-            outln!("{}", csv_line(&header));
-            for e in &ranked {
-                let c = e.cohort.as_ref();
-                let mut row = vec![
-                    c.map_or(String::new(), |c| c.rank.to_string()),
-                    e.id.clone().unwrap_or_default(),
-                    e.name.clone().unwrap_or_default(),
-                    e.score.to_string(),
-                    e.max_score.to_string(),
-                    e.base_score.to_string(),
-                    e.bonus_score.to_string(),
-                    grade(e).unwrap_or_default(),
-                    c.and_then(|c| c.tier.clone()).unwrap_or_default(),
-                    c.map_or(String::new(), |c| c.percentile.to_string()),
-                ];
-                row.extend(
-                    dimensions
-                        .iter()
-                        .map(|(p, _)| e.node(p).map_or(String::new(), |n| n.score.to_string())),
-                );
-                row.push(ids(e.vetoes.iter().map(|v| v.id.as_str())));
-                row.push(ids(e.alerts.iter().map(|a| a.id.as_str())));
-                row.push(String::new());
-                outln!("{}", csv_line(&row));
-            }
-            for err in &errors {
-                let mut row = vec![String::new(), err.id.clone().unwrap_or_default()];
-                row.resize(12 + dimensions.len(), String::new());
-                row.push(err.to_string());
-                outln!("{}", csv_line(&row));
-            }
-        }
+    let ruleset = load(s.ruleset)?;
+    let data = Data::open(s.data)?;
+    let mut cohorts = cohorts(s, &ruleset, &data)?;
+    let layout = Layout::new(&ruleset, lang, s.by);
+    let mut out = Out::new();
+    let mut sink: Box<dyn Sink> = match format {
+        Format::Csv => Box::new(Csv::new(layout, &mut out)),
+        Format::Json => Box::new(Json::new(&ruleset, s.by, &mut out)),
         Format::Table => {
             let m = ruleset.metadata();
-            let title = if lang == Lang::En {
-                m.name_en.clone().unwrap_or_else(|| m.name.clone())
-            } else {
-                m.name.clone()
+            let name = match (lang, &m.name_en) {
+                (Lang::En, Some(en)) => en.clone(),
+                _ => m.name.clone(),
             };
-            outln!(
-                "{title} — {} · {}",
-                data.display(),
-                if lang == Lang::En { "ranked" } else { "排名" }
-            );
-            let mut table = Table::new();
-            table.load_preset(UTF8_FULL_CONDENSED);
-            let head: Vec<String> = if lang == Lang::En {
-                ["Rank", "ID", "Name", "Total", "Grade", "Tier"]
-                    .map(String::from)
-                    .to_vec()
-            } else {
-                ["排名", "编号", "名称", "总分", "等次", "档次"]
-                    .map(String::from)
-                    .to_vec()
+            let how = match (lang, s.cohort) {
+                (Lang::En, Some(c)) => format!("ranked against the cohort {}", c.display()),
+                (_, Some(c)) => format!("排名（参照群体 {}）", c.display()),
+                (Lang::En, None) if !s.by.is_empty() => {
+                    format!("ranked within each {}", s.by.join(", "))
+                }
+                (_, None) if !s.by.is_empty() => format!("排名（按{}分组）", s.by.join("、")),
+                (Lang::En, None) => "ranked".to_string(),
+                (_, None) => "排名".to_string(),
             };
-            let mut head = head;
-            head.extend(dimensions.iter().map(|(_, n)| n.clone()));
-            // Vetoes and early warnings get columns only when some unit has them.
-            let shown: Vec<&Evaluation> = ranked
-                .iter()
-                .take(top.unwrap_or(usize::MAX))
-                .copied()
-                .collect();
-            let show_vetoes = shown.iter().any(|e| !e.vetoes.is_empty());
-            let show_alerts = shown.iter().any(|e| !e.alerts.is_empty());
-            if show_vetoes {
-                head.push(if lang == Lang::En { "Vetoes" } else { "否决" }.into());
-            }
-            if show_alerts {
-                head.push(if lang == Lang::En { "Alerts" } else { "预警" }.into());
-            }
-            table.set_header(head);
-            for e in &shown {
-                let c = e.cohort.as_ref();
-                let mut row = vec![
-                    TableCell::new(c.map_or(String::new(), |c| c.rank.to_string()))
-                        .set_alignment(CellAlignment::Right),
-                    TableCell::new(e.id.clone().unwrap_or_default()),
-                    TableCell::new(e.name.clone().unwrap_or_default()),
-                    TableCell::new(format!("{}/{}", num(e.score), num(e.max_score)))
-                        .set_alignment(CellAlignment::Right),
-                    TableCell::new(grade(e).unwrap_or_else(|| "—".into())),
-                    TableCell::new(c.and_then(|c| c.tier.clone()).unwrap_or_default()),
-                ];
-                row.extend(dimensions.iter().map(|(p, _)| {
-                    TableCell::new(e.node(p).map_or("—".to_string(), |n| num(n.score)))
-                        .set_alignment(CellAlignment::Right)
-                }));
-                if show_vetoes {
-                    row.push(TableCell::new(ids(e.vetoes.iter().map(|v| v.id.as_str()))));
-                }
-                if show_alerts {
-                    row.push(TableCell::new(alert_levels(&e.alerts, lang)));
-                }
-                table.add_row(row);
-            }
-            outln!("{table}");
-            outln!(
-                "{}",
-                if lang == Lang::En {
-                    format!("{} scored, {} with errors", ranked.len(), errors.len())
-                } else {
-                    format!("共评价{}个单位，{}条记录有误", ranked.len(), errors.len())
-                }
-            );
+            Box::new(Tabular::new(
+                layout,
+                format!("{name} — {} · {how}", data.name()),
+                top,
+            ))
         }
-    }
-    for err in &errors {
-        eprintln!("{err}");
+    };
+    let reader = data.reader(&ruleset, s.chunk_rows, s.by)?;
+    each_chunk(reader, |chunk| {
+        let scored = cohorts::score_chunk(&ruleset, &chunk, &mut cohorts)?;
+        for local in 0..chunk.len() {
+            let Some((part, batch, scores, pos)) = scored.row(local) else {
+                continue;
+            };
+            let row = Row {
+                batch,
+                scores,
+                pos,
+                file_row: chunk.start() + local,
+                group: cohorts.keys.get(part.group).map_or(&[], Vec::as_slice),
+            };
+            if let Some(e) = sink.row(&mut out, &row) {
+                eprintln!("{e}");
+            }
+        }
+        Ok(true)
+    })?;
+    sink.finish(&mut out)?;
+    out.flush();
+    Ok(ExitCode::SUCCESS)
+}
+
+fn fit(
+    ruleset_path: &Path,
+    data_path: &Path,
+    output: Option<&Path>,
+    chunk_rows: usize,
+) -> Result<ExitCode, String> {
+    let ruleset = load(ruleset_path)?;
+    let data = Data::open(data_path)?;
+    let fitted = cohorts::fit(&ruleset, &data, &[], chunk_rows)?;
+    let size = fitted.cohorts.size();
+    let Some(cohort) = fitted.cohorts.cohorts.first() else {
+        return Err("no cohort was fitted".into());
+    };
+    let json = cohort.to_json();
+    let to = match output {
+        Some(path) => {
+            std::fs::write(path, format!("{json}\n"))
+                .map_err(|e| format!("cannot write the cohort to {}: {e}", path.display()))?;
+            path.display().to_string()
+        }
+        None => {
+            let mut out = Out::new();
+            out.write(&json);
+            out.write("\n");
+            out.flush();
+            "standard output".to_string()
+        }
+    };
+    let m = ruleset.metadata();
+    eprintln!(
+        "fitted a cohort of {size} units for `{}` v{} from {} rows of {} → {to}",
+        m.id,
+        m.version,
+        fitted.rows,
+        data.name()
+    );
+    if fitted.rows > size {
+        eprintln!(
+            "{} rows could not be scored and are not in the cohort (`qinglian score` names them)",
+            fitted.rows - size
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn explain(
-    ruleset_path: &PathBuf,
-    data: &PathBuf,
+    s: &Scoring<'_>,
     id: &str,
     format: ExplainFormat,
     lang: Lang,
 ) -> Result<ExitCode, String> {
-    let ruleset = load(ruleset_path)?;
-    let results = results(&ruleset, data)?;
-    let found = results.iter().find(|r| match r {
-        Ok(e) => e.id.as_deref() == Some(id),
-        Err(e) => e.id.as_deref() == Some(id),
-    });
+    let ruleset = load(s.ruleset)?;
+    let data = Data::open(s.data)?;
+    let mut cohorts = cohorts(s, &ruleset, &data)?;
+    // The id is kept beside the grouping columns, to find the unit without checking every row.
+    let mut keep = s.by.to_vec();
+    keep.push(ruleset.metadata().id_field.clone());
+    let reader = data.reader(&ruleset, s.chunk_rows, &keep)?;
+    let mut found = None;
+    each_chunk(reader, |chunk| {
+        let Some(local) = (0..chunk.len()).find(|&r| chunk.kept(s.by.len(), r) == Some(id)) else {
+            return Ok(true);
+        };
+        let scored = cohorts::score_chunk(&ruleset, &chunk, &mut cohorts)?;
+        if let Some((_, batch, scores, pos)) = scored.row(local) {
+            found = Some(
+                ruleset
+                    .explain(batch, scores, pos)
+                    .map_err(|e| chunk.file_error(local, &e)),
+            );
+        }
+        Ok(false)
+    })?;
     match found {
-        None => Err(format!("no record with id `{id}` in {}", data.display())),
+        None => Err(format!("no record with id `{id}` in {}", data.name())),
         Some(Err(e)) => Err(format!("record `{id}` could not be scored: {e}")),
         Some(Ok(e)) => {
             match format {
                 ExplainFormat::Text => out!("{}", e.explain(lang)),
                 ExplainFormat::Json => outln!(
                     "{}",
-                    serde_json::to_string_pretty(e).map_err(|e| e.to_string())?
+                    serde_json::to_string_pretty(&e).map_err(|e| e.to_string())?
                 ),
             }
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-fn ids<'a>(ids: impl Iterator<Item = &'a str>) -> String {
-    ids.collect::<Vec<_>>().join(";")
-}
-
-/// Alerts counted by level, most severe first: `红2 橙1` / `red 2, orange 1`.
-fn alert_levels(alerts: &[qinglian::AlertHit], lang: Lang) -> String {
-    let levels = [
-        ("red", "红"),
-        ("orange", "橙"),
-        ("yellow", "黄"),
-        ("blue", "蓝"),
-    ];
-    let parts: Vec<String> = levels
-        .iter()
-        .filter_map(|(en, zh)| {
-            let n = alerts.iter().filter(|a| a.level == *en).count();
-            (n > 0).then(|| {
-                if lang == Lang::En {
-                    format!("{en} {n}")
-                } else {
-                    format!("{zh}{n}")
-                }
-            })
-        })
-        .collect();
-    parts.join(if lang == Lang::En { ", " } else { " " })
-}
-
-fn csv_line(fields: &[String]) -> String {
-    fields
-        .iter()
-        .map(|f| {
-            if f.contains([',', '"', '\n']) {
-                format!("\"{}\"", f.replace('"', "\"\""))
-            } else {
-                f.clone()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(",")
 }

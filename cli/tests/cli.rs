@@ -1,17 +1,195 @@
-//! The command line end to end: check, score in every format, explain, and bad input.
+//! The command line end to end: check, score in every format, explain, and bad input; streamed
+//! scoring against the in-memory library, groups, fitted cohorts.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
-use std::path::Path;
-use std::process::{Command, Output};
+use qinglian::{read_records, Batch, Evaluation, Groups, Ruleset};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
 
 fn qinglian(args: &[&str]) -> Output {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     Command::new(env!("CARGO_BIN_EXE_qinglian"))
-        .current_dir(root)
+        .current_dir(root())
         .args(args)
         .output()
         .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+/// A fresh directory for one test's files.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("qinglian-cli-{}-{test}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Each bundled ruleset with its example data.
+const EXAMPLES: [(&str, &str); 8] = [
+    ("private-enterprise", "private-enterprises"),
+    ("hospital", "hospitals"),
+    ("school", "schools"),
+    ("village", "villages"),
+    ("soe", "soes"),
+    ("government-organ", "government-organs"),
+    ("transport", "transport-projects"),
+    ("city-index", "city-districts"),
+];
+
+fn csv_field(f: &str) -> String {
+    if f.contains([',', '"', '\n']) {
+        format!("\"{}\"", f.replace('"', "\"\""))
+    } else {
+        f.to_string()
+    }
+}
+
+/// The CSV `score --format csv` writes, built from the library's evaluations of the whole file
+/// as one batch (rows in input order).
+fn expected_csv(
+    ruleset: &Ruleset,
+    results: &[Result<Evaluation, qinglian::RecordError>],
+) -> String {
+    let dims: Vec<String> = ruleset
+        .tree()
+        .children
+        .iter()
+        .map(|d| d.path.clone())
+        .collect();
+    let mut header: Vec<String> =
+        "rank,id,name,score,max_score,base_score,bonus_score,grade,tier,percentile"
+            .split(',')
+            .map(String::from)
+            .collect();
+    header.extend(dims.iter().cloned());
+    header.extend(["vetoed", "vetoes", "alerts", "error"].map(String::from));
+    let mut out = header.join(",") + "\n";
+    for r in results {
+        let row: Vec<String> = match r {
+            Ok(e) => {
+                let c = e.cohort.as_ref();
+                let mut row = vec![
+                    c.map_or(String::new(), |c| c.rank.to_string()),
+                    e.id.clone().unwrap_or_default(),
+                    e.name.clone().unwrap_or_default(),
+                    e.score.to_string(),
+                    e.max_score.to_string(),
+                    e.base_score.to_string(),
+                    e.bonus_score.to_string(),
+                    e.grade.clone().unwrap_or_default(),
+                    c.and_then(|c| c.tier.clone()).unwrap_or_default(),
+                    c.map_or(String::new(), |c| c.percentile.to_string()),
+                ];
+                row.extend(dims.iter().map(|p| e.node(p).unwrap().score.to_string()));
+                row.push((!e.vetoes.is_empty()).to_string());
+                row.push(
+                    e.vetoes
+                        .iter()
+                        .map(|v| v.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(";"),
+                );
+                row.push(
+                    e.alerts
+                        .iter()
+                        .map(|a| a.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(";"),
+                );
+                row.push(String::new());
+                row
+            }
+            Err(err) => {
+                let mut row = vec![String::new(), err.id.clone().unwrap_or_default()];
+                row.resize(header.len() - 1, String::new());
+                row.push(err.to_string());
+                row
+            }
+        };
+        out += &row
+            .iter()
+            .map(|f| csv_field(f))
+            .collect::<Vec<_>>()
+            .join(",");
+        out += "\n";
+    }
+    out
+}
+
+/// The JSON `score --format json` writes, from the library.
+fn expected_json(
+    ruleset: &Ruleset,
+    results: &[Result<Evaluation, qinglian::RecordError>],
+) -> String {
+    let items: Vec<serde_json::Value> = results
+        .iter()
+        .map(|r| match r {
+            Ok(e) => serde_json::json!({ "ok": e }),
+            Err(e) => serde_json::json!({ "error": e }),
+        })
+        .collect();
+    let doc = serde_json::json!({ "ruleset": ruleset.metadata().id, "results": items });
+    serde_json::to_string_pretty(&doc).unwrap() + "\n"
+}
+
+fn library(rules: &str, data: &Path) -> (Ruleset, Vec<Result<Evaluation, qinglian::RecordError>>) {
+    let ruleset = Ruleset::load(root().join(rules)).unwrap();
+    let rows = read_records(data).unwrap();
+    let results = ruleset.evaluate_records(&rows);
+    (ruleset, results)
+}
+
+#[test]
+fn streamed_scores_equal_the_whole_file_scored_at_once_for_every_ruleset() {
+    let bundled = std::fs::read_dir(root().join("rules")).unwrap().count();
+    assert_eq!(
+        bundled,
+        EXAMPLES.len(),
+        "every ruleset in rules/ has example data here"
+    );
+    for (rules, data) in EXAMPLES {
+        let rules = format!("rules/{rules}.toml");
+        let data = format!("examples/data/{data}.csv");
+        let (ruleset, results) = library(&rules, &root().join(&data));
+        let csv = expected_csv(&ruleset, &results);
+        let json = expected_json(&ruleset, &results);
+        // One chunk, and chunks of 7 rows (cohorts fitted over many chunks).
+        for chunk in ["65536", "7"] {
+            let out = qinglian(&[
+                "score",
+                &rules,
+                &data,
+                "--format",
+                "csv",
+                "--chunk-rows",
+                chunk,
+            ]);
+            assert!(out.status.success(), "{}", stderr(&out));
+            assert_eq!(stdout(&out), csv, "{rules} in chunks of {chunk}");
+            let out = qinglian(&[
+                "score",
+                &rules,
+                &data,
+                "--format",
+                "json",
+                "--chunk-rows",
+                chunk,
+            ]);
+            assert_eq!(stdout(&out), json, "{rules} in chunks of {chunk}");
+        }
+    }
 }
 
 fn stdout(o: &Output) -> String {
@@ -66,7 +244,9 @@ fn score_prints_a_ranked_table_csv_and_json() {
     let text = stdout(&csv);
     let mut lines = text.lines();
     assert!(lines.next().unwrap().starts_with("rank,id,name,score"));
-    assert_eq!(lines.next().unwrap().split(',').next(), Some("1"));
+    // Rows in the file's order, each with its rank.
+    assert_eq!(lines.next().unwrap().split(',').nth(1), Some("V001"));
+    assert!(text.lines().any(|l| l.starts_with("1,")));
     assert_eq!(text.lines().count(), 1 + 320);
 
     let json = qinglian(&[
@@ -143,4 +323,419 @@ fn a_bad_row_is_reported_and_the_others_are_scored() {
     assert_eq!(results[1]["error"]["row"], 1);
     assert!(results[0]["ok"].is_object() && results[2]["ok"].is_object());
     assert!(String::from_utf8_lossy(&out.stderr).contains("row 2"));
+}
+
+/// The CSV rows of an output, by column name.
+fn table(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn by_year_ranks_districts_within_each_year() {
+    let data = "examples/data/city-districts.csv";
+    let ruleset = Ruleset::load(root().join("rules/city-index.toml")).unwrap();
+    let rows = read_records(root().join(data)).unwrap();
+    let years: Vec<String> = rows
+        .iter()
+        .map(|r| match r.as_ref().unwrap().get("year") {
+            Some(qinglian::Cell::Text(t)) => t.clone(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let batch = Batch::from_rows(&ruleset, &rows);
+    let scores = ruleset
+        .score_by(&batch, &Groups::from_keys(&years))
+        .unwrap();
+    for chunk in ["65536", "6"] {
+        let out = qinglian(&[
+            "score",
+            "rules/city-index.toml",
+            data,
+            "--by",
+            "year",
+            "--format",
+            "csv",
+            "--chunk-rows",
+            chunk,
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let (header, table) = table(&stdout(&out));
+        assert_eq!(&header[..5], ["rank", "id", "name", "year", "score"]);
+        assert_eq!(table.len(), 40);
+        for (i, row) in table.iter().enumerate() {
+            assert_eq!(row[3], years[i]);
+            assert_eq!(row[0], scores.ranks()[i].to_string(), "row {i}");
+            assert_eq!(row[10], scores.percentiles()[i].to_string(), "row {i}");
+            assert_eq!(row[4], scores.totals()[i].to_string(), "row {i}");
+        }
+        // Ten districts a year, ranked 1 to 10 within it.
+        for year in ["2021", "2022", "2023", "2024"] {
+            let mut ranks: Vec<u32> = table
+                .iter()
+                .filter(|r| r[3] == year)
+                .map(|r| r[0].parse().unwrap())
+                .collect();
+            ranks.sort_unstable();
+            assert_eq!(ranks, (1..=10).collect::<Vec<u32>>(), "{year}");
+        }
+    }
+    let top = qinglian(&[
+        "score",
+        "rules/city-index.toml",
+        data,
+        "--by",
+        "year",
+        "--top",
+        "2",
+    ]);
+    let text = stdout(&top);
+    assert_eq!(text.matches("│    1 ┆").count(), 4, "{text}");
+    assert_eq!(text.matches("│    2 ┆").count(), 4, "{text}");
+    assert!(!text.contains("│    3 ┆"), "{text}");
+
+    let json = qinglian(&[
+        "score",
+        "rules/city-index.toml",
+        data,
+        "--by",
+        "year",
+        "--format",
+        "json",
+    ]);
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let first = &value["results"][0];
+    assert_eq!(first["group"]["year"], "2021");
+    assert_eq!(first["ok"]["cohort"]["of"], 10);
+}
+
+#[test]
+fn a_missing_group_column_is_named() {
+    let out = qinglian(&[
+        "score",
+        "rules/city-index.toml",
+        "examples/data/city-districts.csv",
+        "--by",
+        "year,county",
+    ]);
+    assert!(!out.status.success());
+    let message = stderr(&out);
+    assert!(message.contains("cannot group by `county`"), "{message}");
+    assert!(message.contains("no column `county`"), "{message}");
+}
+
+#[test]
+fn a_fitted_cohort_scores_like_the_file_it_was_fitted_on() {
+    let dir = scratch("fit");
+    let cohort = dir.join("soe-cohort.json");
+    let cohort = cohort.to_str().unwrap();
+    // The SOE ruleset ranks an input within the cohort and has quota tiers.
+    let fit = qinglian(&[
+        "fit",
+        "rules/soe.toml",
+        "examples/data/soes.csv",
+        "-o",
+        cohort,
+    ]);
+    assert!(fit.status.success(), "{}", stderr(&fit));
+    assert!(
+        stderr(&fit).contains("fitted a cohort of 120 units"),
+        "{}",
+        stderr(&fit)
+    );
+    let value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(cohort).unwrap()).unwrap();
+    assert_eq!(value["ruleset"], "soe");
+
+    for format in ["csv", "json"] {
+        let plain = qinglian(&[
+            "score",
+            "rules/soe.toml",
+            "examples/data/soes.csv",
+            "--format",
+            format,
+        ]);
+        let against = qinglian(&[
+            "score",
+            "rules/soe.toml",
+            "examples/data/soes.csv",
+            "--format",
+            format,
+            "--cohort",
+            cohort,
+        ]);
+        assert!(against.status.success(), "{}", stderr(&against));
+        assert_eq!(stdout(&against), stdout(&plain), "{format}");
+    }
+    let explain = |extra: &[&str]| {
+        let mut args = vec![
+            "explain",
+            "rules/soe.toml",
+            "examples/data/soes.csv",
+            "--id",
+            "SOE007",
+        ];
+        args.extend(extra);
+        stdout(&qinglian(&args))
+    };
+    assert!(explain(&[]).contains("SOE007"));
+    assert_eq!(explain(&["--cohort", cohort]), explain(&[]));
+
+    // A few units scored against the whole cohort: placed among its 120 units.
+    let source = std::fs::read_to_string(root().join("examples/data/soes.csv")).unwrap();
+    let few: Vec<&str> = source.lines().take(6).collect();
+    let path = dir.join("few.csv");
+    std::fs::write(&path, few.join("\n")).unwrap();
+    let out = qinglian(&[
+        "score",
+        "rules/soe.toml",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+        "--cohort",
+        cohort,
+    ]);
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = value["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5);
+    assert!(results.iter().all(|r| r["ok"]["cohort"]["of"] == 120));
+    let full = qinglian(&[
+        "score",
+        "rules/soe.toml",
+        "examples/data/soes.csv",
+        "--format",
+        "json",
+    ]);
+    let full: serde_json::Value = serde_json::from_slice(&full.stdout).unwrap();
+    for (i, r) in results.iter().enumerate() {
+        assert_eq!(r, &full["results"][i], "row {i}");
+    }
+}
+
+#[test]
+fn damaged_or_foreign_cohort_files_are_refused_in_plain_words() {
+    let dir = scratch("cohort");
+    let cohort = dir.join("village.json");
+    let fit = qinglian(&[
+        "fit",
+        "rules/village.toml",
+        "examples/data/villages.csv",
+        "-o",
+        cohort.to_str().unwrap(),
+    ]);
+    assert!(fit.status.success(), "{}", stderr(&fit));
+    let text = std::fs::read_to_string(&cohort).unwrap();
+    let damaged = dir.join("damaged.json");
+    std::fs::write(&damaged, &text[..text.len() / 2]).unwrap();
+    let score = |rules: &str, data: &str, file: &Path| {
+        qinglian(&["score", rules, data, "--cohort", file.to_str().unwrap()])
+    };
+    let out = score("rules/village.toml", "examples/data/villages.csv", &damaged);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("is not a usable cohort file"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = score("rules/school.toml", "examples/data/schools.csv", &cohort);
+    assert!(!out.status.success());
+    let message = stderr(&out);
+    assert!(message.contains("belongs to another ruleset"), "{message}");
+    assert!(
+        message.contains("`village`") && message.contains("`school`"),
+        "{message}"
+    );
+
+    let out = score(
+        "rules/village.toml",
+        "examples/data/villages.csv",
+        &dir.join("nope.json"),
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("cannot read the cohort file"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = qinglian(&[
+        "explain",
+        "rules/village.toml",
+        "examples/data/villages.csv",
+        "--id",
+        "V001",
+        "--cohort",
+        damaged.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("is not a usable cohort file"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// The village data repeated to `rows` rows, ids made unique; `bad` rows get a count that is
+/// not a number.
+fn village_file(dir: &Path, rows: usize, bad: &[usize]) -> PathBuf {
+    let source = std::fs::read_to_string(root().join("examples/data/villages.csv")).unwrap();
+    let mut lines = source.lines();
+    let header = lines.next().unwrap();
+    let col = header
+        .split(',')
+        .position(|h| h == "disclosures_q1")
+        .unwrap();
+    let body: Vec<&str> = lines.collect();
+    let mut text = String::with_capacity(rows * 200);
+    text.push_str(header);
+    text.push('\n');
+    for row in 0..rows {
+        let mut cells: Vec<String> = body[row % body.len()]
+            .split(',')
+            .map(String::from)
+            .collect();
+        cells[0] = format!("V{row:06}");
+        if bad.contains(&row) {
+            cells[col] = "many".into();
+        }
+        text.push_str(&cells.join(","));
+        text.push('\n');
+    }
+    let path = dir.join(format!("villages-{rows}.csv"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_row_error_in_the_middle_of_a_chunk_keeps_its_file_row() {
+    let dir = scratch("row-error");
+    let path = village_file(&dir, 30, &[16]);
+    let out = qinglian(&[
+        "score",
+        "rules/village.toml",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+        "--chunk-rows",
+        "10",
+    ]);
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = value["results"].as_array().unwrap();
+    assert_eq!(results.len(), 30);
+    assert_eq!(results[16]["error"]["row"], 16);
+    assert_eq!(results[16]["error"]["id"], "V000016");
+    assert_eq!(results[16]["error"]["column"], "disclosures_q1");
+    assert!(
+        stderr(&out).contains("row 17 (id V000016)"),
+        "{}",
+        stderr(&out)
+    );
+    let csv = qinglian(&[
+        "score",
+        "rules/village.toml",
+        path.to_str().unwrap(),
+        "--format",
+        "csv",
+        "--chunk-rows",
+        "10",
+    ]);
+    let (_, rows) = table(&stdout(&csv));
+    assert!(
+        rows[16].last().unwrap().contains("row 17"),
+        "{:?}",
+        rows[16]
+    );
+    let explain = qinglian(&[
+        "explain",
+        "rules/village.toml",
+        path.to_str().unwrap(),
+        "--id",
+        "V000016",
+        "--chunk-rows",
+        "10",
+    ]);
+    assert!(stderr(&explain).contains("row 17"), "{}", stderr(&explain));
+}
+
+#[test]
+fn a_file_of_several_chunks_scores_like_the_whole_file_at_once() {
+    let dir = scratch("large");
+    // 70,000 rows: more than one chunk of 65,536; bad rows on both sides of the boundary.
+    let path = village_file(&dir, 70_000, &[3, 65_535, 65_536, 69_999]);
+    let out = qinglian(&[
+        "score",
+        "rules/village.toml",
+        path.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    assert!(out.status.success());
+    let (header, table) = table(&stdout(&out));
+    let ruleset = Ruleset::load(root().join("rules/village.toml")).unwrap();
+    let rows = read_records(&path).unwrap();
+    let batch = Batch::from_rows(&ruleset, &rows);
+    let scores = ruleset.score(&batch);
+    assert_eq!(table.len(), 70_000);
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (rank, score, percentile, grade, error) = (
+        column("rank"),
+        column("score"),
+        column("percentile"),
+        column("grade"),
+        column("error"),
+    );
+    let grades = ruleset.grade_names();
+    for (i, row) in table.iter().enumerate() {
+        match scores.error(i) {
+            Some(e) => {
+                let mut e = e.clone();
+                e.row = Some(i);
+                assert_eq!(row[error], e.to_string(), "row {i}");
+            }
+            None => {
+                assert_eq!(row[rank], scores.ranks()[i].to_string(), "row {i}");
+                assert_eq!(row[score], scores.totals()[i].to_string(), "row {i}");
+                assert_eq!(
+                    row[percentile],
+                    scores.percentiles()[i].to_string(),
+                    "row {i}"
+                );
+                assert_eq!(
+                    row[grade],
+                    scores.grade(i).map_or("", |g| grades[g]),
+                    "row {i}"
+                );
+            }
+        }
+    }
+    assert!(table[65_536][error].contains("row 65537"));
+}
+
+#[test]
+fn standard_input_is_read_like_a_file() {
+    let source = std::fs::read(root().join("examples/data/villages.csv")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qinglian"))
+        .current_dir(root())
+        .args(["score", "rules/village.toml", "-", "--format", "csv"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&source).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let file = qinglian(&[
+        "score",
+        "rules/village.toml",
+        "examples/data/villages.csv",
+        "--format",
+        "csv",
+    ]);
+    assert!(out.status.success());
+    assert_eq!(stdout(&out), stdout(&file));
 }

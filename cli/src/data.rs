@@ -1,0 +1,130 @@
+//! The data file a command reads, possibly more than once: a path, or standard input (`-`)
+//! buffered to a temporary file so that it too can be read pass after pass.
+
+use qinglian::{Chunk, RecordFormat, RecordReader, Ruleset};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// A record file that can be opened as often as the command needs.
+pub struct Data {
+    path: PathBuf,
+    /// The name the user gave (`-` for standard input).
+    name: String,
+    format: RecordFormat,
+    /// The copy of standard input, removed when the command ends.
+    _copy: Option<Copy>,
+}
+
+struct Copy(PathBuf);
+
+impl Drop for Copy {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+impl Data {
+    /// A file, or `-`: standard input, copied to a temporary file; its format is sniffed from
+    /// its first character (`[` a JSON array, `{` JSON Lines, anything else CSV).
+    pub fn open(arg: &Path) -> Result<Data, String> {
+        if arg != Path::new("-") {
+            return Ok(Data {
+                path: arg.to_path_buf(),
+                name: arg.display().to_string(),
+                format: RecordFormat::of_path(arg),
+                _copy: None,
+            });
+        }
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let path =
+            std::env::temp_dir().join(format!("qinglian-stdin-{}-{nanos}", std::process::id()));
+        let fail = |e: std::io::Error| format!("cannot buffer standard input: {e}");
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(fail)?;
+        let copy = Copy(path.clone());
+        let mut head = Vec::new();
+        let mut stdin = std::io::stdin().lock();
+        // The first bytes tell the format.
+        (&mut stdin)
+            .take(4096)
+            .read_to_end(&mut head)
+            .map_err(fail)?;
+        file.write_all(&head).map_err(fail)?;
+        std::io::copy(&mut stdin, &mut file).map_err(fail)?;
+        file.flush().map_err(fail)?;
+        let first = head
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .unwrap_or(&head)
+            .iter()
+            .find(|b| !b.is_ascii_whitespace());
+        let format = match first {
+            Some(b'[') => RecordFormat::Json,
+            Some(b'{') => RecordFormat::JsonLines,
+            _ => RecordFormat::Csv,
+        };
+        Ok(Data {
+            path,
+            name: "-".to_string(),
+            format,
+            _copy: Some(copy),
+        })
+    }
+
+    /// The name the user gave.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// A reader from the first row, keeping the fields `keep` of every row.
+    pub fn reader<'r>(
+        &self,
+        ruleset: &'r Ruleset,
+        chunk_rows: usize,
+        keep: &[String],
+    ) -> Result<RecordReader<'r>, String> {
+        let file = std::fs::File::open(&self.path)
+            .map_err(|e| format!("cannot read {}: {e}", self.name))?;
+        Ok(RecordReader::new(ruleset, file, self.format, &self.name)
+            .map_err(|e| e.to_string())?
+            .with_chunk_rows(chunk_rows)
+            .keep(keep))
+    }
+}
+
+/// Calls `f` with every chunk of `reader` in order, reading the next chunk on another thread
+/// meanwhile; `f` returns whether to go on.
+pub fn each_chunk<'r>(
+    reader: RecordReader<'r>,
+    mut f: impl FnMut(Chunk<'r>) -> Result<bool, String>,
+) -> Result<(), String> {
+    std::thread::scope(|scope| {
+        // One chunk waits while the next is read: at most three are alive.
+        let (send, receive) = std::sync::mpsc::sync_channel(1);
+        scope.spawn(move || {
+            let mut reader = reader;
+            loop {
+                let next = reader.next_chunk();
+                let last = !matches!(next, Ok(Some(_)));
+                if send.send(next).is_err() || last {
+                    break;
+                }
+            }
+        });
+        for next in receive {
+            match next.map_err(|e| e.to_string())? {
+                Some(chunk) => {
+                    if !f(chunk)? {
+                        break;
+                    }
+                }
+                None => break,
+            }
+        }
+        Ok(())
+    })
+}

@@ -573,7 +573,7 @@ impl Ruleset {
     pub fn evaluate(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RecordInput")] record: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "EvaluateOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "EvaluateOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         let evaluation = self.evaluate_one(&record, options, "evaluate")?;
         to_js(&evaluation)
@@ -608,7 +608,9 @@ impl Ruleset {
     pub fn evaluate_many(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RecordInput[]")] records: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "EvaluateManyOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "EvaluateManyOptions")] options: Option<
+            JsValue,
+        >,
     ) -> Result<JsValue, JsValue> {
         if !js_sys::Array::is_array(&records) {
             return Err(error_with_code(
@@ -651,7 +653,7 @@ impl Ruleset {
     pub fn score_columns(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Columns")] columns: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "ScoreOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "ScoreOptions")] options: Option<JsValue>,
     ) -> Result<ScoreTable, JsValue> {
         let options = self::options(
             &options.unwrap_or(JsValue::UNDEFINED),
@@ -700,7 +702,7 @@ impl Ruleset {
         &self,
         #[wasm_bindgen(unchecked_param_type = "RecordInput")] record: JsValue,
         lang: Option<JsLang>,
-        #[wasm_bindgen(unchecked_param_type = "EvaluateOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "EvaluateOptions")] options: Option<JsValue>,
     ) -> Result<String, JsValue> {
         let lang = parse_lang(lang)?;
         let evaluation = self.evaluate_one(&record, options, "explain")?;

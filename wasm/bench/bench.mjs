@@ -5,10 +5,11 @@
 //      after checking that both agree on every total (bit for bit) and every grade.
 //
 //   wasm/build.sh && node wasm/bench/bench.mjs [--sizes 10000,100000] [--repeat 5]
-//                                              [--csv enterprises.csv] [--seed 7]
+//                                              [--csv enterprises.csv] [--seed 7] [--pkg dir]
 //
 // `--csv` reads a table written by `python benches/scorecard/data.py --rows N -o file.csv`
-// instead of generating one (the figures are then for that table's size).
+// instead of generating one (the figures are then for that table's size). `--pkg` measures
+// another build of the package (a directory like wasm/pkg), e.g. an older one for comparison.
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,13 +21,14 @@ import { scoreColumns as plainScoreColumns, scoreRecord } from "./plain-scorecar
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
-const { Ruleset, version } = require(join(repo, "wasm/pkg/node/qinglian.js"));
 
 const args = process.argv.slice(2);
 const arg = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
 };
+const pkg = resolve(arg("pkg", join(repo, "wasm/pkg")));
+const { Ruleset, version } = require(join(pkg, "node/qinglian.js"));
 const sizes = arg("sizes", "10000,100000").split(",").map(Number);
 const repeat = Number(arg("repeat", "5"));
 const seed = Number(arg("seed", "7"));
@@ -83,6 +85,10 @@ console.log(`qinglian ${version()} (WebAssembly) · Node ${process.version} · $
 }
 
 // ------------------------------------------------------------------ 2. scoreColumns vs plain JS
+if (typeof Ruleset.prototype.scoreColumns !== "function") {
+  console.log("\n(this build has no scoreColumns)");
+  process.exit(0);
+}
 const scorecard = Ruleset.fromToml(readFileSync(join(repo, "benches/scorecard/scorecard.toml"), "utf8"));
 const grades = scorecard.gradeNames();
 const tables = csv

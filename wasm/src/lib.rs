@@ -181,7 +181,7 @@ export interface Columns { [field: string]: Column }
 /** Options of `scoreColumns`. */
 export interface ScoreOptions {
   /**
-   * One cohort per group: the name of a column of the table (any column, e.g. `"year"`),
+   * One cohort per group: the name of a column of the table (an input or not, e.g. `"year"`),
    * or each row's group key.
    */
   by?: string | (string | number | boolean | null)[];
@@ -301,6 +301,7 @@ export interface IndicatorInfo {
 "#;
 
 mod cohort;
+mod record;
 mod table;
 
 pub use cohort::Cohort;
@@ -438,7 +439,9 @@ fn to_record(value: &JsValue, row: Option<usize>) -> Result<Record, RecordError>
         .map_err(|e| bad_record(&thrown_message(&e), row))?
         .as_string()
         .unwrap_or_default();
-    serde_json::from_str::<Record>(&text).map_err(|e| bad_record(&e.to_string(), row))
+    serde_json::from_str::<record::RecordValue>(&text)
+        .map(|r| r.0)
+        .map_err(|e| bad_record(&e.to_string(), row))
 }
 
 /// The message of a thrown JS value.
@@ -457,18 +460,16 @@ fn to_records(records: &JsValue) -> Vec<Result<Record, RecordError>> {
     let whole = js_sys::JSON::stringify(records)
         .ok()
         .and_then(|t| t.as_string())
-        .and_then(|t| serde_json::from_str::<Vec<serde_json::Value>>(&t).ok())
+        .and_then(|t| serde_json::from_str::<Vec<record::Element>>(&t).ok())
         .filter(|v| v.len() == array.length() as usize);
     match whole {
-        Some(values) => values
+        Some(elements) => elements
             .into_iter()
             .enumerate()
-            .map(|(row, value)| match value {
-                serde_json::Value::Object(_) => serde_json::from_value::<Record>(value)
-                    .map_err(|e| bad_record(&e.to_string(), Some(row))),
-                _ => {
-                    let element = array.get(row as u32);
-                    let why = not_a_record(&element)
+            .map(|(row, element)| match element {
+                record::Element::Record(r) => Ok(r),
+                record::Element::Other => {
+                    let why = not_a_record(&array.get(row as u32))
                         .unwrap_or_else(|| "a value JSON cannot represent".to_string());
                     Err(bad_record(&why, Some(row)))
                 }
@@ -701,7 +702,7 @@ impl Ruleset {
     pub fn explain(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RecordInput")] record: JsValue,
-        lang: Option<JsLang>,
+        #[wasm_bindgen(unchecked_optional_param_type = "Lang")] lang: Option<JsLang>,
         #[wasm_bindgen(unchecked_optional_param_type = "EvaluateOptions")] options: Option<JsValue>,
     ) -> Result<String, JsValue> {
         let lang = parse_lang(lang)?;

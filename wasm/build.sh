@@ -119,6 +119,8 @@ for f in "$root"/rules/*.toml; do
   sep=", "
 done
 printf '%s]\n' "$manifest" >"$calc/rules/index.json"
+# Reference cohorts for the cohort-dependent rulesets, fitted on the example data.
+node "$here/fit-cohorts.mjs" "$calc/rules"
 
 raw=$(wc -c <"$pkg/web/qinglian_bg.wasm")
 gz=$(gzip -9c "$pkg/web/qinglian_bg.wasm" | wc -c)

@@ -49,6 +49,12 @@ for target in web nodejs; do
     --enable-multivalue --enable-mutable-globals \
     "$out/qinglian_bg.wasm" -o "$out/qinglian_bg.wasm"
 done
+# The column encoder is a JS snippet written as an ES module; the CommonJS build gets it as
+# CommonJS, so that Node versions without require(esm) load it.
+for f in "$pkg"/node/snippets/*/src/columns.js; do
+  sed -i 's/^export function /function /' "$f"
+  printf 'module.exports = { encodeColumn };\n' >>"$f"
+done
 # Each build says how Node should read its .js files.
 printf '{ "type": "module" }\n' >"$pkg/web/package.json"
 printf '{ "type": "commonjs" }\n' >"$pkg/node/package.json"
@@ -103,6 +109,7 @@ calc="$root/examples/web-calculator"
 rm -rf "$calc/pkg" "$calc/rules"
 mkdir -p "$calc/pkg" "$calc/rules"
 cp "$pkg/web/qinglian.js" "$pkg/web/qinglian_bg.wasm" "$pkg/web/qinglian.d.ts" "$calc/pkg/"
+cp -r "$pkg/web/snippets" "$calc/pkg/"
 manifest="["
 sep=""
 for f in "$root"/rules/*.toml; do
@@ -112,6 +119,8 @@ for f in "$root"/rules/*.toml; do
   sep=", "
 done
 printf '%s]\n' "$manifest" >"$calc/rules/index.json"
+# Reference cohorts for the cohort-dependent rulesets, fitted on the example data.
+node "$here/fit-cohorts.mjs" "$calc/rules"
 
 raw=$(wc -c <"$pkg/web/qinglian_bg.wasm")
 gz=$(gzip -9c "$pkg/web/qinglian_bg.wasm" | wc -c)

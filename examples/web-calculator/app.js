@@ -12,7 +12,9 @@
 //
 // Options: `rules` (URL of the rulesets folder, default `rules/` beside this file), `rulesets`
 // (file names to offer; default: the folder's `index.json`), `ruleset` (the one shown first),
-// `lang` ("zh" or "en").
+// `lang` ("zh" or "en"), `cohorts` (ruleset file → URL of a fitted cohort's JSON, relative to
+// `rules`; default: the folder's `cohorts.json`, if any). With a cohort, the page shows the
+// unit's place among the reference units ("第N名（共M家）").
 
 import init, { Ruleset } from "./pkg/qinglian.js";
 
@@ -48,6 +50,11 @@ const UI = {
     version: "版本",
     reset: "恢复默认",
     required: "必填",
+    // Ranked among the reference units plus this one: of + 1 in all.
+    place: (rank, of) => `在参照群体中排第${rank}名（共${of + 1}家，含本单位）`,
+    tier: "名额档次",
+    cohortNote: "参照群体",
+    noCohort: "提示",
   },
   en: {
     title: "Integrity self-assessment calculator",
@@ -80,6 +87,10 @@ const UI = {
     version: "Version",
     reset: "Reset",
     required: "required",
+    place: (rank, of) => `Rank ${rank} of ${of + 1} (the reference group and this unit)`,
+    tier: "Quota tier",
+    cohortNote: "Reference group",
+    noCohort: "Note",
   },
 };
 
@@ -131,7 +142,7 @@ export async function mount(root, options = {}) {
   const state = {
     lang: options.lang === "en" ? "en" : "zh",
     files: [],
-    loaded: new Map(), // file → { ruleset, text } | { error }
+    loaded: new Map(), // file → { ruleset, cohort? } | { error }
     values: new Map(), // file → { input name → form value }
     current: null,
   };
@@ -147,7 +158,14 @@ export async function mount(root, options = {}) {
   state.files =
     options.rulesets ??
     (await fetch(new URL("index.json", rulesBase)).then((r) => r.json()));
-  // Fetch and compile every ruleset up front: switching then works offline.
+  // Fitted reference cohorts shipped beside the rulesets (optional).
+  let cohortFiles = options.cohorts;
+  if (cohortFiles === undefined) {
+    cohortFiles = await fetch(new URL("cohorts.json", rulesBase))
+      .then((r) => (r.ok ? r.json() : {}))
+      .catch(() => ({}));
+  }
+  // Fetch and compile every ruleset (and its cohort) up front: switching then works offline.
   await Promise.all(
     state.files.map(async (file) => {
       try {
@@ -155,7 +173,22 @@ export async function mount(root, options = {}) {
           if (!r.ok) throw new Error(`${file}: HTTP ${r.status}`);
           return r.text();
         });
-        state.loaded.set(file, { ruleset: Ruleset.fromToml(text) });
+        const ruleset = Ruleset.fromToml(text);
+        let cohort = null;
+        const cohortFile = cohortFiles?.[file];
+        if (cohortFile) {
+          try {
+            const json = await fetch(new URL(cohortFile, rulesBase)).then((r) => {
+              if (!r.ok) throw new Error(`${cohortFile}: HTTP ${r.status}`);
+              return r.text();
+            });
+            cohort = ruleset.cohortFromJson(json);
+          } catch (error) {
+            // A cohort that cannot be used leaves the ruleset usable, with its warning shown.
+            console.warn(`${cohortFile}: ${error.message}`);
+          }
+        }
+        state.loaded.set(file, { ruleset, cohort });
       } catch (error) {
         state.loaded.set(file, { error });
       }
@@ -390,9 +423,10 @@ export async function mount(root, options = {}) {
     const ruleset = entry.ruleset;
     const inputs = ruleset.inputs();
     const record = recordFromValues(inputs, valuesFor(state.current, inputs));
+    const scoring = entry.cohort ? { cohort: entry.cohort } : undefined;
     let evaluation;
     try {
-      evaluation = ruleset.evaluate(record);
+      evaluation = ruleset.evaluate(record, scoring);
     } catch (error) {
       root.dataset.state = "error";
       const { lead, detail } = describeError(error, inputs);
@@ -421,6 +455,22 @@ export async function mount(root, options = {}) {
           el("span", { class: "ql-caption", text: t("grade") }),
           el("span", { class: "ql-grade-name", "data-testid": "grade", "data-value": evaluation.grade ?? "", text: gradeText }))),
     );
+
+    if (evaluation.cohort) {
+      const c = evaluation.cohort;
+      result.append(
+        el("p", { class: "ql-place", "data-testid": "place", "data-rank": c.rank, "data-of": c.of },
+          t("place")(c.rank, c.of),
+          c.tier ? el("span", { class: "ql-tier", text: ` · ${t("tier")}${state.lang === "zh" ? "：" : ": "}${c.tier}` }) : null),
+      );
+    }
+    // Said in plain words, e.g. a ranking ruleset scored without a reference group.
+    for (const w of evaluation.warnings ?? []) {
+      result.append(
+        el("p", { class: "ql-warning", "data-testid": "warning", role: "note" },
+          el("strong", { text: `${t("noCohort")}${state.lang === "zh" ? "：" : ": "}` }), pick(w)),
+      );
+    }
 
     if (evaluation.vetoes.length) {
       result.append(
@@ -489,7 +539,7 @@ export async function mount(root, options = {}) {
     }
     const trail = el("details", { class: "ql-trail" },
       el("summary", { text: t("trail") }),
-      el("pre", { text: ruleset.explain(record, state.lang) }));
+      el("pre", { text: ruleset.explain(record, state.lang, scoring) }));
     result.append(trail);
   }
 
@@ -532,6 +582,10 @@ export async function mount(root, options = {}) {
     /** The interface language. */
     get lang() {
       return state.lang;
+    },
+    /** Whether the ruleset shown is scored against a fitted reference cohort. */
+    get hasCohort() {
+      return Boolean(state.loaded.get(state.current)?.cohort);
     },
     /** The record the form currently describes (what is scored). */
     record() {

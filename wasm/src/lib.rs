@@ -91,7 +91,7 @@ export interface AlertHit {
 /** What kind of thing a reason explains. */
 export type ReasonKind =
   | "deduction" | "zeroed" | "missing" | "not_applicable"
-  | "equivalence" | "bonus" | "veto" | "grade";
+  | "equivalence" | "bonus" | "veto" | "grade" | "cohort";
 
 /** A sentence a person can read, tied to an indicator where there is one. */
 export interface Reason {
@@ -101,7 +101,7 @@ export interface Reason {
   text: Text;
 }
 
-/** A unit's place in the cohort of a batch. */
+/** A unit's place in its cohort: the batch, its group, or a fitted reference cohort. */
 export interface CohortPlace {
   rank: number;
   of: number;
@@ -126,7 +126,13 @@ export interface Evaluation {
   alerts: AlertHit[];
   missing: string[];
   reasons: Reason[];
+  /** `null` for a single evaluation without a cohort. */
   cohort: CohortPlace | null;
+  /**
+   * Present only when there is something to say about the evaluation itself: e.g. a ruleset
+   * with cohort-dependent rules (rank scoring, quota tiers) evaluated alone, without a cohort.
+   */
+  warnings?: Text[];
 }
 
 /** Why one record could not be scored. */
@@ -145,6 +151,67 @@ export interface RecordErrorInfo {
 
 /** One entry of `evaluateMany`: the evaluation, or the record's error. */
 export type EvaluationResult = { ok: Evaluation } | { error: RecordErrorInfo };
+
+/** Options of `evaluate` and `explain`. */
+export interface EvaluateOptions {
+  /** A fitted reference cohort: rank the unit among it (and use it for `rank` scorers). */
+  cohort?: Cohort;
+}
+
+/** Options of `evaluateMany`. */
+export interface EvaluateManyOptions {
+  /**
+   * One cohort per group: a field name of the records (e.g. `"year"`), or each record's
+   * group key. Ranks, percentiles, tiers and `rank` scorers are then computed within groups.
+   */
+  by?: string | (string | number | boolean | null)[];
+  /** Rank every record among a fitted reference cohort instead of the batch. */
+  cohort?: Cohort;
+}
+
+/** One column of a table: typed array or plain array; `null`, `undefined` and `NaN` are missing. */
+export type Column =
+  | Float64Array | Float32Array
+  | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array
+  | CellValue[];
+
+/** A table by column: field name → one value per row. All columns have the same length. */
+export interface Columns { [field: string]: Column }
+
+/** Options of `scoreColumns`. */
+export interface ScoreOptions {
+  /**
+   * One cohort per group: the name of a column of the table (an input or not, e.g. `"year"`),
+   * or each row's group key.
+   */
+  by?: string | (string | number | boolean | null)[];
+  /** Rank every row among a fitted reference cohort instead of the table. */
+  cohort?: Cohort;
+  /** Also return each indicator's status per row (`statuses`). Default false. */
+  status?: boolean;
+}
+
+/** A row of `scoreColumns` that could not be scored. */
+export interface TableRowError {
+  /** 0-based row. */
+  row: number;
+  code: string;
+  message: string;
+  id: string | null;
+  /** The input (column) at fault. */
+  column: string | null;
+  /** The indicator being scored. */
+  path: string | null;
+}
+
+/** Errors of the table and cohort calls (bad options, columns of unequal length, damaged cohort). */
+export interface QinglianError extends Error {
+  code: string;
+  line: null;
+  /** The column at fault, where there is one. */
+  column: string | null;
+  path: null;
+}
 
 /** One problem found while loading a ruleset. */
 export interface Diagnostic {
@@ -233,6 +300,15 @@ export interface IndicatorInfo {
 }
 "#;
 
+mod cohort;
+mod record;
+mod table;
+
+pub use cohort::Cohort;
+pub use table::ScoreTable;
+
+use std::rc::Rc;
+
 /// Installs the panic hook once the module is instantiated, so a bug reports its message on the
 /// console instead of a bare `unreachable`.
 #[wasm_bindgen(start)]
@@ -246,22 +322,26 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
-/// Converts a serialisable value to a plain JS value: objects (not `Map`s), `None` → `null`.
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let serializer = serde_wasm_bindgen::Serializer::new()
-        .serialize_maps_as_objects(true)
-        .serialize_missing_as_null(true);
-    value
-        .serialize(&serializer)
-        .map_err(|e| error_with_code("internal.serialize", &e.to_string()))
+/// Converts a serialisable value to a plain JS value by way of JSON text: `serde_json` writes
+/// it in Rust and the engine's `JSON.parse` reads it, which is many times faster than building
+/// the objects one property at a time across the boundary. Numbers survive exactly (shortest
+/// round-trip form), `None` is `null`, maps are plain objects.
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    let text = serde_json::to_string(value)
+        .map_err(|e| error_with_code("internal.serialize", &e.to_string()))?;
+    js_sys::JSON::parse(&text).map_err(|_| error_with_code("internal.serialize", "JSON.parse"))
 }
 
-fn set(target: &JsValue, key: &str, value: &JsValue) {
-    // Setting a property on a fresh Error object cannot fail.
+pub(crate) fn set(target: &JsValue, key: &str, value: &JsValue) {
+    // Setting a property on a fresh object cannot fail.
     let _ = js_sys::Reflect::set(target, &JsValue::from_str(key), value);
 }
 
-fn opt_str(value: Option<&str>) -> JsValue {
+pub(crate) fn get(target: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+pub(crate) fn opt_str(value: Option<&str>) -> JsValue {
     value.map_or(JsValue::NULL, JsValue::from_str)
 }
 
@@ -269,13 +349,20 @@ fn opt_num(value: Option<usize>) -> JsValue {
     value.map_or(JsValue::NULL, |v| JsValue::from_f64(v as f64))
 }
 
-fn error_with_code(code: &str, message: &str) -> JsValue {
+pub(crate) fn error_with_code(code: &str, message: &str) -> JsValue {
     let error = js_sys::Error::new(message);
     let value: JsValue = error.into();
     set(&value, "code", &JsValue::from_str(code));
     set(&value, "line", &JsValue::NULL);
     set(&value, "column", &JsValue::NULL);
     set(&value, "path", &JsValue::NULL);
+    value
+}
+
+/// An error about one column of a table.
+pub(crate) fn column_error(code: &str, column: &str, message: &str) -> JsValue {
+    let value = error_with_code(code, message);
+    set(&value, "column", &JsValue::from_str(column));
     value
 }
 
@@ -305,7 +392,7 @@ fn ruleset_error(error: &RulesetError) -> JsValue {
 }
 
 /// A record that cannot be scored → `Error` with code, row, id, column and path.
-fn record_error(error: &RecordError) -> JsValue {
+pub(crate) fn record_error(error: &RecordError) -> JsValue {
     let value: JsValue = js_sys::Error::new(&error.to_string()).into();
     set(&value, "code", &JsValue::from_str(error.code));
     set(&value, "line", &JsValue::NULL);
@@ -317,26 +404,83 @@ fn record_error(error: &RecordError) -> JsValue {
 }
 
 /// A JS value that is not an object of field values → the core's `record.json` error.
-fn bad_record(message: &str, row: Option<usize>) -> Result<Record, RecordError> {
+fn bad_record(message: &str, row: Option<usize>) -> RecordError {
     let error = RecordError::new(
         "record.json",
         format!("not an object of field values: {message}"),
     );
-    Err(match row {
+    match row {
         Some(row) => error.at_row(row, None),
         None => error,
-    })
+    }
 }
 
-fn to_record(value: JsValue, row: Option<usize>) -> Result<Record, RecordError> {
-    if js_sys::Array::is_array(&value) {
-        return bad_record("got an array", row);
+/// Why a JS value is not an object of field values, if it is not.
+fn not_a_record(value: &JsValue) -> Option<String> {
+    if js_sys::Array::is_array(value) {
+        return Some("got an array".to_string());
     }
     if !value.is_object() {
-        let kind = value.js_typeof().as_string().unwrap_or_default();
-        return bad_record(&format!("got {kind}"), row);
+        return Some(format!(
+            "got {}",
+            value.js_typeof().as_string().unwrap_or_default()
+        ));
     }
-    serde_wasm_bindgen::from_value::<Record>(value).or_else(|e| bad_record(&e.to_string(), row))
+    None
+}
+
+/// Reads a record by way of `JSON.stringify` and `serde_json`: one call across the boundary
+/// instead of one per field. `undefined` and `NaN` become absent or `null`: missing either way.
+fn to_record(value: &JsValue, row: Option<usize>) -> Result<Record, RecordError> {
+    if let Some(why) = not_a_record(value) {
+        return Err(bad_record(&why, row));
+    }
+    let text = js_sys::JSON::stringify(value)
+        .map_err(|e| bad_record(&thrown_message(&e), row))?
+        .as_string()
+        .unwrap_or_default();
+    serde_json::from_str::<record::RecordValue>(&text)
+        .map(|r| r.0)
+        .map_err(|e| bad_record(&e.to_string(), row))
+}
+
+/// The message of a thrown JS value.
+pub(crate) fn thrown_message(value: &JsValue) -> String {
+    value
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| value.as_string())
+        .unwrap_or_else(|| "a value JSON cannot represent".to_string())
+}
+
+/// Reads an array of records: one `JSON.stringify` of the whole array when it can, else record
+/// by record (so a record JSON cannot represent is an error in its place).
+fn to_records(records: &JsValue) -> Vec<Result<Record, RecordError>> {
+    let array = js_sys::Array::from(records);
+    let whole = js_sys::JSON::stringify(records)
+        .ok()
+        .and_then(|t| t.as_string())
+        .and_then(|t| serde_json::from_str::<Vec<record::Element>>(&t).ok())
+        .filter(|v| v.len() == array.length() as usize);
+    match whole {
+        Some(elements) => elements
+            .into_iter()
+            .enumerate()
+            .map(|(row, element)| match element {
+                record::Element::Record(r) => Ok(r),
+                record::Element::Other => {
+                    let why = not_a_record(&array.get(row as u32))
+                        .unwrap_or_else(|| "a value JSON cannot represent".to_string());
+                    Err(bad_record(&why, Some(row)))
+                }
+            })
+            .collect(),
+        None => array
+            .iter()
+            .enumerate()
+            .map(|(row, value)| to_record(&value, Some(row)))
+            .collect(),
+    }
 }
 
 /// Language of readable output: `"zh"` (Chinese) or `"en"` (English).
@@ -349,7 +493,7 @@ pub enum JsLang {
     En = "en",
 }
 
-fn parse_lang(lang: Option<JsLang>) -> Result<Lang, JsValue> {
+pub(crate) fn parse_lang(lang: Option<JsLang>) -> Result<Lang, JsValue> {
     match lang {
         None | Some(JsLang::Zh) => Ok(Lang::Zh),
         Some(JsLang::En) => Ok(Lang::En),
@@ -368,10 +512,45 @@ enum Outcome<'a> {
     Error(&'a RecordError),
 }
 
+/// The options object of a call: checks it is an object with only the `known` keys.
+pub(crate) fn options(value: &JsValue, call: &str, known: &[&str]) -> Result<JsValue, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(JsValue::UNDEFINED);
+    }
+    if !value.is_object() || js_sys::Array::is_array(value) {
+        return Err(error_with_code(
+            "options.invalid",
+            &format!("the options of {call} must be an object"),
+        ));
+    }
+    for key in js_sys::Object::keys(value.unchecked_ref::<js_sys::Object>()).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !known.contains(&key.as_str()) {
+            return Err(error_with_code(
+                "options.unknown",
+                &format!(
+                    "unknown option `{key}` of {call} (expected: {})",
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(value.clone())
+}
+
+/// An option's value, `None` when absent, `null` or `undefined`.
+pub(crate) fn option(options: &JsValue, key: &str) -> Option<JsValue> {
+    if options.is_undefined() {
+        return None;
+    }
+    let value = get(options, key);
+    (!value.is_undefined() && !value.is_null()).then_some(value)
+}
+
 /// A compiled ruleset (评价体系): load once with `Ruleset.fromToml`, then score records.
 #[wasm_bindgen]
 pub struct Ruleset {
-    inner: qinglian::Ruleset,
+    inner: Rc<qinglian::Ruleset>,
 }
 
 #[wasm_bindgen]
@@ -382,27 +561,57 @@ impl Ruleset {
     pub fn from_toml(text: &str) -> Result<Ruleset, JsValue> {
         console_error_panic_hook::set_once();
         qinglian::Ruleset::from_toml(text)
-            .map(|inner| Ruleset { inner })
+            .map(|inner| Ruleset {
+                inner: Rc::new(inner),
+            })
             .map_err(|e| ruleset_error(&e))
     }
 
-    /// Scores one record. Throws a `RecordEvaluationError` when the record cannot be scored.
+    /// Scores one record with its full audit trail. With `{ cohort }` the record is ranked
+    /// among a fitted reference cohort (`evaluation.cohort` is its place). Throws a
+    /// `RecordEvaluationError` when the record cannot be scored.
     #[wasm_bindgen(unchecked_return_type = "Evaluation")]
     pub fn evaluate(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RecordInput")] record: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "EvaluateOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
-        let record = to_record(record, None).map_err(|e| record_error(&e))?;
-        let evaluation = self.inner.evaluate(&record).map_err(|e| record_error(&e))?;
+        let evaluation = self.evaluate_one(&record, options, "evaluate")?;
         to_js(&evaluation)
+    }
+
+    fn evaluate_one(
+        &self,
+        record: &JsValue,
+        options: Option<JsValue>,
+        call: &str,
+    ) -> Result<Evaluation, JsValue> {
+        let options = self::options(&options.unwrap_or(JsValue::UNDEFINED), call, &["cohort"])?;
+        let cohort = option(&options, "cohort")
+            .map(|c| cohort::from_option(&c, &self.inner))
+            .transpose()?;
+        let record = to_record(record, None).map_err(|e| record_error(&e))?;
+        match cohort {
+            None => self.inner.evaluate(&record).map_err(|e| record_error(&e)),
+            Some(cohort) => self
+                .inner
+                .evaluate_against(&record, &cohort)
+                .map_err(|e| cohort::cohort_error("cohort.mismatch", &e))?
+                .map_err(|e| record_error(&e)),
+        }
     }
 
     /// Scores records as one cohort (so `cohort` is filled in): one entry per record, in order,
     /// `{ ok: Evaluation }` or `{ error: RecordErrorInfo }`. A bad record never affects the others.
+    /// `{ by }` scores one cohort per group; `{ cohort }` ranks every record among a fitted
+    /// reference cohort.
     #[wasm_bindgen(js_name = evaluateMany, unchecked_return_type = "EvaluationResult[]")]
     pub fn evaluate_many(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RecordInput[]")] records: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "EvaluateManyOptions")] options: Option<
+            JsValue,
+        >,
     ) -> Result<JsValue, JsValue> {
         if !js_sys::Array::is_array(&records) {
             return Err(error_with_code(
@@ -410,12 +619,23 @@ impl Ruleset {
                 "evaluateMany expects an array of records",
             ));
         }
-        let rows: Vec<Result<Record, RecordError>> = js_sys::Array::from(&records)
-            .iter()
-            .enumerate()
-            .map(|(row, value)| to_record(value, Some(row)))
+        let options = self::options(
+            &options.unwrap_or(JsValue::UNDEFINED),
+            "evaluateMany",
+            &["by", "cohort"],
+        )?;
+        let rows = to_records(&records);
+        let batch = qinglian::Batch::from_rows(&self.inner, &rows);
+        let by = option(&options, "by")
+            .map(|by| table::groups_of_records(&by, &records, rows.len()))
+            .transpose()?;
+        let cohort = option(&options, "cohort")
+            .map(|c| cohort::from_option(&c, &self.inner))
+            .transpose()?;
+        let scores = table::score_batch(&self.inner, &batch, by.as_ref(), cohort.as_deref())?;
+        let results: Vec<Result<Evaluation, RecordError>> = (0..batch.len())
+            .map(|row| self.inner.explain(&batch, &scores, row))
             .collect();
-        let results = self.inner.evaluate_records(&rows);
         let outcomes: Vec<Outcome<'_>> = results
             .iter()
             .map(|r| match r {
@@ -426,15 +646,67 @@ impl Ruleset {
         to_js(&outcomes)
     }
 
+    /// Scores a table given by column into typed arrays — totals, grades, ranks, tiers, vetoes,
+    /// alert levels and every indicator's points — writing no sentences; one row's audit trail
+    /// is written on demand by `table.explain(row)`. Every row gets a result or an error in
+    /// `table.errors`.
+    #[wasm_bindgen(js_name = scoreColumns)]
+    pub fn score_columns(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Columns")] columns: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ScoreOptions")] options: Option<JsValue>,
+    ) -> Result<ScoreTable, JsValue> {
+        let options = self::options(
+            &options.unwrap_or(JsValue::UNDEFINED),
+            "scoreColumns",
+            &["by", "cohort", "status"],
+        )?;
+        table::score_columns(&self.inner, &columns, &options)
+    }
+
+    /// Fits a reference cohort on records (an array) or a table by column: the statistics the
+    /// cohort-dependent rules (rank scoring, quota tiers, rank and percentile) need to score
+    /// other units against it. Rows that cannot be scored are left out.
+    pub fn fit(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RecordInput[] | Columns")] data: JsValue,
+    ) -> Result<Cohort, JsValue> {
+        let cohort = if js_sys::Array::is_array(&data) {
+            let rows = to_records(&data);
+            self.inner
+                .fit(&qinglian::Batch::from_rows(&self.inner, &rows))
+        } else {
+            let batch = table::batch_of_columns(&self.inner, &data)?.batch;
+            self.inner.fit(&batch)
+        };
+        Ok(Cohort::new(cohort))
+    }
+
+    /// Reads a cohort from its JSON text (`cohort.toJson()`) and checks it was fitted with this
+    /// ruleset; throws an `Error` with code `cohort.invalid` or `cohort.mismatch`.
+    #[wasm_bindgen(js_name = cohortFromJson)]
+    pub fn cohort_from_json(&self, text: &str) -> Result<Cohort, JsValue> {
+        let cohort = Cohort::from_json(text)?;
+        cohort::check_ruleset(cohort.inner(), &self.inner)?;
+        Ok(cohort)
+    }
+
+    /// Whether some rule depends on the cohort (rank scoring or quota tiers): such a ruleset
+    /// should score units against a fitted cohort, or a batch, rather than one by one.
+    #[wasm_bindgen(js_name = cohortDependent)]
+    pub fn cohort_dependent(&self) -> bool {
+        self.inner.cohort_dependent()
+    }
+
     /// The audit trail of one record as text (`lang`: `"zh"`, the default, or `"en"`).
     pub fn explain(
         &self,
         #[wasm_bindgen(unchecked_param_type = "RecordInput")] record: JsValue,
-        lang: Option<JsLang>,
+        #[wasm_bindgen(unchecked_optional_param_type = "Lang")] lang: Option<JsLang>,
+        #[wasm_bindgen(unchecked_optional_param_type = "EvaluateOptions")] options: Option<JsValue>,
     ) -> Result<String, JsValue> {
         let lang = parse_lang(lang)?;
-        let record = to_record(record, None).map_err(|e| record_error(&e))?;
-        let evaluation = self.inner.evaluate(&record).map_err(|e| record_error(&e))?;
+        let evaluation = self.evaluate_one(&record, options, "explain")?;
         Ok(evaluation.explain(lang))
     }
 
@@ -468,10 +740,22 @@ impl Ruleset {
         to_js(&self.inner.dimension_paths())
     }
 
-    /// Grade names, best first.
+    /// Grade names, best first (the indexes of `table.grade`).
     #[wasm_bindgen(js_name = gradeNames, unchecked_return_type = "string[]")]
     pub fn grade_names(&self) -> Result<JsValue, JsValue> {
         to_js(&self.inner.grade_names())
+    }
+
+    /// Quota tier names, best first (the indexes of `table.tier`); empty without quotas.
+    #[wasm_bindgen(js_name = tierNames, unchecked_return_type = "string[]")]
+    pub fn tier_names(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.quota_names())
+    }
+
+    /// Veto ids, in declaration order.
+    #[wasm_bindgen(js_name = vetoIds, unchecked_return_type = "string[]")]
+    pub fn veto_ids(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.veto_ids())
     }
 
     /// Highest reachable total: the scale plus the bonus cap.

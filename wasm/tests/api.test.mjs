@@ -168,8 +168,12 @@ test("evaluateMany keeps order and isolates one bad record", () => {
   assert.deepEqual(results[0].ok.cohort, { rank: 1, of: 2, percentile: 100, tier: "先进" });
   assert.equal(results[3].ok.cohort.rank, 2);
   assert.equal(results[3].ok.cohort.tier, "一般");
-  // Apart from the cohort, a batch entry equals the single evaluation.
-  const single = demo.evaluate(records[0]);
+  // Apart from the cohort, a batch entry equals the single evaluation; alone, this ruleset (it
+  // has quota tiers) says that it was scored without a cohort.
+  const { warnings, ...single } = demo.evaluate(records[0]);
+  assert.equal(warnings.length, 1);
+  assert.ok(single.reasons.some((r) => r.kind === "cohort"));
+  single.reasons = single.reasons.filter((r) => r.kind !== "cohort");
   assert.deepStrictEqual({ ...results[0].ok, cohort: null }, single);
   assert.deepEqual(demo.evaluateMany([]), []);
 });

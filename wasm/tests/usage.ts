@@ -1,8 +1,13 @@
 // Type-checked with `tsc --noEmit -p wasm/tests/tsconfig.json`: the declarations of the web build
 // cover everything a page uses, with no `any`.
 import init, {
+  Cohort,
   Ruleset,
+  ScoreTable,
   version,
+  type Columns,
+  type TableRowError,
+  type QinglianError,
   type AlertHit,
   type Diagnostic,
   type Evaluation,
@@ -78,6 +83,45 @@ export async function demo(text: string): Promise<string> {
     }
   }
 
+  // Columnar scoring, cohorts.
+  const columns: Columns = {
+    id: ["E001", "E002"],
+    cases: new Float64Array([1, NaN]),
+    audited: [true, null],
+    level: ["A", "B"],
+  };
+  const table: ScoreTable = ruleset.scoreColumns(columns, { status: true });
+  const totals: Float64Array = table.score;
+  const gradeIndex: Int32Array = table.grade;
+  const ranks: Uint32Array = table.rank;
+  const tiers: Int32Array = table.tier;
+  const vetoed: Uint8Array = table.vetoed;
+  const levels: Int8Array = table.alertLevel;
+  const byPath: Float64Array | undefined = table.indicators[paths0(ruleset)];
+  const statuses: { [path: string]: Uint8Array } | null = table.statuses;
+  const rowErrors: TableRowError[] = table.errors;
+  const one: Evaluation = table.explain(0);
+  const rowText: string = table.explainText(0, "en");
+  table.free();
+  const cohort: Cohort = ruleset.fit(columns);
+  const again: Cohort = Cohort.fromJson(cohort.toJson());
+  const size: number = again.size;
+  const placed: Evaluation = ruleset.evaluate(record, { cohort });
+  const grouped = ruleset.scoreColumns(columns, { by: "level" });
+  const manyBy: EvaluationResult[] = ruleset.evaluateMany([record], { by: ["2023"], cohort: undefined });
+  try {
+    ruleset.scoreColumns({ a: [1], b: [1, 2] });
+  } catch (e) {
+    const err = e as QinglianError;
+    void `${err.code} ${err.column ?? ""}`;
+  }
+  void [totals, gradeIndex, ranks, tiers, vetoed, levels, byPath, statuses, rowErrors, one, rowText,
+    size, placed.cohort?.of, grouped.length, manyBy.length, ruleset.cohortDependent(),
+    ruleset.tierNames(), ruleset.vetoIds(), placed.warnings?.[0]?.zh];
+  grouped.free();
+  again.free();
+  cohort.free();
+
   const tree: IndicatorInfo = ruleset.tree();
   const dims: string[] = ruleset.dimensionPaths();
   const grades: string[] = ruleset.gradeNames();
@@ -89,4 +133,8 @@ export async function demo(text: string): Promise<string> {
 
   return [v, total, grade, nodes.length, lost.length, alerts.length, rank, tree.name, dims, grades,
     paths.length, warnings.length, max, trail].join(" ");
+}
+
+function paths0(ruleset: Ruleset): string {
+  return ruleset.indicatorPaths()[0] ?? "";
 }

@@ -254,6 +254,7 @@ test("every ruleset in rules/ renders a score with the prefilled form, and agree
   const files = JSON.parse(readFileSync(join(site, "rules/index.json"), "utf8"));
   const expectedFiles = readdirSync(join(repo, "rules")).filter((f) => f.endsWith(".toml")).sort();
   assert.deepEqual([...files].sort(), expectedFiles, "the page offers every ruleset of rules/");
+  const shipped = JSON.parse(readFileSync(join(site, "rules/cohorts.json"), "utf8"));
   const page = await openPage();
   for (const file of files) {
     await page.selectOption('[data-testid="ruleset-select"]', file);
@@ -262,11 +263,17 @@ test("every ruleset in rules/ renders a score with the prefilled form, and agree
     assert.equal(view.error, null, `${file}: ${view.error}`);
     assert.ok(view.score !== null && Number.isFinite(Number(view.score)), `${file}: no score`);
     const ruleset = Ruleset.fromToml(readFileSync(join(repo, "rules", file), "utf8"));
-    const e = ruleset.evaluate(view.record);
+    // A ruleset shipped with a reference cohort is scored against it.
+    const cohortFile = shipped[file];
+    const cohort = cohortFile
+      ? ruleset.cohortFromJson(readFileSync(join(site, "rules", cohortFile), "utf8"))
+      : undefined;
+    const e = ruleset.evaluate(view.record, { cohort });
     assert.equal(Number(view.score), e.score, `${file}: score`);
     assert.equal(view.grade, e.grade ?? "", `${file}: grade`);
     assert.equal(view.bars, ruleset.dimensionPaths().length, `${file}: bars`);
     await snap(page, `ruleset-${file.replace(/\.toml$/, "")}.png`);
+    cohort?.free();
     ruleset.free();
   }
   await page.close();
@@ -289,6 +296,54 @@ test("keeps working offline once loaded", async () => {
     await context.setOffline(false);
   }
   await page.close();
+});
+
+test("a cohort-dependent ruleset: its place among the shipped reference cohort, or a plain warning", async () => {
+  const file = "soe.toml";
+  const cohorts = JSON.parse(readFileSync(join(site, "rules/cohorts.json"), "utf8"));
+  assert.equal(cohorts[file], "soe.cohort.json", "build.sh fits a cohort for soe.toml");
+  const ruleset = Ruleset.fromToml(readFileSync(join(repo, "rules", file), "utf8"));
+  const cohortText = readFileSync(join(site, "rules", cohorts[file]), "utf8");
+  const cohort = ruleset.cohortFromJson(cohortText);
+
+  const page = await openPage();
+  await page.selectOption('[data-testid="ruleset-select"]', file);
+  const view = await shown(page);
+  assert.equal(view.error, null, view.error);
+  const want = ruleset.evaluate(view.record, { cohort });
+  assert.equal(Number(view.score), want.score);
+  const place = page.locator('[data-testid="place"]');
+  assert.equal(Number(await place.getAttribute("data-rank")), want.cohort.rank);
+  assert.equal(Number(await place.getAttribute("data-of")), cohort.size);
+  assert.match(await place.textContent(), new RegExp(`第${want.cohort.rank}名（共${cohort.size + 1}家，含本单位）`));
+  assert.equal(await page.locator('[data-testid="warning"]').count(), 0, "no warning with a cohort");
+  await snap(page, "cohort-place-zh.png");
+  await page.click('[data-testid="lang-switch"]');
+  assert.match(await place.textContent(), new RegExp(`Rank ${want.cohort.rank} of ${cohort.size + 1}`));
+  await page.click('[data-testid="lang-switch"]');
+
+  // Mounted without cohorts: the engine's warning, in plain words, in either language.
+  await page.evaluate(async () => {
+    const div = document.createElement("div");
+    div.id = "bare";
+    document.body.prepend(div);
+    const { mount } = await import("./app.js");
+    window.bare = await mount(div, { cohorts: {}, rulesets: ["soe.toml"] });
+  });
+  const warning = page.locator('#bare [data-testid="warning"]');
+  const alone = ruleset.evaluate(view.record);
+  const zh = await warning.textContent();
+  assert.ok(zh.includes(alone.warnings[0].zh), zh);
+  assert.doesNotMatch(zh, /cohort|[a-z]+\.[a-z_]+/, "plain words, no codes");
+  assert.equal(await page.locator('#bare [data-testid="place"]').count(), 0);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.locator("#bare").screenshot({ path: join(screenshots, "cohort-warning-zh.png") });
+  await page.locator('#bare [data-testid="lang-switch"]').click();
+  const en = await warning.textContent();
+  assert.ok(en.includes(alone.warnings[0].en), en);
+  await page.close();
+  cohort.free();
+  ruleset.free();
 });
 
 test("no errors on the page's console", () => {

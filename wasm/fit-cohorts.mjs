@@ -1,0 +1,55 @@
+// Fits the reference cohorts the web calculator ships beside its rulesets: for every ruleset of
+// rules/ that has cohort-dependent rules (rank scoring, quota tiers) and example data in
+// examples/data/, writes <out>/<ruleset>.cohort.json, and <out>/cohorts.json mapping ruleset
+// files to cohort files. Run by build.sh after the Node build:
+//
+//   node wasm/fit-cohorts.mjs <out-dir>
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const { Ruleset } = require(join(repo, "wasm/pkg/node/qinglian.js"));
+const out = resolve(process.argv[2] ?? join(repo, "examples/web-calculator/rules"));
+
+/** The example data set of each ruleset (examples/generate_data.py writes them). */
+const DATA = {
+  "city-index.toml": "city-districts.csv",
+  "government-organ.toml": "government-organs.csv",
+  "hospital.toml": "hospitals.csv",
+  "private-enterprise.toml": "private-enterprises.csv",
+  "school.toml": "schools.csv",
+  "soe.toml": "soes.csv",
+  "transport.toml": "transport-projects.csv",
+  "village.toml": "villages.csv",
+};
+
+/** A CSV of the example data (no quoted cells) as columns of text; empty cells are missing. */
+function columnsOf(text) {
+  const [head, ...rows] = text.trim().split(/\r?\n/);
+  const names = head.split(",");
+  const columns = Object.fromEntries(names.map((n) => [n, []]));
+  for (const row of rows) {
+    const cells = row.split(",");
+    names.forEach((n, i) => columns[n].push(cells[i] === "" || cells[i] === undefined ? null : cells[i]));
+  }
+  return columns;
+}
+
+const manifest = {};
+for (const file of readdirSync(join(repo, "rules")).filter((f) => f.endsWith(".toml")).sort()) {
+  const ruleset = Ruleset.fromToml(readFileSync(join(repo, "rules", file), "utf8"));
+  const data = DATA[file];
+  if (ruleset.cohortDependent() && data) {
+    const cohort = ruleset.fit(columnsOf(readFileSync(join(repo, "examples/data", data), "utf8")));
+    const name = file.replace(/\.toml$/, ".cohort.json");
+    writeFileSync(join(out, name), cohort.toJson() + "\n");
+    manifest[file] = name;
+    console.log(`fitted ${name}: ${cohort.size} units of examples/data/${data}`);
+    cohort.free();
+  }
+  ruleset.free();
+}
+writeFileSync(join(out, "cohorts.json"), JSON.stringify(manifest, null, 2) + "\n");

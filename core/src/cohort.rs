@@ -346,8 +346,9 @@ impl Cohort {
         Ok(cohort)
     }
 
-    /// Whether this cohort can score units of `ruleset`.
-    pub(crate) fn check_fits(&self, ruleset: &Ruleset) -> Result<(), CohortError> {
+    /// Whether this cohort can score units of `ruleset`: fitted with the same ruleset id, with
+    /// reference values for every `rank` indicator.
+    pub fn check_fits(&self, ruleset: &Ruleset) -> Result<(), CohortError> {
         if self.ruleset != ruleset.meta.id {
             return Err(CohortError::new(format!(
                 "this cohort was fitted with ruleset `{}`, not `{}`",

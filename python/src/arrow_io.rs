@@ -28,6 +28,8 @@ enum Kind {
     Numbers,
     Bools,
     Texts,
+    /// Answer counts of a survey: a struct of numbers per row, or a map from answer to count.
+    Counts,
     Nulls,
     Other,
 }
@@ -38,6 +40,7 @@ fn kind_of(dt: &DataType) -> Kind {
         DataType::Null => Kind::Nulls,
         DataType::Boolean => Kind::Bools,
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Kind::Texts,
+        DataType::Struct(_) | DataType::Map(_, _) => Kind::Counts,
         dt if dt.is_numeric() => Kind::Numbers,
         _ => Kind::Other,
     }
@@ -129,6 +132,31 @@ impl ArrowTable {
                     }
                     ColumnIn::Cells(cells)
                 }
+                Kind::Counts => {
+                    let mut cells = Vec::with_capacity(self.len);
+                    let mut row = 0;
+                    for a in &chunks {
+                        for i in 0..a.len() {
+                            match counts(a, i) {
+                                Ok(cell) => cells.push(cell),
+                                Err(message) => {
+                                    cells.push(Cell::Missing);
+                                    let message = format!(
+                                        "{message} is not a valid {} value",
+                                        kind_word(input.kind)
+                                    );
+                                    inputs.bad.push((
+                                        row + i,
+                                        RecordError::new("record.wrong_type", message)
+                                            .column(&input.name),
+                                    ));
+                                }
+                            }
+                        }
+                        row += a.len();
+                    }
+                    ColumnIn::Cells(cells)
+                }
                 Kind::Other => {
                     let mut row = 0;
                     for a in &chunks {
@@ -187,6 +215,48 @@ impl ArrowTable {
         }
         None
     }
+}
+
+/// A number of one row of an array (of any numeric type), `None` if null or not numeric.
+fn number_at(array: &ArrayRef, row: usize) -> Result<Option<f64>, String> {
+    if !array.is_valid(row) {
+        return Ok(None);
+    }
+    if !array.data_type().is_numeric() {
+        return Err(format!("a count of Arrow type `{}`", array.data_type()));
+    }
+    let one = cast(&array.slice(row, 1), &DataType::Float64)?;
+    Ok(one
+        .as_primitive_opt::<Float64Type>()
+        .and_then(|f| f.values().first().copied()))
+}
+
+/// The answer counts of one row of a struct (one field per answer) or map column, as a survey
+/// cell; a null row is missing.
+fn counts(array: &ArrayRef, row: usize) -> Result<Cell, String> {
+    if !array.is_valid(row) {
+        return Ok(Cell::Missing);
+    }
+    let mut out = std::collections::BTreeMap::new();
+    if let Some(s) = array.as_struct_opt() {
+        for (name, column) in s.column_names().into_iter().zip(s.columns()) {
+            if let Some(x) = number_at(column, row)? {
+                out.insert(name.to_string(), x);
+            }
+        }
+    } else if let Some(m) = array.as_map_opt() {
+        let entries = m.value(row);
+        let keys = cast(entries.column(0), &DataType::Utf8)?;
+        let keys = keys
+            .as_string_opt::<i32>()
+            .ok_or("answers that are not text")?;
+        for (i, key) in keys.iter().enumerate() {
+            if let (Some(key), Some(x)) = (key, number_at(entries.column(1), i)?) {
+                out.insert(key.to_string(), x);
+            }
+        }
+    }
+    Ok(Cell::Counts(out))
 }
 
 /// Numbers of the chunks of a column, nulls as `NaN`.

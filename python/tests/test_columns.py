@@ -124,7 +124,8 @@ def test_grade_comparisons_and_sorting(mini: qinglian.Ruleset, df: pd.DataFrame)
     good = out["grade"] >= "良好"
     assert good.tolist() == out["grade"].isin(["优秀", "良好"]).tolist()
     ranked = out.dropna(subset=["grade"]).sort_values("grade", ascending=False)
-    assert ranked["grade"].iloc[0] == "优秀" and ranked["grade"].iloc[-1] == "一般"
+    assert ranked["grade"].iloc[0] == ranked["grade"].max() != ranked["grade"].min()
+    assert ranked["grade"].iloc[-1] == "一般" == ranked["grade"].min()
     assert (out["alert_level"] >= "orange").sum() == out["alert_level"].notna().sum()
 
 
@@ -166,8 +167,12 @@ def test_keep_a_single_name_and_index(mini: qinglian.Ruleset, df: pd.DataFrame) 
 # ------------------------------------------------------------------------------------ by=
 
 
-def assert_same_results(got: pd.DataFrame, want: pd.DataFrame) -> None:
+def assert_same_results(got: pd.DataFrame, want: pd.DataFrame, messages: bool = True) -> None:
+    """Equal results; without `messages`, error messages (which name the row's position in its
+    batch) are not compared, their codes are."""
     assert list(got.columns) == list(want.columns)
+    if not messages:
+        got, want = got.drop(columns=["error"]), want.drop(columns=["error"])
     assert normal(got) == normal(want)
 
 
@@ -176,7 +181,7 @@ def test_by_equals_each_group_alone(mini: qinglian.Ruleset, df: pd.DataFrame) ->
     assert out["rank"].max() < len(df) // 2
     for _, part in df.groupby("district", sort=False):
         alone = mini.evaluate_frame(part, keep=["id", "district"])
-        assert_same_results(out.loc[part.index], alone)
+        assert_same_results(out.loc[part.index], alone, messages=False)
     # Ranks differ from scoring the whole frame as one cohort.
     whole = mini.evaluate_frame(df, keep=["id", "district"])
     assert not whole["rank"].equals(out["rank"])
@@ -190,7 +195,7 @@ def test_by_several_columns(mini: qinglian.Ruleset, df: pd.DataFrame) -> None:
     assert groups.ngroups > 5
     for _, part in groups:
         alone = mini.evaluate_frame(part, status=True)
-        assert_same_results(out.loc[part.index], alone)
+        assert_same_results(out.loc[part.index], alone, messages=False)
 
 
 def test_by_errors(mini: qinglian.Ruleset, df: pd.DataFrame) -> None:
@@ -298,7 +303,8 @@ def test_warnings_without_a_cohort(mini: qinglian.Ruleset, village: qinglian.Rul
     e = mini.evaluate(record)
     assert e.warnings and "cohort" in e.warnings[0]["en"] and e.warnings[0]["zh"]
     assert e.to_dict()["warnings"] == e.warnings
-    assert village.evaluate({"id": "V"}).warnings == []
+    village_record = synth.records(synth.columns(village, 1, seed=3, missing=0.0))[0]
+    assert village.evaluate(village_record).warnings == []
 
 
 def test_fit_on_nothing(mini: qinglian.Ruleset, df: pd.DataFrame) -> None:
@@ -359,8 +365,8 @@ def test_score_arrow_batch_in_batch_out(mini: qinglian.Ruleset, df: pd.DataFrame
     parts = [qinglian.score_arrow(mini, b, cohort=cohort) for b in table.slice(0, 100).to_batches()]
     parts += [qinglian.score_arrow(mini, table.slice(100).combine_chunks().to_batches()[0],
                                    cohort=cohort)]  # fmt: skip
-    whole = pa.Table.from_batches(parts)
-    assert normal(whole.to_pandas()) == normal(want.to_pandas())
+    whole = pa.Table.from_batches(parts).to_pandas()
+    assert_same_results(whole, want.to_pandas(), messages=False)
     assert isinstance(qinglian.score_arrow(mini, table), pa.Table)
     with pytest.raises(TypeError, match="Arrow"):
         qinglian.score_arrow(mini, df)
@@ -373,7 +379,7 @@ def test_arrow_odd_types(mini: qinglian.Ruleset) -> None:
         {
             "id": pa.array([1, 2, 3], type=pa.int64()),
             "first_topic": pa.array([True, None, True]),
-            "cases": pa.array([1.0, 2.0, None], type=pa.float32()),
+            "cases": pa.array([1.0, None, 0.0], type=pa.float32()),
             "rate": pa.array([datetime.date(2024, 1, 1), None, None]),
             "unit": pa.array(["机关", "企业", None], type=pa.large_string()),
             "survey": pa.array(["满意:3;一般:1", None, "满意:1"], type=pa.string_view()),
@@ -382,11 +388,11 @@ def test_arrow_odd_types(mini: qinglian.Ruleset) -> None:
     )
     out = mini.evaluate_frame(table)
     assert out.loc[0, "error_code"] == "record.wrong_type"
-    assert "date32" in out.loc[0, "error"] and "(id 1)" in out.loc[0, "error"]
+    assert "date32" in out.loc[0, "error"].lower() and "(id 1)" in out.loc[0, "error"]
     assert out.loc[1, "error_code"] == "record.missing_required"
     assert out.loc[2, "error"] is None
     records = [
-        {"id": 3, "first_topic": True, "cases": None, "unit": None, "survey": "满意:1"},
+        {"id": 3, "first_topic": True, "cases": 0, "unit": None, "survey": "满意:1"},
     ]
     e = mini.evaluate_many(records)[0]
     assert out.loc[2, "score"] == e.score
@@ -424,7 +430,7 @@ def test_no_crash_on_odd_frames(mini: qinglian.Ruleset) -> None:
         assert mini.evaluate_frame(empty, to="arrow", **options).num_rows == 0
     batch = pa.RecordBatch.from_pandas(empty, preserve_index=False)
     assert qinglian.score_arrow(mini, batch).num_rows == 0
-    one = mini.evaluate_frame([{"first_topic": True, "assessment": 50}])
+    one = mini.evaluate_frame([{"first_topic": True, "assessment": 50, "cases": 0}])
     assert one.loc[0, "rank"] == 1
 
 
@@ -436,4 +442,4 @@ def test_every_shipped_ruleset(tmp_path: Any) -> None:
         arrow = ruleset.evaluate_frame(frame, status=True, to="arrow")
         assert normal(arrow.to_pandas()) == normal(out), path.name
         cohort = ruleset.fit(frame)
-        assert_same_results(ruleset.evaluate_frame(frame, cohort=cohort), out)
+        assert_same_results(ruleset.evaluate_frame(frame, cohort=cohort, status=True), out)

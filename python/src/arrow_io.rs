@@ -90,59 +90,85 @@ impl ArrowTable {
             let Some(first) = self.schema.field_with_name(&input.name).ok() else {
                 continue;
             };
-            let column = match kind_of(first.data_type()) {
-                Kind::Nulls => continue,
-                Kind::Numbers => {
-                    let single = match chunks.as_slice() {
-                        [one] if one.null_count() == 0 => {
-                            one.as_primitive_opt::<Float64Type>().map(|a| a.values())
-                        }
-                        _ => None,
-                    };
-                    match single {
-                        Some(values) => ColumnIn::Borrowed(values),
-                        None => ColumnIn::Numbers(numbers(&chunks)?),
-                    }
-                }
-                Kind::Bools => {
-                    let values = chunks
-                        .iter()
-                        .filter_map(|a| a.as_boolean_opt())
-                        .flat_map(BooleanArray::iter);
-                    if input.kind == InputType::Boolean {
-                        ColumnIn::Numbers(
-                            values
-                                .map(|b| b.map_or(f64::NAN, |b| f64::from(u8::from(b))))
-                                .collect(),
-                        )
-                    } else {
-                        ColumnIn::Cells(values.map(|b| b.map_or(Cell::Missing, Cell::Bool)).collect())
-                    }
-                }
-                Kind::Texts => {
-                    let mut cells = Vec::with_capacity(self.len);
-                    for a in &chunks {
-                        let utf8 = cast(a, &DataType::Utf8)?;
-                        if let Some(s) = utf8.as_string_opt::<i32>() {
-                            cells.extend(
-                                s.iter()
-                                    .map(|v| v.map_or(Cell::Missing, |t| Cell::Text(t.to_string()))),
-                            );
+            let column =
+                match kind_of(first.data_type()) {
+                    Kind::Nulls => continue,
+                    Kind::Numbers => {
+                        let single = match chunks.as_slice() {
+                            [one] if one.null_count() == 0 => {
+                                one.as_primitive_opt::<Float64Type>().map(|a| a.values())
+                            }
+                            _ => None,
+                        };
+                        match single {
+                            Some(values) => ColumnIn::Borrowed(values),
+                            None => ColumnIn::Numbers(numbers(&chunks)?),
                         }
                     }
-                    ColumnIn::Cells(cells)
-                }
-                Kind::Counts => {
-                    let mut cells = Vec::with_capacity(self.len);
-                    let mut row = 0;
-                    for a in &chunks {
-                        for i in 0..a.len() {
-                            match counts(a, i) {
-                                Ok(cell) => cells.push(cell),
-                                Err(message) => {
-                                    cells.push(Cell::Missing);
+                    Kind::Bools => {
+                        let values = chunks
+                            .iter()
+                            .filter_map(|a| a.as_boolean_opt())
+                            .flat_map(BooleanArray::iter);
+                        if input.kind == InputType::Boolean {
+                            ColumnIn::Numbers(
+                                values
+                                    .map(|b| b.map_or(f64::NAN, |b| f64::from(u8::from(b))))
+                                    .collect(),
+                            )
+                        } else {
+                            ColumnIn::Cells(
+                                values
+                                    .map(|b| b.map_or(Cell::Missing, Cell::Bool))
+                                    .collect(),
+                            )
+                        }
+                    }
+                    Kind::Texts => {
+                        let mut cells = Vec::with_capacity(self.len);
+                        for a in &chunks {
+                            let utf8 = cast(a, &DataType::Utf8)?;
+                            if let Some(s) = utf8.as_string_opt::<i32>() {
+                                cells.extend(s.iter().map(|v| {
+                                    v.map_or(Cell::Missing, |t| Cell::Text(t.to_string()))
+                                }));
+                            }
+                        }
+                        ColumnIn::Cells(cells)
+                    }
+                    Kind::Counts => {
+                        let mut cells = Vec::with_capacity(self.len);
+                        let mut row = 0;
+                        for a in &chunks {
+                            for i in 0..a.len() {
+                                match counts(a, i) {
+                                    Ok(cell) => cells.push(cell),
+                                    Err(message) => {
+                                        cells.push(Cell::Missing);
+                                        let message = format!(
+                                            "{message} is not a valid {} value",
+                                            kind_word(input.kind)
+                                        );
+                                        inputs.bad.push((
+                                            row + i,
+                                            RecordError::new("record.wrong_type", message)
+                                                .column(&input.name),
+                                        ));
+                                    }
+                                }
+                            }
+                            row += a.len();
+                        }
+                        ColumnIn::Cells(cells)
+                    }
+                    Kind::Other => {
+                        let mut row = 0;
+                        for a in &chunks {
+                            for i in 0..a.len() {
+                                if a.is_valid(i) {
                                     let message = format!(
-                                        "{message} is not a valid {} value",
+                                        "a value of Arrow type `{}` is not a valid {} value",
+                                        a.data_type(),
                                         kind_word(input.kind)
                                     );
                                     inputs.bad.push((
@@ -152,33 +178,11 @@ impl ArrowTable {
                                     ));
                                 }
                             }
+                            row += a.len();
                         }
-                        row += a.len();
+                        ColumnIn::Cells(vec![Cell::Missing; self.len])
                     }
-                    ColumnIn::Cells(cells)
-                }
-                Kind::Other => {
-                    let mut row = 0;
-                    for a in &chunks {
-                        for i in 0..a.len() {
-                            if a.is_valid(i) {
-                                let message = format!(
-                                    "a value of Arrow type `{}` is not a valid {} value",
-                                    a.data_type(),
-                                    kind_word(input.kind)
-                                );
-                                inputs.bad.push((
-                                    row + i,
-                                    RecordError::new("record.wrong_type", message)
-                                        .column(&input.name),
-                                ));
-                            }
-                        }
-                        row += a.len();
-                    }
-                    ColumnIn::Cells(vec![Cell::Missing; self.len])
-                }
-            };
+                };
             inputs.push(&input.name, column)?;
         }
         inputs.bad.sort_by_key(|(row, _)| *row);
@@ -201,9 +205,7 @@ impl ArrowTable {
                         .as_primitive_opt::<Float64Type>()
                         .and_then(|f| f.values().first().copied())
                         .map(qinglian::format_number),
-                    Kind::Bools => one
-                        .as_boolean_opt()
-                        .map(|b| b.value(0).to_string()),
+                    Kind::Bools => one.as_boolean_opt().map(|b| b.value(0).to_string()),
                     _ => cast(&one, &DataType::Utf8)
                         .ok()?
                         .as_string_opt::<i32>()
@@ -269,12 +271,14 @@ fn numbers(chunks: &[&ArrayRef]) -> Result<Vec<f64>, String> {
         };
         match f.nulls() {
             None => out.extend_from_slice(f.values()),
-            Some(nulls) => out.extend(
-                f.values()
-                    .iter()
-                    .zip(nulls.iter())
-                    .map(|(&v, ok)| if ok { v } else { f64::NAN }),
-            ),
+            Some(nulls) => {
+                out.extend(
+                    f.values()
+                        .iter()
+                        .zip(nulls.iter())
+                        .map(|(&v, ok)| if ok { v } else { f64::NAN }),
+                )
+            }
         }
     }
     Ok(out)
@@ -349,12 +353,15 @@ pub(crate) fn to_arrow(ruleset: &Ruleset, out: Output) -> Result<RecordBatch, St
     add("score", floats(out.score, scored.clone()), false);
     add("max_score", floats(out.max_score, scored.clone()), false);
     add("base_score", floats(out.base_score, scored.clone()), false);
-    add("bonus_score", floats(out.bonus_score, scored.clone()), false);
+    add(
+        "bonus_score",
+        floats(out.bonus_score, scored.clone()),
+        false,
+    );
     add("grade", categorical(&out.grade, len, &grades)?, true);
     let rank_nulls = out
         .rank
-        .iter()
-        .any(|&r| r == 0)
+        .contains(&0)
         .then(|| NullBuffer::from(out.rank.iter().map(|&r| r != 0).collect::<Vec<bool>>()));
     add(
         "rank",
@@ -364,11 +371,7 @@ pub(crate) fn to_arrow(ruleset: &Ruleset, out: Output) -> Result<RecordBatch, St
     let pct_nulls = nan_nulls(&out.percentile);
     add("percentile", floats(out.percentile, pct_nulls), false);
     add("tier", categorical(&out.tier, len, &tiers)?, true);
-    add(
-        "vetoed",
-        Arc::new(BooleanArray::from(out.vetoed)),
-        false,
-    );
+    add("vetoed", Arc::new(BooleanArray::from(out.vetoed)), false);
     add("vetoes", hits(len, &out.vetoes, &veto_ids), false);
     add("alerts", hits(len, &out.alerts, &alert_ids), false);
     add(

@@ -139,7 +139,7 @@ impl Codes {
         usize::try_from(c).ok()
     }
 
-    fn to_numpy<'py>(self, py: Python<'py>) -> Bound<'py, PyAny> {
+    fn into_numpy<'py>(self, py: Python<'py>) -> Bound<'py, PyAny> {
         match self {
             Codes::I8(v) => PyArray1::from_vec(py, v).into_any(),
             Codes::I32(v) => PyArray1::from_vec(py, v).into_any(),
@@ -373,13 +373,13 @@ pub(crate) fn to_numpy<'py>(
     d.set_item("max_score", PyArray1::from_vec(py, out.max_score))?;
     d.set_item("base_score", PyArray1::from_vec(py, out.base_score))?;
     d.set_item("bonus_score", PyArray1::from_vec(py, out.bonus_score))?;
-    d.set_item("grade", out.grade.to_numpy(py))?;
+    d.set_item("grade", out.grade.into_numpy(py))?;
     d.set_item("rank", PyArray1::from_vec(py, out.rank))?;
     d.set_item("rank_missing", PyArray1::from_vec(py, rank_missing))?;
     d.set_item("percentile", PyArray1::from_vec(py, out.percentile))?;
-    d.set_item("tier", out.tier.to_numpy(py))?;
+    d.set_item("tier", out.tier.into_numpy(py))?;
     d.set_item("vetoed", PyArray1::from_vec(py, out.vetoed))?;
-    d.set_item("alert_level", out.alert_level.to_numpy(py))?;
+    d.set_item("alert_level", out.alert_level.into_numpy(py))?;
     let paths = ruleset.indicator_paths();
     let indicators = PyDict::new(py);
     for (path, values) in paths.iter().zip(out.indicators) {

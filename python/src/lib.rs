@@ -1142,11 +1142,7 @@ fn run(
     Ok(result?)
 }
 
-fn fit(
-    py: Python<'_>,
-    ruleset: &Arc<qinglian::Ruleset>,
-    inputs: &Inputs<'_>,
-) -> PyResult<Cohort> {
+fn fit(py: Python<'_>, ruleset: &Arc<qinglian::Ruleset>, inputs: &Inputs<'_>) -> PyResult<Cohort> {
     let cohort = py.detach(|| -> Result<qinglian::Cohort, String> {
         let batch = inputs.batch(ruleset)?;
         Ok(ruleset.fit(&batch))

@@ -188,6 +188,9 @@ def _pandas_values(series: Any, name: str) -> Any:
         if isinstance(dtype, np.dtype):
             return np.ascontiguousarray(series.to_numpy())
         return series.to_numpy(dtype="float64", na_value=np.nan)  # nullable boolean
+    if isinstance(dtype, np.dtype) and dtype == np.int64:
+        # Passed as it is: the core converts it just before scoring and frees it right after.
+        return np.ascontiguousarray(series.to_numpy())
     if types.is_numeric_dtype(dtype) and not types.is_complex_dtype(dtype):
         # A view of a float64 column (the core reads it in place); a converted copy otherwise.
         return series.to_numpy(dtype="float64", na_value=np.nan)

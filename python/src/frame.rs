@@ -24,6 +24,9 @@ pub(crate) enum ColumnIn<'a> {
     Borrowed(&'a [f64]),
     /// A bool buffer of the caller; converted when the batch is built.
     Bools(&'a [bool]),
+    /// An int64 buffer of the caller; converted to numbers just before scoring (see
+    /// [`Inputs::materialize`]) and freed right after.
+    Ints(&'a [i64]),
     /// Numbers converted on the way in (integers, nullable columns, several chunks).
     Numbers(Vec<f64>),
     /// Any other values, one cell per row.
@@ -51,6 +54,7 @@ impl<'a> Inputs<'a> {
         let got = match &column {
             ColumnIn::Borrowed(v) => v.len(),
             ColumnIn::Bools(v) => v.len(),
+            ColumnIn::Ints(v) => v.len(),
             ColumnIn::Numbers(v) => v.len(),
             ColumnIn::Cells(v) => v.len(),
         };
@@ -62,6 +66,19 @@ impl<'a> Inputs<'a> {
         }
         self.columns.push((name.to_string(), column));
         Ok(())
+    }
+
+    /// Converts integer columns to numbers (the core scores float64 columns); call just before
+    /// [`Inputs::batch`], so that the converted columns live only while the batch is scored.
+    pub fn materialize(&mut self) {
+        for (_, column) in &mut self.columns {
+            if let ColumnIn::Ints(v) = column {
+                // Counts far beyond 2^53 lose precision, as they would in a float64 column.
+                #[allow(clippy::cast_precision_loss)]
+                let numbers = v.iter().map(|&i| i as f64).collect();
+                *column = ColumnIn::Numbers(numbers);
+            }
+        }
     }
 
     /// The core batch: float columns borrowed, others converted; the binding's own errors are
@@ -77,6 +94,11 @@ impl<'a> Inputs<'a> {
             match column {
                 ColumnIn::Borrowed(v) => batch.borrow_numbers(ruleset, name, v)?,
                 ColumnIn::Numbers(v) => batch.borrow_numbers(ruleset, name, v)?,
+                ColumnIn::Ints(v) => {
+                    #[allow(clippy::cast_precision_loss)]
+                    let numbers: Vec<f64> = v.iter().map(|&i| i as f64).collect();
+                    batch.set_numbers(ruleset, name, &numbers)?
+                }
                 ColumnIn::Bools(v) if kind == Some(InputType::Boolean) => {
                     // One column at a time: the temporary lives only while it is copied in.
                     let numbers: Vec<f64> = v.iter().map(|&b| f64::from(u8::from(b))).collect();
@@ -231,7 +253,7 @@ pub(crate) fn output(ruleset: &Ruleset, mut scores: Scores, status: bool) -> Out
     let mut vetoes = Vec::new();
     let mut alerts = Vec::new();
     let mut vetoed = vec![false; len];
-    let mut level: Vec<Option<usize>> = vec![None; len];
+    let mut level: Vec<i8> = vec![-1; len];
     for row in 0..len {
         if !is(row) {
             continue;
@@ -248,14 +270,17 @@ pub(crate) fn output(ruleset: &Ruleset, mut scores: Scores, status: bool) -> Out
         if has_alerts {
             let hit: Vec<usize> = scores.alerts(row).collect();
             if !hit.is_empty() {
-                if let Some(l) = level.get_mut(row) {
-                    *l = hit.iter().filter_map(|&a| levels.get(a).copied()).max();
+                if let (Some(l), Some(top)) = (
+                    level.get_mut(row),
+                    hit.iter().filter_map(|&a| levels.get(a).copied()).max(),
+                ) {
+                    *l = i8::try_from(top).unwrap_or(-1);
                 }
                 alerts.push((row, hit));
             }
         }
     }
-    let alert_level = Codes::new(len, ALERT_LEVELS.len(), |r| level.get(r).copied().flatten());
+    let alert_level = Codes::I8(level);
     let errors: Vec<(usize, RecordError)> = scores.errors().map(|(r, e)| (r, e.clone())).collect();
 
     let mut indicators = scores.take_indicator_scores();

@@ -10,7 +10,7 @@ mod frame;
 
 use arrow_io::ArrowTable;
 use frame::{Against, Bools, Floats, Inputs, Output};
-use numpy::PyReadonlyArray1;
+use numpy::{PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -21,6 +21,12 @@ use qinglian::{Batch, Cell, Groups, InputType, Lang, Record};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+
+/// Rust allocations of the module (the core's tables and audit trails) go to mimalloc: writing
+/// an audit trail allocates many small strings, which it serves about twice as fast as the
+/// system allocator. Buffers handed to numpy are freed by Rust, so they never cross allocators.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 create_exception!(
     qinglian,
@@ -816,7 +822,7 @@ impl Ruleset {
         let against = against(groups, cohort)?;
         let held = HeldColumns::extract(&self.inner, length, columns)?;
         let inputs = held.inputs(length).map_err(PyValueError::new_err)?;
-        let mut out = run(py, &self.inner, &inputs, &against, status)?;
+        let mut out = run(py, &self.inner, inputs, &against, status)?;
         frame::label_errors(&mut out, |row| {
             let cell = ids?.get_item(row).ok()?;
             frame::label_text(&cell_of(&cell, 0).ok()?)
@@ -839,7 +845,7 @@ impl Ruleset {
         let against = against(groups, cohort)?;
         let table = import_arrow(data)?;
         let inputs = table.inputs(&self.inner).map_err(PyValueError::new_err)?;
-        let mut out = run(py, &self.inner, &inputs, &against, status)?;
+        let mut out = run(py, &self.inner, inputs, &against, status)?;
         let id_field = &self.inner.metadata().id_field;
         if table.has(id_field) {
             frame::label_errors(&mut out, |row| table.label(id_field, row));
@@ -856,14 +862,14 @@ impl Ruleset {
     ) -> PyResult<Cohort> {
         let held = HeldColumns::extract(&self.inner, length, columns)?;
         let inputs = held.inputs(length).map_err(PyValueError::new_err)?;
-        fit(py, &self.inner, &inputs)
+        fit(py, &self.inner, inputs)
     }
 
     /// Fits a reference cohort on an Arrow table or record batch.
     fn _fit_arrow(&self, py: Python<'_>, data: AnyRecordBatch) -> PyResult<Cohort> {
         let table = import_arrow(data)?;
         let inputs = table.inputs(&self.inner).map_err(PyValueError::new_err)?;
-        fit(py, &self.inner, &inputs)
+        fit(py, &self.inner, inputs)
     }
 
     /// Scores a pandas DataFrame, a pyarrow Table/RecordBatch, a polars DataFrame, a dict of
@@ -1016,6 +1022,7 @@ impl Cohort {
 /// A column as extracted from Python, kept alive (and borrowed) while the core scores it.
 enum Held<'py> {
     Floats(Floats<'py>),
+    Ints(PyReadonlyArray1<'py, i64>),
     Bools(Bools<'py>),
     Cells(Vec<Cell>),
 }
@@ -1044,6 +1051,12 @@ impl<'py> HeldColumns<'py> {
             };
             let column = if let Ok(a) = value.extract::<PyReadonlyArray1<'py, f64>>() {
                 Held::Floats(Floats::of(a))
+            } else if let Some(a) = value
+                .extract::<PyReadonlyArray1<'py, i64>>()
+                .ok()
+                .filter(|a| a.is_contiguous())
+            {
+                Held::Ints(a)
             } else if let Ok(a) = value.extract::<PyReadonlyArray1<'py, bool>>() {
                 Held::Bools(Bools::of(a))
             } else {
@@ -1081,6 +1094,7 @@ impl<'py> HeldColumns<'py> {
                     ColumnIn::Borrowed(a.as_slice().map_err(|e| e.to_string())?)
                 }
                 Held::Floats(Floats::Copied(v)) => ColumnIn::Borrowed(v),
+                Held::Ints(a) => ColumnIn::Ints(a.as_slice().map_err(|e| e.to_string())?),
                 Held::Bools(Bools::Borrowed(a)) => {
                     ColumnIn::Bools(a.as_slice().map_err(|e| e.to_string())?)
                 }
@@ -1126,24 +1140,34 @@ impl From<RunError> for PyErr {
 }
 
 /// Builds the batch, scores it and makes the result columns, without the GIL.
+/// The columns converted for the batch (integers) are freed as soon as the table is scored,
+/// before the result columns are made.
 fn run(
     py: Python<'_>,
     ruleset: &Arc<qinglian::Ruleset>,
-    inputs: &Inputs<'_>,
+    mut inputs: Inputs<'_>,
     against: &Against,
     status: bool,
 ) -> PyResult<Output> {
-    let result = py.detach(|| -> Result<Output, RunError> {
-        let batch = inputs.batch(ruleset).map_err(RunError::Value)?;
-        let scores = frame::score(ruleset, &batch, against).map_err(RunError::Cohort)?;
-        drop(batch);
+    let result = py.detach(move || -> Result<Output, RunError> {
+        inputs.materialize();
+        let scores = {
+            let batch = inputs.batch(ruleset).map_err(RunError::Value)?;
+            frame::score(ruleset, &batch, against).map_err(RunError::Cohort)?
+        };
+        drop(inputs);
         Ok(frame::output(ruleset, scores, status))
     });
     Ok(result?)
 }
 
-fn fit(py: Python<'_>, ruleset: &Arc<qinglian::Ruleset>, inputs: &Inputs<'_>) -> PyResult<Cohort> {
-    let cohort = py.detach(|| -> Result<qinglian::Cohort, String> {
+fn fit(
+    py: Python<'_>,
+    ruleset: &Arc<qinglian::Ruleset>,
+    mut inputs: Inputs<'_>,
+) -> PyResult<Cohort> {
+    let cohort = py.detach(move || -> Result<qinglian::Cohort, String> {
+        inputs.materialize();
         let batch = inputs.batch(ruleset)?;
         Ok(ruleset.fit(&batch))
     });

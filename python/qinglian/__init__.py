@@ -8,6 +8,10 @@ Load a ruleset, score records (dicts) or whole data frames, read the audit trail
     print(evaluation.score, evaluation.grade)
     print(evaluation.explain())
     results = ruleset.evaluate_frame(df)   # pandas / pyarrow / polars in, pandas out
+    results = ruleset.evaluate_frame(df, by="year")          # one cohort per year
+    cohort = ruleset.fit(reference_df)                        # a fitted reference cohort
+    ruleset.evaluate(record, cohort=cohort)                   # one unit placed against it
+    batch_out = qinglian.score_arrow(ruleset, record_batch)  # Arrow in, Arrow out
 
 All scoring is done by the Rust core; this package only converts data.
 """
@@ -17,8 +21,10 @@ from __future__ import annotations
 import os
 from typing import Union
 
-from ._frame import evaluate_frame
+from ._frame import evaluate_frame, score_arrow
 from ._qinglian import (
+    Cohort,
+    CohortError,
     Diagnostic,
     Evaluation,
     QinglianError,
@@ -31,6 +37,8 @@ from ._qinglian import (
 )
 
 __all__ = [
+    "Cohort",
+    "CohortError",
     "Diagnostic",
     "Evaluation",
     "QinglianError",
@@ -43,6 +51,7 @@ __all__ = [
     "from_toml",
     "load",
     "read_records",
+    "score_arrow",
 ]
 
 

@@ -1,26 +1,44 @@
-"""Column-wise scoring of data frames: pandas, pyarrow and polars in, pandas out.
+"""Column-wise scoring of data frames: pandas, pyarrow and polars in; pandas or Arrow out.
 
-This module only moves data: it extracts one column per declared input (float64 buffers for
-numeric columns, lists of values for the others), hands them to the Rust core through
-`Ruleset._evaluate_columns` (which releases the GIL while it checks and scores), and assembles
-the result columns into a pandas DataFrame. No scoring happens here.
+This module only moves data. It picks one column per declared input and hands the columns to
+the Rust core, which checks and scores them without the GIL and returns the result columns:
+
+- pandas, a dict of columns, a list of dicts: float64 and bool numpy arrays are passed as they
+  are and scored in place (no copy, no Python object per cell); integer columns become float64
+  arrays; other columns (text, objects) are passed as sequences of values;
+- pyarrow Tables and RecordBatches, polars frames (through `to_arrow()`) and any object with
+  `__arrow_c_stream__` / `__arrow_c_array__`: read by the core through the Arrow C data
+  interface, with no Python object per cell.
+
+The result columns come back as numpy arrays that own the core's buffers (or as one Arrow
+record batch) and are put into a pandas DataFrame without copying. No scoring happens here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union
 
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ._qinglian import Ruleset
+    from ._qinglian import Cohort, Ruleset
 
-__all__ = ["evaluate_frame", "prepare", "assemble", "Prepared"]
+__all__ = [
+    "ALERT_LEVELS",
+    "STATUSES",
+    "SUMMARY_COLUMNS",
+    "evaluate_frame",
+    "fit",
+    "score_arrow",
+    "prepare",
+    "assemble",
+    "Prepared",
+]
 
-#: Result columns, in order, before the indicator columns.
+#: Result columns, in order, after the kept columns and before the indicator columns.
 SUMMARY_COLUMNS = (
     "score",
     "max_score",
@@ -30,7 +48,19 @@ SUMMARY_COLUMNS = (
     "rank",
     "percentile",
     "tier",
+    "vetoed",
+    "vetoes",
+    "alerts",
+    "alert_level",
 )
+
+#: The categories of `alert_level`, lowest first (an ordered Categorical).
+ALERT_LEVELS = ("blue", "yellow", "orange", "red")
+
+#: The categories of the `<path>:status` columns.
+STATUSES = ("scored", "zeroed", "missing", "not_applicable")
+
+_TO = ("pandas", "arrow")
 
 
 @dataclass
@@ -38,42 +68,53 @@ class Prepared:
     """The columns of a frame, ready for the core."""
 
     length: int
-    numbers: Dict[str, bytes] = field(default_factory=dict)
-    cells: Dict[str, List[Any]] = field(default_factory=dict)
-    ids: Optional[List[Any]] = None
-    names: Optional[List[Any]] = None
-    index: Any = None
-    kept: Dict[str, Any] = field(default_factory=dict)
+    #: Input name → float64 or bool numpy array, or a list of values.
+    columns: Dict[str, Any] = field(default_factory=dict)
+    #: Labels by position (for the messages of rows in error), or None.
+    ids: Any = None
 
 
-class _Columns:
-    """Uniform access to the columns of a pandas, pyarrow or polars frame."""
+class _Source:
+    """A frame as either pandas (numpy columns) or Arrow (read by the core)."""
 
     def __init__(self, data: Any) -> None:
-        self.kind = _kind_of(data)
-        if self.kind == "records":
+        kind = _kind_of(data)
+        self.pandas: Any = None
+        self.arrow: Any = None
+        self.arrow_is_batch = False
+        if kind == "records":
             import pandas as pd
 
-            data = pd.DataFrame(list(data))
-            self.kind = "pandas"
-        elif self.kind == "mapping":
+            self.pandas = pd.DataFrame(list(data))
+        elif kind == "mapping":
             import pandas as pd
 
-            data = pd.DataFrame(dict(data))
-            self.kind = "pandas"
-        self.data = data
-        if self.kind == "pandas":
-            self.names = [str(c) for c in data.columns]
-            self.by_name = {str(c): c for c in data.columns}
-            self.length = len(data)
-        elif self.kind == "pyarrow":
-            self.names = list(data.schema.names)
+            self.pandas = pd.DataFrame(dict(data))
+        elif kind == "pandas":
+            self.pandas = data
+        elif kind == "polars":
+            self.arrow = data.to_arrow()
+        elif kind == "pyarrow":
+            import pyarrow as pa
+
+            self.arrow = data
+            self.arrow_is_batch = isinstance(data, pa.RecordBatch)
+        else:  # any other Arrow producer
+            import pyarrow as pa
+
+            if hasattr(data, "__arrow_c_stream__"):
+                self.arrow = pa.table(data)
+            else:
+                self.arrow = pa.record_batch(data)
+                self.arrow_is_batch = True
+        if self.pandas is not None:
+            self.names = [str(c) for c in self.pandas.columns]
+            self.by_name = {str(c): c for c in self.pandas.columns}
+            self.length = len(self.pandas)
+        else:
+            self.names = list(self.arrow.schema.names)
             self.by_name = {n: n for n in self.names}
-            self.length = data.num_rows
-        else:  # polars
-            self.names = list(data.columns)
-            self.by_name = {n: n for n in self.names}
-            self.length = data.height
+            self.length = self.arrow.num_rows
 
     def has(self, name: str) -> bool:
         return name in self.by_name
@@ -81,25 +122,36 @@ class _Columns:
     def index(self) -> Any:
         import pandas as pd
 
-        if self.kind == "pandas":
-            return self.data.index
+        if self.pandas is not None:
+            return self.pandas.index
         return pd.RangeIndex(self.length)
 
-    def values(self, name: str) -> Any:
-        """The column as a numpy array (numeric/bool, NaN for missing) or a list of values."""
-        key = self.by_name[name]
-        if self.kind == "pandas":
-            return _pandas_values(self.data[key], name)
-        if self.kind == "pyarrow":
-            return _arrow_values(self.data.column(key))
-        return _polars_values(self.data.get_column(key))
-
     def pandas_column(self, name: str) -> Any:
-        key = self.by_name[name]
-        if self.kind == "pandas":
-            return self.data[key].to_numpy()
-        values = self.values(name)
-        return values if isinstance(values, np.ndarray) else np.array(values, dtype=object)
+        """A column for a pandas result: the input's own array (no copy)."""
+        if self.pandas is not None:
+            column = self.pandas[self.by_name[name]]
+            if not hasattr(column, "array"):
+                raise ValueError(f"column `{name}` appears more than once")
+            return column.array
+        return _arrow_column(self.arrow, name).to_pandas().array
+
+    def arrow_column(self, name: str) -> Any:
+        """A column for an Arrow result."""
+        import pyarrow as pa
+
+        if self.arrow is not None:
+            return _arrow_column(self.arrow, name)
+        return pa.array(self.pandas[self.by_name[name]], from_pandas=True)
+
+    def select_pandas(self, names: Sequence[str]) -> "pd.DataFrame":
+        """Some columns as a pandas DataFrame (for grouping)."""
+        if self.pandas is not None:
+            return self.pandas[[self.by_name[n] for n in names]]
+        return self.arrow.select(list(names)).to_pandas()
+
+
+def _arrow_column(data: Any, name: str) -> Any:
+    return data.column(data.schema.get_field_index(name))
 
 
 def _kind_of(data: Any) -> str:
@@ -111,12 +163,14 @@ def _kind_of(data: Any) -> str:
             return "pandas"
     if module.startswith("pyarrow") and hasattr(data, "schema") and hasattr(data, "num_rows"):
         return "pyarrow"
-    if module.startswith("polars") and hasattr(data, "get_column"):
+    if module.startswith("polars") and hasattr(data, "to_arrow"):
         return "polars"
     if isinstance(data, dict):
         return "mapping"
     if isinstance(data, (list, tuple)) and all(isinstance(r, dict) for r in data):
         return "records"
+    if hasattr(data, "__arrow_c_stream__") or hasattr(data, "__arrow_c_array__"):
+        return "arrow"
     raise TypeError(
         "evaluate_frame expects a pandas DataFrame, a pyarrow Table or RecordBatch, a polars "
         f"DataFrame, a dict of columns or a list of dicts, not {type(data).__name__}"
@@ -132,90 +186,15 @@ def _pandas_values(series: Any, name: str) -> Any:
     dtype = series.dtype
     if types.is_bool_dtype(dtype):
         if isinstance(dtype, np.dtype):
-            return series.to_numpy()
+            return np.ascontiguousarray(series.to_numpy())
         return series.to_numpy(dtype="float64", na_value=np.nan)  # nullable boolean
+    if isinstance(dtype, np.dtype) and dtype == np.int64:
+        # Passed as it is: the core converts it just before scoring and frees it right after.
+        return np.ascontiguousarray(series.to_numpy())
     if types.is_numeric_dtype(dtype) and not types.is_complex_dtype(dtype):
+        # A view of a float64 column (the core reads it in place); a converted copy otherwise.
         return series.to_numpy(dtype="float64", na_value=np.nan)
     return series.astype(object).tolist()
-
-
-def _arrow_values(column: Any) -> Any:
-    import pyarrow as pa
-
-    kind = column.type
-    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
-        if pa.types.is_decimal(kind):
-            column = column.cast(pa.float64())
-        return np.asarray(_arrow_numpy(column), dtype=np.float64)
-    if pa.types.is_boolean(kind) and column.null_count == 0:
-        return np.asarray(_arrow_numpy(column), dtype=bool)
-    if pa.types.is_boolean(kind):
-        return np.asarray(_arrow_numpy(column.cast(pa.float64())), dtype=np.float64)
-    return column.to_pylist()
-
-
-def _arrow_numpy(column: Any) -> Any:
-    try:
-        return column.to_numpy(zero_copy_only=False)
-    except TypeError:  # ChunkedArray of older pyarrow versions
-        return column.to_numpy()
-
-
-def _polars_values(series: Any) -> Any:
-    dtype = series.dtype
-    if dtype.is_numeric():
-        return np.asarray(series.cast(_polars_float64()).to_numpy(), dtype=np.float64)
-    if str(dtype) == "Boolean":
-        if series.null_count() == 0:
-            return np.asarray(series.to_numpy(), dtype=bool)
-        return np.asarray(series.cast(_polars_float64()).to_numpy(), dtype=np.float64)
-    return series.to_list()
-
-
-def _polars_float64() -> Any:
-    import polars as pl
-
-    return pl.Float64
-
-
-def prepare(ruleset: "Ruleset", data: Any, keep: Optional[Sequence[str]] = None) -> Prepared:
-    """Extracts the inputs of `ruleset` from `data`, one column each."""
-    columns = _Columns(data)
-    prepared = Prepared(length=columns.length, index=columns.index())
-    for spec in ruleset.inputs:
-        name = spec["name"]
-        if not columns.has(name):
-            continue
-        values = columns.values(name)
-        if isinstance(values, np.ndarray) and values.dtype == bool:
-            if spec["type"] == "boolean":
-                prepared.numbers[name] = values.astype(np.float64).tobytes()
-            else:
-                prepared.cells[name] = values.tolist()
-        elif isinstance(values, np.ndarray):
-            prepared.numbers[name] = np.ascontiguousarray(values, dtype=np.float64).tobytes()
-        else:
-            prepared.cells[name] = list(values)
-    id_field, name_field = ruleset.id_field, ruleset.name_field
-    if columns.has(id_field):
-        prepared.ids = _labels(columns.values(id_field))
-    elif columns.kind == "pandas" and not _is_default_index(prepared.index):
-        prepared.ids = list(prepared.index)
-    if columns.has(name_field):
-        prepared.names = _labels(columns.values(name_field))
-    if keep is None:
-        keep = [c for c in (id_field, name_field) if columns.has(c)]
-    for name in keep:
-        if not columns.has(name):
-            raise KeyError(f"column `{name}` (in keep=) is not in the data")
-        prepared.kept[name] = columns.pandas_column(name)
-    return prepared
-
-
-def _labels(values: Any) -> List[Any]:
-    if isinstance(values, np.ndarray):
-        return list(values.tolist())
-    return list(values)
 
 
 def _is_default_index(index: Any) -> bool:
@@ -229,49 +208,214 @@ def _is_default_index(index: Any) -> bool:
     )
 
 
-def assemble(ruleset: "Ruleset", prepared: Prepared, raw: Dict[str, Any]) -> "pd.DataFrame":
-    """The pandas DataFrame of result columns."""
+def prepare(ruleset: "Ruleset", source: Union[_Source, Any]) -> Prepared:
+    """The columns of a pandas-like frame named like the inputs of `ruleset`."""
+    if not isinstance(source, _Source):
+        source = _Source(source)
+    if source.pandas is None:
+        raise TypeError("prepare() reads pandas frames; Arrow data goes to the core directly")
+    df = source.pandas
+    prepared = Prepared(length=source.length)
+    for spec in ruleset.inputs:
+        name = spec["name"]
+        if source.has(name):
+            prepared.columns[name] = _pandas_values(df[source.by_name[name]], name)
+    if source.has(ruleset.id_field):
+        prepared.ids = source.pandas_column(ruleset.id_field)
+    elif not _is_default_index(df.index):
+        prepared.ids = df.index
+    return prepared
+
+
+def _keep(ruleset: "Ruleset", source: _Source, keep: Optional[Sequence[str]]) -> List[str]:
+    if keep is None:
+        return [c for c in (ruleset.id_field, ruleset.name_field) if source.has(c)]
+    if isinstance(keep, str):
+        keep = [keep]
+    names = list(keep)
+    for name in names:
+        if not source.has(name):
+            raise KeyError(f"column `{name}` (in keep=) is not in the data")
+    return names
+
+
+def _groups(source: _Source, by: Union[None, str, Sequence[str]]) -> Optional[np.ndarray]:
+    """One int64 code per row: rows with equal values in the `by` columns share a code (a
+    missing value is a value of its own)."""
+    if by is None:
+        return None
+    names = [by] if isinstance(by, str) else list(by)
+    if not names:
+        raise ValueError("by= names no column")
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"by= takes column names, not {type(name).__name__}")
+        if not source.has(name):
+            raise KeyError(f"column `{name}` (in by=) is not in the data")
+    keys = source.select_pandas(names)
+    codes = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup()
+    return np.ascontiguousarray(codes.to_numpy(), dtype=np.int64)
+
+
+def _check(by: Any, cohort: Any, to: str) -> None:
+    from ._qinglian import Cohort
+
+    if to not in _TO:
+        raise ValueError(f"to= must be \"pandas\" or \"arrow\", not {to!r}")
+    if by is not None and cohort is not None:
+        raise ValueError(
+            "by= and cohort= cannot be combined: rows are ranked either within their group or "
+            "against the fitted cohort"
+        )
+    if cohort is not None and not isinstance(cohort, Cohort):
+        raise TypeError(
+            f"cohort= takes a qinglian.Cohort (from Ruleset.fit), not {type(cohort).__name__}"
+        )
+
+
+def _score(
+    ruleset: "Ruleset",
+    source: _Source,
+    by: Any,
+    cohort: Optional["Cohort"],
+    status: bool,
+    arrow: bool,
+) -> Any:
+    groups = _groups(source, by)
+    if source.arrow is not None:
+        return ruleset._score_arrow(source.arrow, groups, cohort, status, arrow)
+    prepared = prepare(ruleset, source)
+    return ruleset._score_columns(
+        prepared.length, prepared.columns, prepared.ids, groups, cohort, status, arrow
+    )
+
+
+def assemble(
+    ruleset: "Ruleset",
+    raw: Dict[str, Any],
+    index: Any,
+    kept: Dict[str, Any],
+    status: bool = False,
+) -> "pd.DataFrame":
+    """The pandas DataFrame of result columns (every array is used as it is, not copied)."""
     import pandas as pd
 
-    def floats(buffer: bytes) -> np.ndarray:
-        return np.frombuffer(buffer, dtype=np.float64)
+    n = len(raw["score"])
 
-    out: Dict[str, Any] = dict(prepared.kept)
-    out["score"] = floats(raw["score"])
-    out["max_score"] = floats(raw["max_score"])
-    out["base_score"] = floats(raw["base_score"])
-    out["bonus_score"] = floats(raw["bonus_score"])
-    def texts(values: List[Any]) -> Any:
-        return pd.Series(values, dtype=object, index=prepared.index)
+    def categorical(codes: np.ndarray, categories: Sequence[str], ordered: bool) -> Any:
+        return pd.Categorical.from_codes(codes, categories=list(categories), ordered=ordered)
 
-    out["grade"] = texts(raw["grade"])
-    out["rank"] = pd.array(floats(raw["rank"]), dtype="Int64")
-    out["percentile"] = floats(raw["percentile"])
-    out["tier"] = texts(raw["tier"])
-    for path, buffer in raw["indicators"].items():
-        out[path] = floats(buffer)
-    out["error"] = texts(raw["error"])
-    out["error_code"] = texts(raw["error_code"])
-    return pd.DataFrame(out, index=prepared.index)
+    def objects(values: np.ndarray) -> Any:
+        return pd.Series(values, index=index, dtype=object, copy=False)
+
+    out: Dict[str, Any] = dict(kept)
+    for name in ("score", "max_score", "base_score", "bonus_score"):
+        out[name] = raw[name]
+    out["grade"] = categorical(raw["grade"], ruleset.grade_names[::-1], True)
+    out["rank"] = pd.arrays.IntegerArray(raw["rank"], raw["rank_missing"])
+    out["percentile"] = raw["percentile"]
+    out["tier"] = categorical(raw["tier"], ruleset.quota_names[::-1], True)
+    out["vetoed"] = raw["vetoed"]
+    out["vetoes"] = objects(raw["vetoes"])
+    out["alerts"] = objects(raw["alerts"])
+    out["alert_level"] = categorical(raw["alert_level"], ALERT_LEVELS, True)
+    out.update(raw["indicators"])
+    if status:
+        for path, codes in raw["statuses"].items():
+            out[f"{path}:status"] = categorical(codes, STATUSES, False)
+    error = np.full(n, None, dtype=object)
+    error_code = np.full(n, None, dtype=object)
+    rows = raw["error_rows"]
+    if len(rows):
+        error[rows] = raw["error_messages"]
+        error_code[rows] = raw["error_codes"]
+    out["error"] = objects(error)
+    out["error_code"] = objects(error_code)
+    return pd.DataFrame(out, index=index, copy=False)
+
+
+def _arrow_out(source: _Source, keep: List[str], batch: Any, as_batch: bool) -> Any:
+    import pyarrow as pa
+
+    arrays = [source.arrow_column(name) for name in keep] + list(batch.columns)
+    names = keep + list(batch.schema.names)
+    if as_batch:
+        return pa.RecordBatch.from_arrays(arrays, names=names)
+    return pa.Table.from_arrays(arrays, names=names)
 
 
 def evaluate_frame(
     ruleset: "Ruleset",
     data: Any,
     keep: Optional[Sequence[str]] = None,
-) -> "pd.DataFrame":
-    """Scores every row of `data` as one cohort; returns a pandas DataFrame in the same order.
+    by: Union[None, str, Sequence[str]] = None,
+    cohort: Optional["Cohort"] = None,
+    status: bool = False,
+    to: str = "pandas",
+) -> Any:
+    """Scores every row of `data`; returns a pandas DataFrame (or, with `to="arrow"`, a pyarrow
+    Table) with one row per input row, in the same order.
 
     `data` is a pandas DataFrame, a pyarrow Table or RecordBatch, a polars DataFrame, a dict of
-    columns or a list of dicts; columns named like the ruleset's inputs are read, others ignored.
-    The result has the input's index and the columns: the `keep` columns of the input (default:
-    the ruleset's id and name fields when present), score, max_score, base_score, bonus_score,
-    grade, rank, percentile, tier, one column per indicator (named by its path), error (a
-    readable message for a row that could not be scored, else None) and error_code.
-    """
-    prepared = prepare(ruleset, data, keep)
-    raw = ruleset._evaluate_columns(
-        prepared.length, prepared.numbers, prepared.cells, prepared.ids, prepared.names
-    )
-    return assemble(ruleset, prepared, raw)
+    columns or a list of dicts; columns named like the ruleset's inputs are read, others
+    ignored. The rows are one cohort (rank, percentile, tier, `rank` scorers); with `by` (a
+    column name or a list of them) one cohort per distinct key; with `cohort` (from
+    `Ruleset.fit`) each row is scored and placed against that fitted reference.
 
+    Columns of the result: the `keep` columns of the input (default: the ruleset's id and name
+    fields when present), score, max_score, base_score, bonus_score, grade (an ordered
+    Categorical, worst band first, so `results.grade >= "良好"` means 良好 or better), rank
+    (nullable Int64), percentile, tier (an ordered Categorical, worst first), vetoed (bool),
+    vetoes and alerts (tuples of the ids that fired; empty where none did), alert_level (the
+    highest level raised: an ordered Categorical blue < yellow < orange < red, NaN if none), one
+    float column per indicator (its points; NaN where it was not applicable, its data missing,
+    or the row not scored), with `status=True` a `<path>:status` Categorical per indicator
+    (scored, zeroed, missing, not_applicable), error (a readable message for a row that could
+    not be scored, else None) and error_code. A pandas result has the input's index.
+    """
+    _check(by, cohort, to)
+    source = _Source(data)
+    kept = _keep(ruleset, source, keep)
+    arrow = to == "arrow"
+    raw = _score(ruleset, source, by, cohort, bool(status), arrow)
+    if arrow:
+        return _arrow_out(source, kept, raw, as_batch=False)
+    columns = {name: source.pandas_column(name) for name in kept}
+    return assemble(ruleset, raw, source.index(), columns, bool(status))
+
+
+def score_arrow(
+    ruleset: "Ruleset",
+    data: Any,
+    cohort: Optional["Cohort"] = None,
+    by: Union[None, str, Sequence[str]] = None,
+    keep: Optional[Sequence[str]] = None,
+    status: bool = False,
+) -> Any:
+    """Arrow in, Arrow out: scores a pyarrow RecordBatch (or Table, or any object with
+    `__arrow_c_array__` / `__arrow_c_stream__`) and returns a RecordBatch (a Table for a Table)
+    with the columns of `evaluate_frame`. Inputs are read through the Arrow C data interface,
+    with no Python object per cell; a cluster engine calls it once per partition, with a
+    `cohort` fitted beforehand so that every partition is ranked against the same reference.
+    Numbers of rows that could not be scored, and indicators not applicable or missing, are
+    null.
+    """
+    _check(by, cohort, "arrow")
+    source = _Source(data)
+    if source.arrow is None:
+        raise TypeError(
+            f"score_arrow takes Arrow data (a pyarrow RecordBatch or Table), not "
+            f"{type(data).__name__}: use evaluate_frame for pandas"
+        )
+    kept = _keep(ruleset, source, keep)
+    batch = _score(ruleset, source, by, cohort, bool(status), True)
+    return _arrow_out(source, kept, batch, as_batch=source.arrow_is_batch)
+
+
+def fit(ruleset: "Ruleset", data: Any) -> "Cohort":
+    """Fits a reference cohort on `data` (the inputs `evaluate_frame` takes)."""
+    source = _Source(data)
+    if source.arrow is not None:
+        return ruleset._fit_arrow(source.arrow)
+    prepared = prepare(ruleset, source)
+    return ruleset._fit_columns(prepared.length, prepared.columns)

@@ -1,11 +1,14 @@
 """Type stubs of the compiled module `qinglian._qinglian` (checked with mypy.stubtest)."""
 
 import os
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union, final
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union, final
 
-import pandas  # type: ignore[import-untyped, unused-ignore]
+import numpy
+import numpy.typing
 
 __all__ = [
+    "Cohort",
+    "CohortError",
     "Diagnostic",
     "Evaluation",
     "QinglianError",
@@ -37,6 +40,9 @@ class RecordError(QinglianError):
     id: Optional[str]
     column: Optional[str]
     path: Optional[str]
+
+class CohortError(QinglianError):
+    """A cohort cannot be used: fitted with another ruleset, or its JSON is damaged."""
 
 class ReadError(QinglianError):
     """A record file could not be read as a whole."""
@@ -101,6 +107,8 @@ class Evaluation:
     @property
     def cohort(self) -> Optional[Dict[str, Any]]: ...
     @property
+    def warnings(self) -> List[Dict[str, str]]: ...
+    @property
     def rank(self) -> Optional[int]: ...
     @property
     def tier(self) -> Optional[str]: ...
@@ -110,6 +118,25 @@ class Evaluation:
     def to_json(self, indent: Optional[int] = None) -> str: ...
     def explain(self, lang: str = "zh") -> str: ...
     def _repr_html_(self) -> str: ...
+
+@final
+class Cohort:
+    """A reference cohort fitted on a batch (`Ruleset.fit`)."""
+
+    @staticmethod
+    def from_json(text: str) -> Cohort: ...
+    def to_json(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def ruleset_id(self) -> str: ...
+    @property
+    def ruleset_version(self) -> str: ...
+    @property
+    def totals(self) -> numpy.typing.NDArray[numpy.float64]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> Tuple[Any, Tuple[str]]: ...
 
 @final
 class Ruleset:
@@ -149,23 +176,52 @@ class Ruleset:
     @property
     def grade_names(self) -> List[str]: ...
     @property
+    def quota_names(self) -> List[str]: ...
+    @property
+    def veto_ids(self) -> List[str]: ...
+    @property
+    def alert_ids(self) -> List[Tuple[str, str]]: ...
+    @property
+    def cohort_dependent(self) -> bool: ...
+    @property
     def warnings(self) -> List[Diagnostic]: ...
     def tree(self) -> Dict[str, Any]: ...
-    def evaluate(self, record: Mapping[str, Any]) -> Evaluation: ...
+    def evaluate(
+        self, record: Mapping[str, Any], cohort: Optional[Cohort] = None
+    ) -> Evaluation: ...
     def evaluate_many(
-        self, records: Iterable[Mapping[str, Any]]
+        self, records: Iterable[Mapping[str, Any]], cohort: Optional[Cohort] = None
     ) -> List[Union[Evaluation, RecordError]]: ...
-    def _evaluate_columns(
+    def _score_columns(
         self,
         length: int,
-        numbers: Dict[str, bytes],
-        cells: Dict[str, List[Any]],
+        columns: Dict[str, Any],
         ids: Optional[Sequence[Any]] = None,
-        names: Optional[Sequence[Any]] = None,
-    ) -> Dict[str, Any]: ...
+        groups: Optional[numpy.typing.NDArray[numpy.int64]] = None,
+        cohort: Optional[Cohort] = None,
+        status: bool = False,
+        arrow: bool = False,
+    ) -> Any: ...
+    def _score_arrow(
+        self,
+        data: Any,
+        groups: Optional[numpy.typing.NDArray[numpy.int64]] = None,
+        cohort: Optional[Cohort] = None,
+        status: bool = False,
+        arrow: bool = False,
+    ) -> Any: ...
+    def _fit_columns(self, length: int, columns: Dict[str, Any]) -> Cohort: ...
+    def _fit_arrow(self, data: Any) -> Cohort: ...
     def evaluate_frame(
-        self, data: Any, keep: Optional[Sequence[str]] = None
-    ) -> pandas.DataFrame: ...
+        self,
+        data: Any,
+        keep: Optional[Sequence[str]] = None,
+        by: Union[None, str, Sequence[str]] = None,
+        cohort: Optional[Cohort] = None,
+        status: bool = False,
+        to: str = "pandas",
+    ) -> Any: ...
+    def fit(self, data: Any) -> Cohort: ...
     def _repr_html_(self) -> str: ...
 
 def read_records(path: Union[str, os.PathLike[str]]) -> List[Union[Dict[str, Any], RecordError]]: ...

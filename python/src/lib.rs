@@ -5,14 +5,28 @@
 //! into Python is one of the exceptions defined below (or a standard `TypeError`/`ValueError` for
 //! a wrong call), never a panic.
 
+mod arrow_io;
+mod frame;
+
+use arrow_io::ArrowTable;
+use frame::{Against, Bools, Floats, Inputs, Output};
+use numpy::{PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString};
-use qinglian::{Batch, Cell, InputType, Lang, Record};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3_arrow::input::AnyRecordBatch;
+use pyo3_arrow::PyRecordBatch;
+use qinglian::{Batch, Cell, Groups, InputType, Lang, Record};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+
+/// Rust allocations of the module (the core's tables and audit trails) go to mimalloc: writing
+/// an audit trail allocates many small strings, which it serves about twice as fast as the
+/// system allocator. Buffers handed to numpy are freed by Rust, so they never cross allocators.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 create_exception!(
     qinglian,
@@ -37,6 +51,13 @@ create_exception!(
     ReadError,
     QinglianError,
     "A record file could not be read as a whole (I/O or syntax). Attributes: file, line."
+);
+
+create_exception!(
+    qinglian,
+    CohortError,
+    QinglianError,
+    "A cohort cannot be used: it was fitted with another ruleset, or its JSON is damaged."
 );
 
 // ------------------------------------------------------------------------------------ helpers
@@ -82,24 +103,6 @@ fn ser_to_py<'py, T: serde::Serialize + ?Sized>(
     let json = serde_json::to_value(value)
         .map_err(|e| PyValueError::new_err(format!("cannot convert a result: {e}")))?;
     to_py(py, &json)
-}
-
-fn f64_bytes<'py>(py: Python<'py>, values: &[f64]) -> Bound<'py, PyBytes> {
-    let mut raw = Vec::with_capacity(values.len() * 8);
-    for v in values {
-        raw.extend_from_slice(&v.to_ne_bytes());
-    }
-    PyBytes::new(py, &raw)
-}
-
-fn bytes_f64(raw: &[u8]) -> Vec<f64> {
-    raw.chunks_exact(8)
-        .map(|c| {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(c);
-            f64::from_ne_bytes(b)
-        })
-        .collect()
 }
 
 fn kind_word(kind: InputType) -> &'static str {
@@ -461,6 +464,13 @@ impl Evaluation {
         ser_to_py(py, &self.inner.cohort)
     }
 
+    /// Warnings about the evaluation itself (dicts with `zh` and `en`), e.g. a ruleset with
+    /// cohort-dependent rules scored without a cohort.
+    #[getter]
+    fn warnings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        ser_to_py(py, &self.inner.warnings)
+    }
+
     /// Rank in the cohort (batch scoring only).
     #[getter]
     fn rank(&self) -> Option<usize> {
@@ -554,69 +564,6 @@ fn wrap_results<'py>(
         }
     }
     Ok(list)
-}
-
-/// The columns of `evaluate_frame`'s result, built without the GIL.
-struct FrameColumns {
-    score: Vec<f64>,
-    max_score: Vec<f64>,
-    base_score: Vec<f64>,
-    bonus_score: Vec<f64>,
-    rank: Vec<f64>,
-    percentile: Vec<f64>,
-    grade: Vec<Option<String>>,
-    tier: Vec<Option<String>>,
-    error: Vec<Option<String>>,
-    error_code: Vec<Option<&'static str>>,
-    indicators: Vec<Vec<f64>>,
-}
-
-fn frame_columns(ruleset: &qinglian::Ruleset, scores: &qinglian::Scores) -> FrameColumns {
-    let n = scores.len();
-    let grades = ruleset.grade_names();
-    let grade_of = |g: u32| grades.get(g as usize).map(|s| s.to_string());
-    let quotas = ruleset.quota_names();
-    let paths = ruleset.indicator_paths();
-    let percent = |v: &[f64]| v.to_vec();
-    let max = ruleset.max_total();
-    FrameColumns {
-        score: scores.totals().to_vec(),
-        max_score: (0..n)
-            .map(|r| if scores.is_scored(r) { max } else { f64::NAN })
-            .collect(),
-        base_score: scores.base_scores().to_vec(),
-        bonus_score: scores.bonus_scores().to_vec(),
-        rank: scores
-            .ranks()
-            .iter()
-            .map(|&r| if r == 0 { f64::NAN } else { f64::from(r) })
-            .collect(),
-        percentile: percent(scores.percentiles()),
-        grade: scores.grades().iter().map(|&g| grade_of(g)).collect(),
-        tier: scores
-            .tiers()
-            .iter()
-            .map(|&t| quotas.get(t as usize).map(|s| s.to_string()))
-            .collect(),
-        error: (0..n)
-            .map(|r| scores.error(r).map(|e| e.to_string()))
-            .collect(),
-        error_code: (0..n).map(|r| scores.error(r).map(|e| e.code)).collect(),
-        indicators: (0..paths.len())
-            .map(|i| {
-                let values = scores.indicator_scores(i).unwrap_or(&[]);
-                (0..n)
-                    .map(|r| {
-                        if scores.is_scored(r) {
-                            values.get(r).copied().unwrap_or(f64::NAN)
-                        } else {
-                            f64::NAN
-                        }
-                    })
-                    .collect()
-            })
-            .collect(),
-    }
 }
 
 #[pymethods]
@@ -746,6 +693,44 @@ impl Ruleset {
             .collect()
     }
 
+    /// Quota tier names, best first.
+    #[getter]
+    fn quota_names(&self) -> Vec<String> {
+        self.inner
+            .quota_names()
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Veto ids, in declaration order.
+    #[getter]
+    fn veto_ids(&self) -> Vec<String> {
+        self.inner
+            .veto_ids()
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Early warnings as (id, level) pairs, in declaration order; levels are red, orange,
+    /// yellow and blue, highest first.
+    #[getter]
+    fn alert_ids(&self) -> Vec<(String, String)> {
+        self.inner
+            .alert_ids()
+            .into_iter()
+            .map(|(id, level)| (id.to_string(), level.to_string()))
+            .collect()
+    }
+
+    /// Whether some rule depends on the cohort (`rank` scorers, quota tiers): such rulesets
+    /// score one record against a fitted `Cohort`.
+    #[getter]
+    fn cohort_dependent(&self) -> bool {
+        self.inner.cohort_dependent()
+    }
+
     /// Warnings found while loading.
     #[getter]
     fn warnings(&self) -> Vec<Diagnostic> {
@@ -759,155 +744,165 @@ impl Ruleset {
     }
 
     /// Scores one record (a dict of field values); raises `RecordError` if it cannot be scored.
-    fn evaluate(&self, py: Python<'_>, record: &Bound<'_, PyAny>) -> PyResult<Evaluation> {
-        match record_of(&self.inner, record)?.and_then(|r| self.inner.evaluate(&r)) {
+    /// With `cohort` (from `fit`), its cohort-dependent rules use that reference and its place
+    /// (rank, percentile, tier) is among the reference's units.
+    #[pyo3(signature = (record, cohort = None))]
+    fn evaluate(
+        &self,
+        py: Python<'_>,
+        record: &Bound<'_, PyAny>,
+        cohort: Option<PyRef<'_, Cohort>>,
+    ) -> PyResult<Evaluation> {
+        let record = record_of(&self.inner, record)?;
+        let result = match (record, cohort) {
+            (Err(e), _) => Err(e),
+            (Ok(r), None) => self.inner.evaluate(&r),
+            (Ok(r), Some(c)) => self
+                .inner
+                .evaluate_against(&r, &c.inner)
+                .map_err(|e| cohort_error(&e))?,
+        };
+        match result {
             Ok(e) => Ok(Evaluation { inner: e }),
             Err(e) => Err(raise_record_error(py, &e)),
         }
     }
 
-    /// Scores records as one cohort: one `Evaluation` or `RecordError` per record, in order.
+    /// Scores records as one cohort (or against `cohort`): one `Evaluation` or `RecordError`
+    /// per record, in order.
+    #[pyo3(signature = (records, cohort = None))]
     fn evaluate_many<'py>(
         &self,
         py: Python<'py>,
         records: &Bound<'py, PyAny>,
+        cohort: Option<PyRef<'py, Cohort>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let mut rows = Vec::new();
         for item in records.try_iter()? {
             rows.push(record_of(&self.inner, &item?)?);
         }
         let ruleset = Arc::clone(&self.inner);
-        let results = py.detach(move || ruleset.evaluate_records(&rows));
+        let results = match cohort {
+            None => py.detach(move || ruleset.evaluate_records(&rows)),
+            Some(c) => {
+                let cohort = Arc::clone(&c.inner);
+                py.detach(move || {
+                    let batch = Batch::from_rows(&ruleset, &rows);
+                    let scores = ruleset.score_against(&batch, &cohort)?;
+                    Ok::<_, qinglian::CohortError>(
+                        (0..batch.len())
+                            .map(|row| ruleset.explain(&batch, &scores, row))
+                            .collect(),
+                    )
+                })
+                .map_err(|e| cohort_error(&e))?
+            }
+        };
         wrap_results(py, results)
     }
 
-    /// Column-wise scoring behind `evaluate_frame`: `numbers` maps inputs to float64 buffers
-    /// (native-endian bytes, NaN = missing), `cells` maps inputs to lists of values, `ids` and
-    /// `names` label the rows. Returns result columns (float64 columns as bytes).
-    #[pyo3(signature = (length, numbers, cells, ids = None, names = None))]
-    fn _evaluate_columns<'py>(
+    /// Column-wise scoring behind `evaluate_frame`: `columns` maps inputs to numpy float64 or
+    /// bool arrays (scored in place, NaN = missing) or to sequences of values; `ids` (a sequence
+    /// indexed by position) labels the rows in error; `groups` (int64 codes, one per row) asks
+    /// for one cohort per group, `cohort` for scoring against a fitted one. Returns the result
+    /// columns as a dict of numpy arrays, or a pyarrow RecordBatch with `arrow=True`.
+    #[pyo3(signature = (length, columns, ids = None, groups = None, cohort = None, status = false, arrow = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn _score_columns<'py>(
         &self,
         py: Python<'py>,
         length: usize,
-        numbers: &Bound<'py, PyDict>,
-        cells: &Bound<'py, PyDict>,
+        columns: &Bound<'py, PyDict>,
         ids: Option<&Bound<'py, PyAny>>,
-        names: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyDict>> {
-        enum Col {
-            Numbers(Vec<f64>),
-            Cells(Vec<Cell>),
-        }
-        // Values the binding cannot convert: that row gets a `record.wrong_type` error.
-        let mut bad: Vec<(usize, qinglian::RecordError)> = Vec::new();
-        let mut columns: Vec<(String, Col)> = Vec::new();
-        // Declaration order, so that a row's first error is the same as for a record.
-        for input in self.inner.inputs() {
-            if let Some(raw) = numbers.get_item(&input.name)? {
-                let bytes = raw.cast::<PyBytes>()?;
-                let values = bytes_f64(bytes.as_bytes());
-                if values.len() != length {
-                    return Err(PyValueError::new_err(format!(
-                        "column `{}` has {} values, expected {length}",
-                        input.name,
-                        values.len()
-                    )));
-                }
-                columns.push((input.name.clone(), Col::Numbers(values)));
-            } else if let Some(list) = cells.get_item(&input.name)? {
-                let mut out = Vec::with_capacity(length);
-                for (row, item) in list.try_iter()?.enumerate() {
-                    let item = item?;
-                    match cell_of(&item, 0) {
-                        Ok(cell) => out.push(cell),
-                        Err(message) => {
-                            out.push(Cell::Missing);
-                            let message =
-                                format!("{message} is not a valid {} value", kind_word(input.kind));
-                            bad.push((
-                                row,
-                                qinglian::RecordError::new("record.wrong_type", message)
-                                    .column(&input.name),
-                            ));
-                        }
-                    }
-                }
-                if out.len() != length {
-                    return Err(PyValueError::new_err(format!(
-                        "column `{}` has {} values, expected {length}",
-                        input.name,
-                        out.len()
-                    )));
-                }
-                columns.push((input.name.clone(), Col::Cells(out)));
-            }
-        }
-        let labels = |list: Option<&Bound<'py, PyAny>>| -> PyResult<Option<Vec<Cell>>> {
-            let Some(list) = list else { return Ok(None) };
-            let mut out = Vec::with_capacity(length);
-            for item in list.try_iter()? {
-                out.push(cell_of(&item?, 0).unwrap_or(Cell::Missing));
-            }
-            Ok(Some(out))
-        };
-        let ids = labels(ids)?;
-        let names = labels(names)?;
-
-        let ruleset = Arc::clone(&self.inner);
-        let outcome = py.detach(move || -> Result<_, String> {
-            let mut batch = Batch::new(&ruleset, length);
-            if ids.is_some() || names.is_some() {
-                for row in 0..length {
-                    let id = ids.as_ref().and_then(|v| v.get(row));
-                    let name = names.as_ref().and_then(|v| v.get(row));
-                    batch.set_label(row, id, name);
-                }
-            }
-            for (name, column) in &columns {
-                match column {
-                    Col::Numbers(v) => batch.set_numbers(&ruleset, name, v)?,
-                    Col::Cells(v) => batch.set_cells(&ruleset, name, v)?,
-                }
-            }
-            for (row, error) in bad {
-                batch.set_error(row, error);
-            }
-            batch.check_required(&ruleset);
-            let scores = ruleset.score(&batch);
-            Ok(frame_columns(&ruleset, &scores))
+        groups: Option<PyReadonlyArray1<'py, i64>>,
+        cohort: Option<PyRef<'py, Cohort>>,
+        status: bool,
+        arrow: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let against = against(groups, cohort)?;
+        let held = HeldColumns::extract(&self.inner, length, columns)?;
+        let inputs = held.inputs(length).map_err(PyValueError::new_err)?;
+        let mut out = run(py, &self.inner, inputs, &against, status)?;
+        frame::label_errors(&mut out, |row| {
+            let cell = ids?.get_item(row).ok()?;
+            frame::label_text(&cell_of(&cell, 0).ok()?)
         });
-        let c = outcome.map_err(PyValueError::new_err)?;
-
-        let out = PyDict::new(py);
-        out.set_item("score", f64_bytes(py, &c.score))?;
-        out.set_item("max_score", f64_bytes(py, &c.max_score))?;
-        out.set_item("base_score", f64_bytes(py, &c.base_score))?;
-        out.set_item("bonus_score", f64_bytes(py, &c.bonus_score))?;
-        out.set_item("rank", f64_bytes(py, &c.rank))?;
-        out.set_item("percentile", f64_bytes(py, &c.percentile))?;
-        out.set_item("grade", c.grade)?;
-        out.set_item("tier", c.tier)?;
-        out.set_item("error", c.error)?;
-        out.set_item("error_code", c.error_code)?;
-        let indicators = PyDict::new(py);
-        for (path, values) in self.inner.indicator_paths().iter().zip(&c.indicators) {
-            indicators.set_item(*path, f64_bytes(py, values))?;
-        }
-        out.set_item("indicators", indicators)?;
-        Ok(out)
+        emit(py, &self.inner, out, arrow)
     }
 
-    /// Scores a pandas DataFrame, a pyarrow Table/RecordBatch or a polars DataFrame; returns a
-    /// pandas DataFrame in the same row order (see `qinglian.evaluate_frame`).
-    #[pyo3(signature = (data, keep = None))]
+    /// Like `_score_columns` for an Arrow table or record batch (any object with
+    /// `__arrow_c_array__` or `__arrow_c_stream__`), read through the Arrow C data interface.
+    #[pyo3(signature = (data, groups = None, cohort = None, status = false, arrow = false))]
+    fn _score_arrow<'py>(
+        &self,
+        py: Python<'py>,
+        data: AnyRecordBatch,
+        groups: Option<PyReadonlyArray1<'py, i64>>,
+        cohort: Option<PyRef<'py, Cohort>>,
+        status: bool,
+        arrow: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let against = against(groups, cohort)?;
+        let table = import_arrow(data)?;
+        let inputs = table.inputs(&self.inner).map_err(PyValueError::new_err)?;
+        let mut out = run(py, &self.inner, inputs, &against, status)?;
+        let id_field = &self.inner.metadata().id_field;
+        if table.has(id_field) {
+            frame::label_errors(&mut out, |row| table.label(id_field, row));
+        }
+        emit(py, &self.inner, out, arrow)
+    }
+
+    /// Fits a reference cohort on columns (as for `_score_columns`).
+    fn _fit_columns(
+        &self,
+        py: Python<'_>,
+        length: usize,
+        columns: &Bound<'_, PyDict>,
+    ) -> PyResult<Cohort> {
+        let held = HeldColumns::extract(&self.inner, length, columns)?;
+        let inputs = held.inputs(length).map_err(PyValueError::new_err)?;
+        fit(py, &self.inner, inputs)
+    }
+
+    /// Fits a reference cohort on an Arrow table or record batch.
+    fn _fit_arrow(&self, py: Python<'_>, data: AnyRecordBatch) -> PyResult<Cohort> {
+        let table = import_arrow(data)?;
+        let inputs = table.inputs(&self.inner).map_err(PyValueError::new_err)?;
+        fit(py, &self.inner, inputs)
+    }
+
+    /// Scores a pandas DataFrame, a pyarrow Table/RecordBatch, a polars DataFrame, a dict of
+    /// columns or a list of dicts (see `qinglian.evaluate_frame`).
+    #[pyo3(signature = (data, keep = None, by = None, cohort = None, status = false, to = "pandas"))]
+    #[allow(clippy::too_many_arguments)]
     fn evaluate_frame<'py>(
         slf: &Bound<'py, Self>,
         data: &Bound<'py, PyAny>,
         keep: Option<&Bound<'py, PyAny>>,
+        by: Option<&Bound<'py, PyAny>>,
+        cohort: Option<&Bound<'py, PyAny>>,
+        status: bool,
+        to: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let kwargs = PyDict::new(slf.py());
+        kwargs.set_item("keep", keep)?;
+        kwargs.set_item("by", by)?;
+        kwargs.set_item("cohort", cohort)?;
+        kwargs.set_item("status", status)?;
+        kwargs.set_item("to", to)?;
         slf.py()
             .import("qinglian._frame")?
-            .call_method1("evaluate_frame", (slf, data, keep))
+            .getattr("evaluate_frame")?
+            .call((slf, data), Some(&kwargs))
+    }
+
+    /// Fits a reference cohort on a frame (the same inputs as `evaluate_frame`): what the
+    /// cohort-dependent rules need to score other units against these.
+    fn fit<'py>(slf: &Bound<'py, Self>, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        slf.py()
+            .import("qinglian._frame")?
+            .call_method1("fit", (slf, data))
     }
 
     fn __repr__(&self) -> String {
@@ -928,6 +923,278 @@ impl Ruleset {
             .import("qinglian._display")?
             .call_method1("ruleset_html", (slf,))?
             .extract()
+    }
+}
+
+// ------------------------------------------------------------------------------------- Cohort
+
+fn cohort_error(e: &qinglian::CohortError) -> PyErr {
+    CohortError::new_err(e.to_string())
+}
+
+/// A reference cohort fitted on a batch (`Ruleset.fit`): the sorted totals and the values of the
+/// `rank` scorers, against which other units are scored and placed. Immutable; `to_json()` /
+/// `Cohort.from_json()` (and pickle) carry it to other processes.
+#[pyclass(frozen, module = "qinglian._qinglian")]
+struct Cohort {
+    inner: Arc<qinglian::Cohort>,
+}
+
+#[pymethods]
+impl Cohort {
+    /// Reads the JSON form written by `to_json`; raises `CohortError` if it is damaged.
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<Cohort> {
+        qinglian::Cohort::from_json(text)
+            .map(|c| Cohort { inner: Arc::new(c) })
+            .map_err(|e| cohort_error(&e))
+    }
+
+    /// The JSON form.
+    fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// Number of reference units (those that could be scored).
+    #[getter]
+    fn size(&self) -> usize {
+        self.inner.size()
+    }
+
+    /// Id of the ruleset it was fitted with.
+    #[getter]
+    fn ruleset_id(&self) -> &str {
+        self.inner.ruleset_id()
+    }
+
+    /// Version of that ruleset.
+    #[getter]
+    fn ruleset_version(&self) -> &str {
+        self.inner.ruleset_version()
+    }
+
+    /// The reference totals, ascending (a numpy array).
+    #[getter]
+    fn totals<'py>(&self, py: Python<'py>) -> Bound<'py, numpy::PyArray1<f64>> {
+        numpy::PyArray1::from_slice(py, self.inner.totals())
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<Cohort>()
+            .is_ok_and(|o| *o.get().inner == *self.inner)
+    }
+
+    fn __hash__(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.inner.to_json().hash(&mut h);
+        h.finish()
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let from_json = slf.get_type().getattr("from_json")?;
+        let args = PyTuple::new(slf.py(), [slf.get().inner.to_json()])?;
+        PyTuple::new(slf.py(), [from_json, args.into_any()])
+    }
+
+    fn __repr__(&self) -> String {
+        let totals = self.inner.totals();
+        let range = match (totals.first(), totals.last()) {
+            (Some(lo), Some(hi)) => format!(
+                " totals={}..{}",
+                qinglian::format_number(*lo),
+                qinglian::format_number(*hi)
+            ),
+            _ => String::new(),
+        };
+        format!(
+            "<Cohort ruleset={} v{} size={}{range}>",
+            self.inner.ruleset_id(),
+            self.inner.ruleset_version(),
+            self.inner.size()
+        )
+    }
+}
+
+// ------------------------------------------------------------------------------ frame helpers
+
+/// A column as extracted from Python, kept alive (and borrowed) while the core scores it.
+enum Held<'py> {
+    Floats(Floats<'py>),
+    Ints(PyReadonlyArray1<'py, i64>),
+    Bools(Bools<'py>),
+    Cells(Vec<Cell>),
+}
+
+struct HeldColumns<'py> {
+    columns: Vec<(String, Held<'py>)>,
+    bad: Vec<(usize, qinglian::RecordError)>,
+}
+
+impl<'py> HeldColumns<'py> {
+    /// The columns named like the ruleset's inputs, in declaration order: numpy float64 and
+    /// bool arrays are borrowed; any other sequence is converted value by value, and a value of
+    /// an unusable type gives its row a `record.wrong_type` error.
+    fn extract(
+        ruleset: &qinglian::Ruleset,
+        length: usize,
+        columns: &Bound<'py, PyDict>,
+    ) -> PyResult<Self> {
+        let mut held = HeldColumns {
+            columns: Vec::new(),
+            bad: Vec::new(),
+        };
+        for input in ruleset.inputs() {
+            let Some(value) = columns.get_item(&input.name)? else {
+                continue;
+            };
+            let column = if let Ok(a) = value.extract::<PyReadonlyArray1<'py, f64>>() {
+                Held::Floats(Floats::of(a))
+            } else if let Some(a) = value
+                .extract::<PyReadonlyArray1<'py, i64>>()
+                .ok()
+                .filter(|a| a.is_contiguous())
+            {
+                Held::Ints(a)
+            } else if let Ok(a) = value.extract::<PyReadonlyArray1<'py, bool>>() {
+                Held::Bools(Bools::of(a))
+            } else {
+                let mut out = Vec::with_capacity(length);
+                for (row, item) in value.try_iter()?.enumerate() {
+                    let item = item?;
+                    match cell_of(&item, 0) {
+                        Ok(cell) => out.push(cell),
+                        Err(message) => {
+                            out.push(Cell::Missing);
+                            let message =
+                                format!("{message} is not a valid {} value", kind_word(input.kind));
+                            held.bad.push((
+                                row,
+                                qinglian::RecordError::new("record.wrong_type", message)
+                                    .column(&input.name),
+                            ));
+                        }
+                    }
+                }
+                Held::Cells(out)
+            };
+            held.columns.push((input.name.clone(), column));
+        }
+        Ok(held)
+    }
+
+    /// The columns as core inputs, borrowing the arrays.
+    fn inputs(&self, length: usize) -> Result<Inputs<'_>, String> {
+        use frame::ColumnIn;
+        let mut inputs = Inputs::new(length);
+        for (name, column) in &self.columns {
+            let column = match column {
+                Held::Floats(Floats::Borrowed(a)) => {
+                    ColumnIn::Borrowed(a.as_slice().map_err(|e| e.to_string())?)
+                }
+                Held::Floats(Floats::Copied(v)) => ColumnIn::Borrowed(v),
+                Held::Ints(a) => ColumnIn::Ints(a.as_slice().map_err(|e| e.to_string())?),
+                Held::Bools(Bools::Borrowed(a)) => {
+                    ColumnIn::Bools(a.as_slice().map_err(|e| e.to_string())?)
+                }
+                Held::Bools(Bools::Copied(v)) => ColumnIn::Bools(v),
+                Held::Cells(v) => ColumnIn::Cells(v.clone()),
+            };
+            inputs.push(name, column)?;
+        }
+        inputs.bad = self.bad.clone();
+        Ok(inputs)
+    }
+}
+
+fn against(
+    groups: Option<PyReadonlyArray1<'_, i64>>,
+    cohort: Option<PyRef<'_, Cohort>>,
+) -> PyResult<Against> {
+    match (groups, cohort) {
+        (Some(_), Some(_)) => Err(PyValueError::new_err(
+            "`by` and `cohort` cannot be combined: rows are ranked either within their group or \
+             against the fitted cohort",
+        )),
+        (Some(codes), None) => Ok(Against::Groups(Groups::from_keys(
+            codes.as_array().iter().map(|c| c.to_string()),
+        ))),
+        (None, Some(c)) => Ok(Against::Cohort(Arc::clone(&c.inner))),
+        (None, None) => Ok(Against::Batch),
+    }
+}
+
+enum RunError {
+    Value(String),
+    Cohort(qinglian::CohortError),
+}
+
+impl From<RunError> for PyErr {
+    fn from(e: RunError) -> PyErr {
+        match e {
+            RunError::Value(m) => PyValueError::new_err(m),
+            RunError::Cohort(e) => cohort_error(&e),
+        }
+    }
+}
+
+/// Builds the batch, scores it and makes the result columns, without the GIL.
+/// The columns converted for the batch (integers) are freed as soon as the table is scored,
+/// before the result columns are made.
+fn run(
+    py: Python<'_>,
+    ruleset: &Arc<qinglian::Ruleset>,
+    mut inputs: Inputs<'_>,
+    against: &Against,
+    status: bool,
+) -> PyResult<Output> {
+    let result = py.detach(move || -> Result<Output, RunError> {
+        inputs.materialize();
+        let scores = {
+            let batch = inputs.batch(ruleset).map_err(RunError::Value)?;
+            frame::score(ruleset, &batch, against).map_err(RunError::Cohort)?
+        };
+        drop(inputs);
+        Ok(frame::output(ruleset, scores, status))
+    });
+    Ok(result?)
+}
+
+fn fit(
+    py: Python<'_>,
+    ruleset: &Arc<qinglian::Ruleset>,
+    mut inputs: Inputs<'_>,
+) -> PyResult<Cohort> {
+    let cohort = py.detach(move || -> Result<qinglian::Cohort, String> {
+        inputs.materialize();
+        let batch = inputs.batch(ruleset)?;
+        Ok(ruleset.fit(&batch))
+    });
+    cohort
+        .map(|c| Cohort { inner: Arc::new(c) })
+        .map_err(PyValueError::new_err)
+}
+
+fn import_arrow(data: AnyRecordBatch) -> PyResult<ArrowTable> {
+    let (batches, schema) = data.into_table()?.into_inner();
+    Ok(ArrowTable::new(batches, schema))
+}
+
+/// The result columns for Python: a dict of numpy arrays, or a pyarrow RecordBatch.
+fn emit<'py>(
+    py: Python<'py>,
+    ruleset: &Arc<qinglian::Ruleset>,
+    out: Output,
+    arrow: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    if arrow {
+        let batch = py
+            .detach(|| arrow_io::to_arrow(ruleset, out))
+            .map_err(PyValueError::new_err)?;
+        PyRecordBatch::new(batch).into_pyarrow(py)
+    } else {
+        Ok(frame::to_numpy(py, ruleset, out)?.into_any())
     }
 }
 
@@ -971,9 +1238,11 @@ fn _qinglian(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("RulesetError", py.get_type::<RulesetError>())?;
     m.add("RecordError", py.get_type::<RecordError>())?;
     m.add("ReadError", py.get_type::<ReadError>())?;
+    m.add("CohortError", py.get_type::<CohortError>())?;
     m.add_class::<Diagnostic>()?;
     m.add_class::<Evaluation>()?;
     m.add_class::<Ruleset>()?;
+    m.add_class::<Cohort>()?;
     m.add_function(wrap_pyfunction!(read_records, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

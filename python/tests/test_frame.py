@@ -38,7 +38,12 @@ def frame() -> pd.DataFrame:
 
 def summary(results: pd.DataFrame) -> List[Any]:
     return [
-        (row.score, row.grade, None if pd.isna(row.rank) else int(row.rank), row.error_code)
+        (
+            row.score,
+            None if pd.isna(row.grade) else row.grade,
+            None if pd.isna(row.rank) else int(row.rank),
+            row.error_code,
+        )
         for row in results.itertuples()
     ]
 
@@ -65,7 +70,10 @@ def test_pandas(mini: qinglian.Ruleset) -> None:
         assert row["tier"] == e.tier
         assert row["id"] == e.id
         for node in e.nodes:
-            assert row[node["path"]] == node["score"]
+            if node["status"] in ("missing", "not_applicable"):
+                assert math.isnan(row[node["path"]])
+            else:
+                assert row[node["path"]] == node["score"]
 
 
 def test_index_is_kept_and_used_as_id(mini: qinglian.Ruleset) -> None:
@@ -210,7 +218,7 @@ def test_100k_rows_match_evaluate(village: qinglian.Ruleset) -> None:
     assert results["error_code"].tolist() == codes
     assert codes.count("record.not_a_count") == 3
     grades = [e.grade if isinstance(e, qinglian.Evaluation) else None for e in many]
-    assert results["grade"].tolist() == grades
+    assert [None if pd.isna(g) else g for g in results["grade"]] == grades
     ranks = [e.rank if isinstance(e, qinglian.Evaluation) else None for e in many]
     assert [None if pd.isna(r) else int(r) for r in results["rank"]] == ranks
     # Row by row against evaluate() on a sample (village has no rank scorer, so the tree is the
@@ -225,4 +233,7 @@ def test_100k_rows_match_evaluate(village: qinglian.Ruleset) -> None:
         row = results.iloc[i]
         assert row["score"] == e.score and row["grade"] == e.grade
         for node in e.nodes:
-            assert row[node["path"]] == node["score"], (i, node["path"])
+            if node["status"] in ("missing", "not_applicable"):
+                assert math.isnan(row[node["path"]]), (i, node["path"])
+            else:
+                assert row[node["path"]] == node["score"], (i, node["path"])

@@ -50,7 +50,8 @@ impl<'a> Batch<'a> {
             .iter()
             .map(|input| match input.kind {
                 InputType::Number | InputType::Count => Column::Number {
-                    values: Cow::Owned(vec![f64::NAN; len]),
+                    // Allocated on first write: a column the caller borrows never is.
+                    values: Cow::Owned(Vec::new()),
                     clean: true,
                 },
                 InputType::Boolean => Column::Bool(vec![MISSING_BOOL; len]),
@@ -175,7 +176,7 @@ impl<'a> Batch<'a> {
         let n = values.len().min(self.len);
         match (input.kind, self.columns.get_mut(slot)) {
             (InputType::Number | InputType::Count, Some(Column::Number { values: v, clean })) => {
-                let v = v.to_mut();
+                let v = filled(v, self.len);
                 let mut bad = Vec::new();
                 for (row, (dst, &x)) in v.iter_mut().zip(values).enumerate() {
                     if !number_ok(input, x) {
@@ -333,7 +334,7 @@ impl<'a> Batch<'a> {
             (_, Err(e)) => self.set_error(row, e.column(&input.name)),
             (Column::Number { values, clean }, Ok(Typed::Number(x))) => {
                 *clean &= x.is_finite();
-                set(values.to_mut(), row, x)
+                set(filled(values, len), row, x)
             }
             (Column::Bool(v), Ok(Typed::Bool(x))) => set(v, row, u8::from(x)),
             (Column::Category(v), Ok(Typed::Category(x))) => {
@@ -366,7 +367,8 @@ impl<'a> Batch<'a> {
                     }
                 }
             }
-            (Column::Number { values, .. }, Ok(Typed::Missing)) => {
+            // An unallocated column is all missing already.
+            (Column::Number { values, .. }, Ok(Typed::Missing)) if values.len() == len => {
                 set(values.to_mut(), row, f64::NAN)
             }
             (Column::Bool(v), Ok(Typed::Missing)) => set(v, row, MISSING_BOOL),
@@ -401,6 +403,14 @@ impl<'a> Batch<'a> {
             overrides: Vec::new(),
         }
     }
+}
+
+/// A number column's values, allocated (all missing) if it has none yet.
+fn filled<'v>(values: &'v mut Cow<'_, [f64]>, len: usize) -> &'v mut Vec<f64> {
+    if values.len() != len {
+        *values = Cow::Owned(vec![f64::NAN; len]);
+    }
+    values.to_mut()
 }
 
 fn set<T>(v: &mut [T], row: usize, x: T) {

@@ -439,7 +439,18 @@ fn slot_of(ruleset: &Ruleset, name: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("`{name}` is not a declared input"))
 }
 
-fn cell_text(cell: &Cell) -> Option<String> {
+/// The words a boolean input accepts (case aside), the usual spellings without allocating.
+pub(crate) fn bool_word(text: &str) -> Option<bool> {
+    let word = |t: &str| match t {
+        "true" | "1" | "yes" | "y" | "是" | "有" | "t" => Some(true),
+        "false" | "0" | "no" | "n" | "否" | "无" | "f" => Some(false),
+        _ => None,
+    };
+    word(text).or_else(|| word(&text.to_lowercase()))
+}
+
+/// A cell as a row label (id or name).
+pub(crate) fn cell_text(cell: &Cell) -> Option<String> {
     match cell {
         Cell::Missing => None,
         Cell::Bool(b) => Some(b.to_string()),
@@ -484,10 +495,9 @@ fn coerce(input: &Input, cell: &Cell) -> Result<Typed, RecordError> {
         (InputType::Boolean, Cell::Bool(b)) => Typed::Bool(*b),
         (InputType::Boolean, Cell::Number(x)) if *x == 1.0 || *x == 0.0 => Typed::Bool(*x == 1.0),
         (InputType::Boolean, Cell::Number(x)) if x.is_nan() => return Ok(Typed::Missing),
-        (InputType::Boolean, Cell::Text(t)) => match t.trim().to_lowercase().as_str() {
-            "true" | "1" | "yes" | "y" | "是" | "有" | "t" => Typed::Bool(true),
-            "false" | "0" | "no" | "n" | "否" | "无" | "f" => Typed::Bool(false),
-            _ => {
+        (InputType::Boolean, Cell::Text(t)) => match bool_word(t.trim()) {
+            Some(b) => Typed::Bool(b),
+            None => {
                 return Err(RecordError::new(
                     "record.not_a_boolean",
                     format!("`{t}` is not true/false (also accepted: 1/0, 是/否, yes/no)"),

@@ -105,6 +105,11 @@ impl RecordError {
         }
     }
 
+    /// An expression that failed on this record, while scoring `path`.
+    pub(crate) fn eval(path: &str, fault: &crate::expr::EvalFault) -> Self {
+        RecordError::new("record.eval", fault.to_string()).path(path)
+    }
+
     /// Names the input (column) at fault.
     pub fn column(mut self, column: impl Into<String>) -> Self {
         self.column = Some(column.into());

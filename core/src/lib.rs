@@ -78,6 +78,6 @@ pub use read::{Chunk, RecordFormat, RecordReader, CHUNK_ROWS};
 pub use record::{read_csv, read_json, read_json_lines, read_records, Cell, Record, RecordRows};
 pub use ruleset::{
     Aggregate, Direction, IndicatorInfo, Input, InputType, Metadata, MissingPolicy, Ruleset,
-    VetoEffect,
+    VetoEffect, ALERT_LEVELS,
 };
-pub use score::{Scores, NO_GRADE, NO_TIER};
+pub use score::{Scores, NO_ALERT, NO_GRADE, NO_TIER};

@@ -48,7 +48,7 @@
 //! assert_eq!(totals, ["7", "1", "1"]); // row 1 (B) has an error; C is scored in the second chunk
 //! ```
 
-use crate::batch::Batch;
+use crate::batch::{bool_word, cell_text, Batch};
 use crate::error::{ReadError, RecordError};
 use crate::record::{read_json, Cell, Record};
 use crate::ruleset::{InputType, Ruleset};
@@ -436,7 +436,7 @@ fn read_csv_chunk(
                     let plain = if text.is_empty() {
                         Some(f64::NAN)
                     } else if input.kind == InputType::Boolean {
-                        plain_bool(text)
+                        bool_word(text).map(|b| f64::from(u8::from(b)))
                     } else {
                         parse_number(text)
                     };
@@ -519,25 +519,6 @@ fn parse_number(text: &str) -> Option<f64> {
         }
     }
     text.parse::<f64>().ok().filter(|x| x.is_finite())
-}
-
-/// The common spellings of a boolean; anything else is left to the batch to accept or reject.
-fn plain_bool(text: &str) -> Option<f64> {
-    match text {
-        "true" | "True" | "TRUE" | "1" | "是" | "有" => Some(1.0),
-        "false" | "False" | "FALSE" | "0" | "否" | "无" => Some(0.0),
-        _ => None,
-    }
-}
-
-fn cell_text(cell: &Cell) -> Option<String> {
-    match cell {
-        Cell::Missing | Cell::Counts(_) => None,
-        Cell::Bool(b) => Some(b.to_string()),
-        Cell::Number(n) if n.is_nan() => None,
-        Cell::Number(n) => Some(crate::explain::num(*n)),
-        Cell::Text(t) => Some(t.clone()),
-    }
 }
 
 /// Some rows of a file, read but not yet checked; see [`RecordReader::next_chunk`].

@@ -413,6 +413,14 @@ fn a_table_row_equals_its_rendered_evaluation() {
             assert_eq!(e.vetoes.len(), vetoes.len(), "{name}");
             let alerts: Vec<usize> = scores.alerts(row).collect();
             assert_eq!(e.alerts.len(), alerts.len(), "{name}");
+            let highest = e
+                .alerts
+                .iter()
+                .filter_map(|a| qinglian::ALERT_LEVELS.iter().position(|l| *l == a.level))
+                .min()
+                .map_or(qinglian::NO_ALERT, |l| l as u8);
+            assert_eq!(scores.alert_levels()[row], highest, "{name}");
+            assert_eq!(scores.is_vetoed(row), !e.vetoes.is_empty(), "{name}");
             let place = e.cohort.as_ref().unwrap();
             assert_eq!(place.rank as u32, scores.ranks()[row]);
             assert_eq!(place.of as u32, scores.cohort_sizes()[row]);

@@ -46,16 +46,6 @@ fn kind_of(dt: &DataType) -> Kind {
     }
 }
 
-fn kind_word(kind: InputType) -> &'static str {
-    match kind {
-        InputType::Number => "number",
-        InputType::Count => "count",
-        InputType::Boolean => "boolean",
-        InputType::Category => "category",
-        InputType::Survey => "survey",
-    }
-}
-
 fn cast(array: &ArrayRef, to: &DataType) -> Result<ArrayRef, String> {
     arrow_cast::cast(array, to).map_err(|e| format!("cannot read an Arrow column: {e}"))
 }
@@ -147,7 +137,7 @@ impl ArrowTable {
                                         cells.push(Cell::Missing);
                                         let message = format!(
                                             "{message} is not a valid {} value",
-                                            kind_word(input.kind)
+                                            input.kind.name()
                                         );
                                         inputs.bad.push((
                                             row + i,
@@ -169,7 +159,7 @@ impl ArrowTable {
                                     let message = format!(
                                         "a value of Arrow type `{}` is not a valid {} value",
                                         a.data_type(),
-                                        kind_word(input.kind)
+                                        input.kind.name()
                                     );
                                     inputs.bad.push((
                                         row + i,

@@ -8,12 +8,15 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use qinglian::{
     Batch, Cell, Cohort, CohortError, Groups, InputType, RecordError, Ruleset, Scores, Status,
-    NO_GRADE, NO_TIER,
+    NO_ALERT, NO_GRADE, NO_TIER,
 };
 use std::sync::Arc;
 
 /// Alert levels, lowest first: the categories of `alert_level` (ordered, so `>= "orange"` works).
-pub(crate) const ALERT_LEVELS: [&str; 4] = ["blue", "yellow", "orange", "red"];
+pub(crate) const ALERT_LEVELS: [&str; 4] = {
+    let [red, orange, yellow, blue] = qinglian::ALERT_LEVELS;
+    [blue, yellow, orange, red]
+};
 
 /// Indicator statuses: the categories of the `<path>:status` columns, in code order.
 pub(crate) const STATUSES: [&str; 4] = ["scored", "zeroed", "missing", "not_applicable"];
@@ -243,13 +246,8 @@ pub(crate) fn output(ruleset: &Ruleset, mut scores: Scores, status: bool) -> Out
     });
     let rank = scores.ranks().iter().map(|&r| i64::from(r)).collect();
     let percentile = scores.percentiles().to_vec();
-    let levels: Vec<usize> = ruleset
-        .alert_ids()
-        .iter()
-        .map(|(_, level)| ALERT_LEVELS.iter().position(|l| l == level).unwrap_or(0))
-        .collect();
     let has_vetoes = !ruleset.veto_ids().is_empty();
-    let has_alerts = !levels.is_empty();
+    let has_alerts = !ruleset.alert_ids().is_empty();
     let mut vetoes = Vec::new();
     let mut alerts = Vec::new();
     let mut vetoed = vec![false; len];
@@ -270,11 +268,12 @@ pub(crate) fn output(ruleset: &Ruleset, mut scores: Scores, status: bool) -> Out
         if has_alerts {
             let hit: Vec<usize> = scores.alerts(row).collect();
             if !hit.is_empty() {
-                if let (Some(l), Some(top)) = (
-                    level.get_mut(row),
-                    hit.iter().filter_map(|&a| levels.get(a).copied()).max(),
-                ) {
-                    *l = i8::try_from(top).unwrap_or(-1);
+                // The core's levels run most severe first; these categories run lowest first.
+                if let (Some(l), Some(&top)) = (level.get_mut(row), scores.alert_levels().get(row))
+                {
+                    if top != NO_ALERT {
+                        *l = i8::try_from(ALERT_LEVELS.len() - 1 - top as usize).unwrap_or(-1);
+                    }
                 }
                 alerts.push((row, hit));
             }

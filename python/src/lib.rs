@@ -17,7 +17,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use pyo3_arrow::input::AnyRecordBatch;
 use pyo3_arrow::PyRecordBatch;
-use qinglian::{Batch, Cell, Groups, InputType, Lang, Record};
+use qinglian::{Batch, Cell, Groups, Lang, Record};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -103,16 +103,6 @@ fn ser_to_py<'py, T: serde::Serialize + ?Sized>(
     let json = serde_json::to_value(value)
         .map_err(|e| PyValueError::new_err(format!("cannot convert a result: {e}")))?;
     to_py(py, &json)
-}
-
-fn kind_word(kind: InputType) -> &'static str {
-    match kind {
-        InputType::Number => "number",
-        InputType::Count => "count",
-        InputType::Boolean => "boolean",
-        InputType::Category => "category",
-        InputType::Survey => "survey",
-    }
 }
 
 /// A Python value as a record cell; `Err` names a value of an unusable type (`repr` and type).
@@ -220,8 +210,7 @@ fn record_of(
             }
             Err(message) => {
                 if let Some(input) = input {
-                    let message =
-                        format!("{message} is not a valid {} value", kind_word(input.kind));
+                    let message = format!("{message} is not a valid {} value", input.kind.name());
                     return Ok(Err(qinglian::RecordError::new(
                         "record.wrong_type",
                         message,
@@ -1068,7 +1057,7 @@ impl<'py> HeldColumns<'py> {
                         Err(message) => {
                             out.push(Cell::Missing);
                             let message =
-                                format!("{message} is not a valid {} value", kind_word(input.kind));
+                                format!("{message} is not a valid {} value", input.kind.name());
                             held.bad.push((
                                 row,
                                 qinglian::RecordError::new("record.wrong_type", message)

@@ -3,7 +3,9 @@
 
 use crate::{column_error, error_with_code, get, option, parse_lang, record_error, to_js, JsLang};
 use js_sys::{Array, Float64Array, Int32Array, Int8Array, Object, Uint32Array, Uint8Array};
-use qinglian::{Batch, Cell, Groups, RecordError, Scores, Status, NO_GRADE, NO_TIER};
+use qinglian::{
+    Batch, Cell, Groups, RecordError, Scores, Status, ALERT_LEVELS, NO_ALERT, NO_GRADE, NO_TIER,
+};
 use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -13,9 +15,6 @@ extern "C" {
     #[wasm_bindgen(js_name = encodeColumn, catch)]
     fn encode_column(column: &JsValue) -> Result<JsValue, JsValue>;
 }
-
-/// Alert levels, most severe first (the indexes of `table.alertLevel`).
-const ALERT_LEVELS: [&str; 4] = ["red", "orange", "yellow", "blue"];
 
 /// Indicator statuses (the codes of `table.statuses`).
 const STATUSES: [&str; 4] = ["scored", "zeroed", "missing", "not_applicable"];
@@ -393,27 +392,12 @@ impl ScoreTable {
             .map(|&t| index_i32(t, NO_TIER))
             .collect();
         let vetoed: Vec<u8> = (0..len)
-            .map(|row| u8::from(scores.vetoes(row).next().is_some()))
+            .map(|row| u8::from(scores.is_vetoed(row)))
             .collect();
-        let levels: Vec<i8> = ruleset
-            .alert_ids()
+        let alert_level: Vec<i8> = scores
+            .alert_levels()
             .iter()
-            .map(|(_, level)| {
-                ALERT_LEVELS
-                    .iter()
-                    .position(|l| l == level)
-                    .map_or(-1, |i| i as i8)
-            })
-            .collect();
-        let alert_level: Vec<i8> = (0..len)
-            .map(|row| {
-                scores
-                    .alerts(row)
-                    .filter_map(|a| levels.get(a).copied())
-                    .filter(|&l| l >= 0)
-                    .min()
-                    .unwrap_or(-1)
-            })
+            .map(|&l| if l == NO_ALERT { -1 } else { l as i8 })
             .collect();
         let indicators = Object::new();
         let statuses = Object::new();

@@ -23,7 +23,7 @@ struct State {
 }
 
 fn fault(path: &str) -> impl Fn(crate::expr::EvalFault) -> RecordError + '_ {
-    move |e| RecordError::new("record.eval", e.to_string()).path(path)
+    move |e| RecordError::eval(path, &e)
 }
 
 impl Ruleset {

@@ -936,7 +936,7 @@ impl<'a> Cx<'a> {
                     format!("alert `{id}` is declared twice"),
                 );
             }
-            if !ALERT_LEVELS.contains(&a.level.get_ref().as_str()) {
+            if !super::ALERT_LEVELS.contains(&a.level.get_ref().as_str()) {
                 self.error(
                     "ruleset.unknown_choice",
                     Some(a.level.span()),
@@ -944,7 +944,7 @@ impl<'a> Cx<'a> {
                     format!(
                         "`{}` is not an alert level; expected one of: {}",
                         a.level.get_ref(),
-                        ALERT_LEVELS.join(", ")
+                        super::ALERT_LEVELS.join(", ")
                     ),
                 );
             }
@@ -1060,5 +1060,3 @@ const VETO_EFFECTS: &[(&str, VetoEffect)] = &[
     ("grade", VetoEffect::Grade),
     ("cap_grade", VetoEffect::CapGrade),
 ];
-
-const ALERT_LEVELS: &[&str] = &["red", "orange", "yellow", "blue"];

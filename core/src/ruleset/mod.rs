@@ -53,6 +53,19 @@ pub enum InputType {
     Survey,
 }
 
+impl InputType {
+    /// The name as written in rulesets.
+    pub fn name(self) -> &'static str {
+        match self {
+            InputType::Number => "number",
+            InputType::Count => "count",
+            InputType::Boolean => "boolean",
+            InputType::Category => "category",
+            InputType::Survey => "survey",
+        }
+    }
+}
+
 /// A declared input: a fact a unit reports. Enough to generate a form.
 #[derive(Clone, Debug, Serialize)]
 #[non_exhaustive]
@@ -363,6 +376,9 @@ pub(crate) struct Equivalence {
     pub reason: String,
     pub reason_en: Option<String>,
 }
+
+/// Alert levels, most severe first: a score table's `alert_levels` are indexes into it.
+pub const ALERT_LEVELS: [&str; 4] = ["red", "orange", "yellow", "blue"];
 
 /// A message template: literal text and `{expression}` placeholders.
 #[derive(Clone, Debug)]

@@ -200,11 +200,7 @@ impl<'b> Rows<'b> {
         path: &str,
     ) {
         for (i, f) in faults {
-            self.fail(
-                start,
-                i,
-                RecordError::new("record.eval", f.to_string()).path(path),
-            );
+            self.fail(start, i, RecordError::eval(path, &f));
         }
     }
 
@@ -228,6 +224,7 @@ pub(crate) struct Part<'s> {
     pub vetoes: &'s mut [u64],
     pub vetoes_unchecked: &'s mut [u64],
     pub alerts: &'s mut [u64],
+    pub alert_level: &'s mut [u8],
     pub veto_words: usize,
     pub alert_words: usize,
 }
@@ -281,6 +278,7 @@ pub(crate) fn split<'s>(s: &'s mut Scores, bounds: &[(usize, usize)]) -> Vec<Par
     let mut vetoes = bit_pieces(&mut s.vetoes, &lens).into_iter();
     let mut unchecked = bit_pieces(&mut s.vetoes_unchecked, &lens).into_iter();
     let mut alerts = bit_pieces(&mut s.alerts, &lens).into_iter();
+    let mut alert_level = pieces(&mut s.alert_level, &lens).into_iter();
     bounds
         .iter()
         .zip(score.into_iter().zip(status))
@@ -298,6 +296,7 @@ pub(crate) fn split<'s>(s: &'s mut Scores, bounds: &[(usize, usize)]) -> Vec<Par
             vetoes: vetoes.next().unwrap_or_default(),
             vetoes_unchecked: unchecked.next().unwrap_or_default(),
             alerts: alerts.next().unwrap_or_default(),
+            alert_level: alert_level.next().unwrap_or_default(),
             veto_words,
             alert_words,
         })

@@ -106,6 +106,8 @@ pub struct Scores {
     pub(crate) vetoes: Bits,
     pub(crate) vetoes_unchecked: Bits,
     pub(crate) alerts: Bits,
+    /// The most severe level among the alerts raised, or [`NO_ALERT`].
+    pub(crate) alert_level: Vec<u8>,
     pub(crate) failed: Vec<bool>,
     pub(crate) errors: BTreeMap<usize, RecordError>,
     pub(crate) rank: Vec<u32>,
@@ -118,6 +120,9 @@ pub struct Scores {
 
 /// No quota tier.
 pub const NO_TIER: u32 = u32::MAX;
+
+/// No alert raised.
+pub const NO_ALERT: u8 = u8::MAX;
 
 impl Scores {
     /// Number of rows.
@@ -191,6 +196,17 @@ impl Scores {
     /// Indexes (into the ruleset's alerts) of the early warnings raised.
     pub fn alerts(&self, row: usize) -> impl Iterator<Item = usize> + '_ {
         self.alerts.items(row)
+    }
+
+    /// The most severe level of the alerts each row raised, as an index into
+    /// [`crate::ALERT_LEVELS`] (0 = red), or [`NO_ALERT`].
+    pub fn alert_levels(&self) -> &[u8] {
+        &self.alert_level
+    }
+
+    /// Whether a veto fired at `row`.
+    pub fn is_vetoed(&self, row: usize) -> bool {
+        self.vetoes.items(row).next().is_some()
     }
 
     /// Cohort rank per row (1 = best; ties share the better rank), 0 when not placed.
@@ -318,6 +334,7 @@ impl Ruleset {
             vetoes: Bits::new(len, self.vetoes.len()),
             vetoes_unchecked: Bits::new(len, self.vetoes.len()),
             alerts: Bits::new(len, self.alerts.len()),
+            alert_level: vec![NO_ALERT; len],
             failed: batch.failed.clone(),
             errors: batch.errors.clone(),
             rank: vec![0; len],

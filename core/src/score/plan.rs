@@ -3,7 +3,8 @@
 
 use crate::expr::vector::{literals, Symbols};
 use crate::expr::Expr;
-use crate::ruleset::{InputType, NodeKind, Piece, Ruleset, Scorer};
+use crate::ruleset::{InputType, NodeKind, Piece, Ruleset, Scorer, ALERT_LEVELS};
+use crate::score::NO_ALERT;
 use std::collections::HashMap;
 
 #[derive(Clone, Debug, Default)]
@@ -18,6 +19,11 @@ pub(crate) struct Plan {
     pub top_bonus: Vec<bool>,
     /// Nodes with a `rank` scorer, in tree order.
     pub rank_leaves: Vec<usize>,
+    /// Per alert: its level, as an index into [`crate::ruleset::ALERT_LEVELS`].
+    pub alert_levels: Vec<u8>,
+    /// Per veto and per alert: the indicator-like path its errors name (`veto.<id>`).
+    pub veto_paths: Vec<String>,
+    pub alert_paths: Vec<String>,
 }
 
 impl Plan {
@@ -91,6 +97,24 @@ impl Plan {
                 matches!(&n.kind, NodeKind::Leaf { scorer, .. } if matches!(scorer.as_ref(), Scorer::Rank { .. }))
             })
             .map(|(i, _)| i)
+            .collect();
+        plan.alert_levels = ruleset
+            .alerts
+            .iter()
+            .map(|a| {
+                let level = ALERT_LEVELS.iter().position(|l| *l == a.level);
+                level.map_or(NO_ALERT, |l| l as u8)
+            })
+            .collect();
+        plan.veto_paths = ruleset
+            .vetoes
+            .iter()
+            .map(|v| format!("veto.{}", v.id))
+            .collect();
+        plan.alert_paths = ruleset
+            .alerts
+            .iter()
+            .map(|a| format!("alert.{}", a.id))
             .collect();
         ruleset.plan = plan;
         ruleset

@@ -3,7 +3,7 @@
 
 use super::chunk::{Env, Out, Rows};
 use super::leaf::Leaf;
-use super::{set_bit, Placement, NO_GRADE};
+use super::{set_bit, Placement, NO_ALERT, NO_GRADE};
 use crate::cohort::RankRefs;
 use crate::error::RecordError;
 use crate::evaluation::Status;
@@ -357,7 +357,6 @@ fn score_group(
         }
         let key = if weighted { child.weight } else { child.max };
         all += key;
-        let counts_missing = child.missing == MissingPolicy::Zero;
         let (cs, cst) = (after.score(c), after.status(c));
         let (max, weight) = (child.max, child.weight);
         let share = |s: f64| if max > 0.0 { s / max } else { 0.0 };
@@ -373,10 +372,8 @@ fn score_group(
                     .zip(cs.iter().zip(cst));
                 #[allow(unused_variables)]
                 for (((((k, m), p), $a), $low), (&$s, &st)) in lanes {
-                    let missing = st == Status::Missing;
-                    *m |= missing;
-                    if matches!(st, Status::Scored | Status::Zeroed) || (missing && counts_missing)
-                    {
+                    *m |= st == Status::Missing;
+                    if counted(child, st) {
                         *k += 1;
                         *p += key;
                         $add;
@@ -573,9 +570,13 @@ fn finish(ruleset: &Ruleset, env: &Env<'_>, rows: &mut Rows, out: &mut Out<'_, '
     let mut forced = vec![-1_i64; n];
     let mut capped = vec![-1_i64; n];
     for (k, veto) in ruleset.vetoes.iter().enumerate() {
-        let path = format!("veto.{}", veto.id);
+        let path = ruleset
+            .plan
+            .veto_paths
+            .get(k)
+            .map_or("veto", String::as_str);
         let w = env
-            .eval(ruleset, &veto.when, rows, &path)
+            .eval(ruleset, &veto.when, rows, path)
             .bools(n)
             .into_owned();
         let grade = veto.grade.map_or(-1, |g| g as i64);
@@ -666,9 +667,13 @@ fn finish(ruleset: &Ruleset, env: &Env<'_>, rows: &mut Rows, out: &mut Out<'_, '
 
     // Early warnings: the condition, then the message's values (which may fault too).
     for (k, alert) in ruleset.alerts.iter().enumerate() {
-        let path = format!("alert.{}", alert.id);
+        let path = ruleset
+            .plan
+            .alert_paths
+            .get(k)
+            .map_or("alert", String::as_str);
         let w = env
-            .eval(ruleset, &alert.when, rows, &path)
+            .eval(ruleset, &alert.when, rows, path)
             .bools(n)
             .into_owned();
         let fired: Vec<bool> = w
@@ -690,12 +695,21 @@ fn finish(ruleset: &Ruleset, env: &Env<'_>, rows: &mut Rows, out: &mut Out<'_, '
                     .enumerate()
                     .map(|(i, &f)| f && rows.is_alive(i))
                     .collect();
-                env.eval_in(ruleset, e, rows, Some(&active), &path);
+                env.eval_in(ruleset, e, rows, Some(&active), path);
             }
         }
+        let level = ruleset
+            .plan
+            .alert_levels
+            .get(k)
+            .copied()
+            .unwrap_or(NO_ALERT);
         for (i, &f) in fired.iter().enumerate() {
             if f && rows.is_alive(i) {
                 set_bit(part.alerts, part.alert_words, off + i, k);
+                if let Some(l) = part.alert_level.get_mut(off + i) {
+                    *l = (*l).min(level);
+                }
             }
         }
     }

@@ -323,8 +323,10 @@ impl Ruleset {
         let nodes = self.nodes.len();
         let mut s = Scores {
             len,
-            node_score: vec![vec![0.0; len]; nodes],
-            node_status: vec![vec![Status::Scored; len]; nodes],
+            // One allocation per column: `vec![column; nodes]` would clone the first column,
+            // writing every page of the table once more before the kernels write it.
+            node_score: (0..nodes).map(|_| vec![0.0; len]).collect(),
+            node_status: (0..nodes).map(|_| vec![Status::Scored; len]).collect(),
             total: vec![f64::NAN; len],
             base: vec![f64::NAN; len],
             bonus: vec![f64::NAN; len],

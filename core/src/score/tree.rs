@@ -166,6 +166,14 @@ fn score_leaf(
     }
 }
 
+/// Whether every row of a status column is [`Status::Scored`] (the zero byte): an OR over
+/// blocks, which the compiler vectorises, instead of a test per byte.
+pub(crate) fn all_scored(status: &[Status]) -> bool {
+    status
+        .chunks(64)
+        .all(|block| block.iter().fold(0u8, |any, &st| any | st as u8) == 0)
+}
+
 /// What a group's children add up to at one row.
 #[derive(Clone, Copy)]
 pub(crate) struct Tally {
@@ -343,6 +351,17 @@ fn score_group(
         .filter_map(|&c| ruleset.nodes.get(c))
         .collect();
     let considered = members.iter().filter(|c| !c.bonus).count();
+    let simple = considered > 0 && node.min_coverage.is_none() && aggregate != Aggregate::Geomean;
+    if simple && node.zero_when.is_none() {
+        let clean = children
+            .iter()
+            .zip(&members)
+            .all(|(&c, child)| child.bonus || all_scored(after.status(c)));
+        if clean {
+            score_clean_group(node, aggregate, children, &members, &after, scores, status);
+            return;
+        }
+    }
     // Children column by column. The fields a row's tally needs depend on the aggregation;
     // the static ones (how many children, their total key) are the same for every row.
     let mut counted_n = vec![0u32; n];
@@ -360,23 +379,40 @@ fn score_group(
         let (cs, cst) = (after.score(c), after.status(c));
         let (max, weight) = (child.max, child.weight);
         let share = |s: f64| if max > 0.0 { s / max } else { 0.0 };
+        // A child scored at every row counts everywhere: its loop needs no status test.
+        let clean = all_scored(cst);
         // One loop per aggregation, so the inner loop does only its own arithmetic.
         macro_rules! lanes {
             (|$s:ident, $a:ident, $low:ident| $add:expr) => {{
-                let lanes = counted_n
-                    .iter_mut()
-                    .zip(any_missing.iter_mut())
-                    .zip(present.iter_mut())
-                    .zip(acc.iter_mut())
-                    .zip(lowest.iter_mut())
-                    .zip(cs.iter().zip(cst));
-                #[allow(unused_variables)]
-                for (((((k, m), p), $a), $low), (&$s, &st)) in lanes {
-                    *m |= st == Status::Missing;
-                    if counted(child, st) {
+                if clean {
+                    let lanes = counted_n
+                        .iter_mut()
+                        .zip(present.iter_mut())
+                        .zip(acc.iter_mut())
+                        .zip(lowest.iter_mut())
+                        .zip(cs);
+                    #[allow(unused_variables)]
+                    for ((((k, p), $a), $low), &$s) in lanes {
                         *k += 1;
                         *p += key;
                         $add;
+                    }
+                } else {
+                    let lanes = counted_n
+                        .iter_mut()
+                        .zip(any_missing.iter_mut())
+                        .zip(present.iter_mut())
+                        .zip(acc.iter_mut())
+                        .zip(lowest.iter_mut())
+                        .zip(cs.iter().zip(cst));
+                    #[allow(unused_variables)]
+                    for (((((k, m), p), $a), $low), (&$s, &st)) in lanes {
+                        *m |= st == Status::Missing;
+                        if counted(child, st) {
+                            *k += 1;
+                            *p += key;
+                            $add;
+                        }
                     }
                 }
             }};
@@ -392,7 +428,6 @@ fn score_group(
     }
     let mut reached = vec![false; n];
     // The usual row: some child counted, coverage met, a linear aggregation.
-    let simple = considered > 0 && node.min_coverage.is_none() && aggregate != Aggregate::Geomean;
     let max = node.max;
     for (i, ((((s, st), r), &k), (&p, &a))) in scores
         .iter_mut()
@@ -490,6 +525,62 @@ fn score_group(
                 },
             }
         }
+    }
+}
+
+/// The usual chunk: every child scored at every row, a linear aggregation, no `zero_when`.
+/// Each child is one tight loop over the chunk; the arithmetic (and its order) is that of the
+/// general path, whose tally in this case counts every child at every row.
+fn score_clean_group(
+    node: &Node,
+    aggregate: Aggregate,
+    children: &[usize],
+    members: &[&Node],
+    after: &super::chunk::After<'_>,
+    scores: &mut [f64],
+    status: &mut [Status],
+) {
+    let weighted = by_weight(aggregate);
+    let max = node.max;
+    let mut present = -0.0_f64;
+    let mut acc = vec![
+        if aggregate == Aggregate::Min {
+            1.0
+        } else {
+            -0.0
+        };
+        scores.len()
+    ];
+    for (&c, child) in children.iter().zip(members) {
+        if child.bonus {
+            continue;
+        }
+        present += if weighted { child.weight } else { child.max };
+        let (cs, cmax, weight) = (after.score(c), child.max, child.weight);
+        let share = |s: f64| if cmax > 0.0 { s / cmax } else { 0.0 };
+        let lanes = acc.iter_mut().zip(cs);
+        match aggregate {
+            Aggregate::Sum => lanes.for_each(|(a, &s)| *a += s),
+            Aggregate::Deduction => lanes.for_each(|(a, &s)| *a += (cmax - s).max(0.0)),
+            Aggregate::Mean => lanes.for_each(|(a, &s)| *a += weight * share(s)),
+            Aggregate::Min if weight > 0.0 => lanes.for_each(|(a, &s)| *a = f64::min(*a, share(s))),
+            Aggregate::Min | Aggregate::Geomean => {}
+        }
+    }
+    for ((s, st), &a) in scores.iter_mut().zip(status.iter_mut()).zip(&acc) {
+        let score = match aggregate {
+            Aggregate::Sum => a,
+            Aggregate::Mean if present > 0.0 => max * a / present,
+            Aggregate::Mean | Aggregate::Geomean => 0.0,
+            Aggregate::Min => max * a,
+            Aggregate::Deduction => (max - a).max(0.0),
+        };
+        *s = if score.is_finite() {
+            score.clamp(0.0, max)
+        } else {
+            0.0
+        };
+        *st = Status::Scored;
     }
 }
 

@@ -85,6 +85,19 @@ fn benches(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("all cores", rows), &batch, |b, batch| {
             b.iter(|| ruleset.score(batch))
         });
+        // The same, writing into the memory of the previous call's table: what the kernels
+        // cost without the operating system's fresh pages.
+        let mut table = ruleset.score(&batch);
+        group.bench_with_input(
+            BenchmarkId::new("one thread, table reused", rows),
+            &batch,
+            |b, batch| b.iter(|| ruleset.score_into(batch, 1, &mut table)),
+        );
+        group.bench_with_input(
+            BenchmarkId::new("all cores, table reused", rows),
+            &batch,
+            |b, batch| b.iter(|| ruleset.score_into(batch, usize::MAX, &mut table)),
+        );
     }
     group.finish();
 }

@@ -429,6 +429,34 @@ fn a_table_row_equals_its_rendered_evaluation() {
 }
 
 #[test]
+fn a_table_scored_into_reused_memory_equals_a_fresh_one() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    // One table carried from ruleset to ruleset and size to size: whatever it held before
+    // (other columns, more or fewer rows, errors, vetoes) must leave no trace.
+    let mut table = None;
+    for (name, ruleset) in rulesets() {
+        for n in [90, 7, 150] {
+            let rows = random_rows(ruleset, n, &mut runner);
+            let batch = Batch::from_rows(ruleset, &rows);
+            let fresh = ruleset.score(&batch);
+            let reused = table.get_or_insert_with(|| ruleset.score(&batch));
+            ruleset.score_into(&batch, 2, reused);
+            assert_eq!(reused.len(), fresh.len(), "{name}");
+            for row in 0..n {
+                same_row(
+                    reused,
+                    row,
+                    &fresh,
+                    row,
+                    &format!("{name} {n} rows, row {row}"),
+                );
+            }
+            assert_eq!(reused.errors().count(), fresh.errors().count(), "{name}");
+        }
+    }
+}
+
+#[test]
 fn scoring_by_group_equals_scoring_each_group_alone() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     for name in ["soe.toml", "private-enterprise.toml", "city-index.toml"] {

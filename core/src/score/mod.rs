@@ -250,6 +250,132 @@ impl Scores {
     }
 }
 
+/// `v` as `len` copies of `value`, in the memory it already has.
+fn refill<T: Clone>(mut v: Vec<T>, len: usize, value: T) -> Vec<T> {
+    v.clear();
+    v.resize(len, value);
+    v
+}
+
+impl Scores {
+    fn empty() -> Scores {
+        Scores {
+            len: 0,
+            node_score: Vec::new(),
+            node_status: Vec::new(),
+            total: Vec::new(),
+            base: Vec::new(),
+            bonus: Vec::new(),
+            earned: Vec::new(),
+            bonus_denied: Vec::new(),
+            grade: Vec::new(),
+            vetoes: Bits::default(),
+            vetoes_unchecked: Bits::default(),
+            alerts: Bits::default(),
+            alert_level: Vec::new(),
+            failed: Vec::new(),
+            errors: BTreeMap::new(),
+            rank: Vec::new(),
+            of: Vec::new(),
+            percentile: Vec::new(),
+            tier: Vec::new(),
+            placement: Placement::Alone,
+            rank_refs: Arc::new(RankRefs::default()),
+        }
+    }
+
+    /// A new table for `batch`, before scoring.
+    fn fresh(
+        ruleset: &Ruleset,
+        batch: &Batch<'_>,
+        placement: Placement,
+        rank_refs: RankRefs,
+    ) -> Scores {
+        let len = batch.len();
+        let nodes = ruleset.nodes.len();
+        Scores {
+            len,
+            // One allocation per column: `vec![column; nodes]` would clone the first column,
+            // writing every page of the table once more before the kernels write it.
+            node_score: (0..nodes).map(|_| vec![0.0; len]).collect(),
+            node_status: (0..nodes).map(|_| vec![Status::Scored; len]).collect(),
+            total: vec![f64::NAN; len],
+            base: vec![f64::NAN; len],
+            bonus: vec![f64::NAN; len],
+            earned: vec![0.0; len],
+            bonus_denied: vec![false; len],
+            grade: vec![NO_GRADE; len],
+            vetoes: Bits::new(len, ruleset.vetoes.len()),
+            vetoes_unchecked: Bits::new(len, ruleset.vetoes.len()),
+            alerts: Bits::new(len, ruleset.alerts.len()),
+            alert_level: vec![NO_ALERT; len],
+            failed: batch.failed.clone(),
+            errors: batch.errors.clone(),
+            rank: vec![0; len],
+            of: vec![0; len],
+            percentile: vec![f64::NAN; len],
+            tier: vec![NO_TIER; len],
+            placement,
+            rank_refs: Arc::new(rank_refs),
+        }
+    }
+
+    /// This table's memory made ready for `batch`, as [`Scores::fresh`] would be.
+    fn reset(
+        self,
+        ruleset: &Ruleset,
+        batch: &Batch<'_>,
+        placement: Placement,
+        rank_refs: RankRefs,
+    ) -> Scores {
+        let len = batch.len();
+        let nodes = ruleset.nodes.len();
+        let mut node_score = self.node_score;
+        node_score.resize_with(nodes, Vec::new);
+        let mut node_status = self.node_status;
+        node_status.resize_with(nodes, Vec::new);
+        let bits = |b: Bits, items: usize| {
+            let words = items.div_ceil(64);
+            Bits {
+                words,
+                data: refill(b.data, len * words, 0),
+            }
+        };
+        let mut failed = self.failed;
+        failed.clear();
+        failed.extend_from_slice(&batch.failed);
+        Scores {
+            len,
+            node_score: node_score
+                .into_iter()
+                .map(|c| refill(c, len, 0.0))
+                .collect(),
+            node_status: node_status
+                .into_iter()
+                .map(|c| refill(c, len, Status::Scored))
+                .collect(),
+            total: refill(self.total, len, f64::NAN),
+            base: refill(self.base, len, f64::NAN),
+            bonus: refill(self.bonus, len, f64::NAN),
+            earned: refill(self.earned, len, 0.0),
+            bonus_denied: refill(self.bonus_denied, len, false),
+            grade: refill(self.grade, len, NO_GRADE),
+            vetoes: bits(self.vetoes, ruleset.vetoes.len()),
+            vetoes_unchecked: bits(self.vetoes_unchecked, ruleset.vetoes.len()),
+            alerts: bits(self.alerts, ruleset.alerts.len()),
+            alert_level: refill(self.alert_level, len, NO_ALERT),
+            failed,
+            errors: batch.errors.clone(),
+            rank: refill(self.rank, len, 0),
+            of: refill(self.of, len, 0),
+            percentile: refill(self.percentile, len, f64::NAN),
+            tier: refill(self.tier, len, NO_TIER),
+            placement,
+            rank_refs: Arc::new(rank_refs),
+        }
+    }
+}
+
 /// Where the cohort-dependent rules get their cohort.
 pub(crate) enum Source<'c> {
     Batch,
@@ -303,8 +429,27 @@ impl Ruleset {
         self.score_full(batch, source, usize::MAX)
     }
 
+    /// Like [`Ruleset::score_on_threads`], writing into `table` and reusing its memory: for a
+    /// service or an analysis that scores many batches of similar size (an index recomputed a
+    /// thousand times) without asking the operating system for fresh pages on every call,
+    /// which for a large table costs more than scoring it. The result is that of
+    /// [`Ruleset::score_on_threads`]; whatever `table` held before is replaced.
+    pub fn score_into(&self, batch: &Batch<'_>, threads: usize, table: &mut Scores) {
+        let recycled = std::mem::replace(table, Scores::empty());
+        *table = self.score_in(batch, Source::Batch, threads, Some(recycled));
+    }
+
     fn score_full(&self, batch: &Batch<'_>, source: Source<'_>, threads: usize) -> Scores {
-        let len = batch.len();
+        self.score_in(batch, source, threads, None)
+    }
+
+    fn score_in(
+        &self,
+        batch: &Batch<'_>,
+        source: Source<'_>,
+        threads: usize,
+        recycled: Option<Scores>,
+    ) -> Scores {
         let (rank_refs, placement) = match &source {
             Source::Batch => (
                 cohort::rank_refs_of_batch(self, batch, None),
@@ -320,31 +465,9 @@ impl Ruleset {
                 Placement::Alone,
             ),
         };
-        let nodes = self.nodes.len();
-        let mut s = Scores {
-            len,
-            // One allocation per column: `vec![column; nodes]` would clone the first column,
-            // writing every page of the table once more before the kernels write it.
-            node_score: (0..nodes).map(|_| vec![0.0; len]).collect(),
-            node_status: (0..nodes).map(|_| vec![Status::Scored; len]).collect(),
-            total: vec![f64::NAN; len],
-            base: vec![f64::NAN; len],
-            bonus: vec![f64::NAN; len],
-            earned: vec![0.0; len],
-            bonus_denied: vec![false; len],
-            grade: vec![NO_GRADE; len],
-            vetoes: Bits::new(len, self.vetoes.len()),
-            vetoes_unchecked: Bits::new(len, self.vetoes.len()),
-            alerts: Bits::new(len, self.alerts.len()),
-            alert_level: vec![NO_ALERT; len],
-            failed: batch.failed.clone(),
-            errors: batch.errors.clone(),
-            rank: vec![0; len],
-            of: vec![0; len],
-            percentile: vec![f64::NAN; len],
-            tier: vec![NO_TIER; len],
-            placement,
-            rank_refs: Arc::new(rank_refs),
+        let mut s = match recycled {
+            Some(old) => old.reset(self, batch, placement, rank_refs),
+            None => Scores::fresh(self, batch, placement, rank_refs),
         };
         self.score_rows(batch, &mut s, threads);
         match source {

@@ -163,12 +163,13 @@ impl Scores {
             .map(|&g| g as usize)
     }
 
-    /// Points of indicator `i` (an index into [`Ruleset::indicator_paths`]).
+    /// Points of indicator `i` (an index into [`Ruleset::indicator_paths`]); `NaN` for rows
+    /// with an error.
     pub fn indicator_scores(&self, i: usize) -> Option<&[f64]> {
         self.node_score.get(i + 1).map(Vec::as_slice)
     }
 
-    /// How indicator `i` was scored, per row.
+    /// How indicator `i` was scored, per row ([`Status::Missing`] for rows with an error).
     pub fn indicator_statuses(&self, i: usize) -> Option<&[Status]> {
         self.node_status.get(i + 1).map(Vec::as_slice)
     }
@@ -346,13 +347,22 @@ impl Scores {
         failed.extend_from_slice(&batch.failed);
         Scores {
             len,
+            // The kernels write every row of every indicator column that is still being
+            // scored, and rows with an error are overwritten at the end: what the columns held
+            // before cannot show, so they are only made the right length, not filled again.
             node_score: node_score
                 .into_iter()
-                .map(|c| refill(c, len, 0.0))
+                .map(|mut c| {
+                    c.resize(len, 0.0);
+                    c
+                })
                 .collect(),
             node_status: node_status
                 .into_iter()
-                .map(|c| refill(c, len, Status::Scored))
+                .map(|mut c| {
+                    c.resize(len, Status::Scored);
+                    c
+                })
                 .collect(),
             total: refill(self.total, len, f64::NAN),
             base: refill(self.base, len, f64::NAN),
@@ -547,6 +557,13 @@ impl Ruleset {
                 for v in [&mut s.total, &mut s.base, &mut s.bonus] {
                     if let Some(x) = v.get_mut(row) {
                         *x = f64::NAN;
+                    }
+                }
+                // A row with an error has no indicator results (whatever was computed before
+                // the error is not a result).
+                for (scores, statuses) in s.node_score.iter_mut().zip(&mut s.node_status) {
+                    if let (Some(x), Some(st)) = (scores.get_mut(row), statuses.get_mut(row)) {
+                        (*x, *st) = (f64::NAN, Status::Missing);
                     }
                 }
                 if let Some(g) = s.grade.get_mut(row) {

@@ -17,6 +17,9 @@ fi
 # shellcheck disable=SC1091
 . .venv/bin/activate
 export PIP_DISABLE_PIP_VERSION_CHECK=1
+# numpy's OpenBLAS starts a spinning thread per core at import; none of the implementations here
+# multiplies matrices, and on a small machine those threads take cores from the ones that score.
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 if ! python -c "import maturin, numpy, pandas" 2>/dev/null; then
     python -m pip install -q maturin numpy pandas
 fi

@@ -7,8 +7,8 @@ use numpy::{PyArray1, PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use qinglian::{
-    Batch, Cell, Cohort, CohortError, Groups, InputType, RecordError, Ruleset, Scores, Status,
-    NO_ALERT, NO_GRADE, NO_TIER,
+    Batch, Cell, Cohort, CohortError, Groups, RecordError, Ruleset, Scores, Status, NO_ALERT,
+    NO_GRADE, NO_TIER,
 };
 use std::sync::Arc;
 
@@ -89,11 +89,6 @@ impl<'a> Inputs<'a> {
     pub fn batch<'b>(&'b self, ruleset: &Ruleset) -> Result<Batch<'b>, String> {
         let mut batch = Batch::new(ruleset, self.len);
         for (name, column) in &self.columns {
-            let kind = ruleset
-                .inputs()
-                .iter()
-                .find(|i| &i.name == name)
-                .map(|i| i.kind);
             match column {
                 ColumnIn::Borrowed(v) => batch.borrow_numbers(ruleset, name, v)?,
                 ColumnIn::Numbers(v) => batch.borrow_numbers(ruleset, name, v)?,
@@ -102,15 +97,7 @@ impl<'a> Inputs<'a> {
                     let numbers: Vec<f64> = v.iter().map(|&i| i as f64).collect();
                     batch.set_numbers(ruleset, name, &numbers)?
                 }
-                ColumnIn::Bools(v) if kind == Some(InputType::Boolean) => {
-                    // One column at a time: the temporary lives only while it is copied in.
-                    let numbers: Vec<f64> = v.iter().map(|&b| f64::from(u8::from(b))).collect();
-                    batch.set_numbers(ruleset, name, &numbers)?
-                }
-                ColumnIn::Bools(v) => {
-                    let cells: Vec<Cell> = v.iter().map(|&b| Cell::Bool(b)).collect();
-                    batch.set_cells(ruleset, name, &cells)?
-                }
+                ColumnIn::Bools(v) => batch.set_bools(ruleset, name, v)?,
                 ColumnIn::Cells(v) => batch.set_cells(ruleset, name, v)?,
             }
         }

@@ -133,8 +133,7 @@ fn score_leaf(
         }
     }
     // The missing-data policy, for the rows that lack data.
-    if !matches!(node.missing, MissingPolicy::Zero | MissingPolicy::Reweight)
-        && status.contains(&Status::Missing)
+    if !matches!(node.missing, MissingPolicy::Zero | MissingPolicy::Reweight) && any_missing(status)
     {
         for (i, st) in status.iter_mut().enumerate() {
             if *st != Status::Missing || !rows.is_alive(i) {
@@ -172,6 +171,16 @@ pub(crate) fn all_scored(status: &[Status]) -> bool {
     status
         .chunks(64)
         .all(|block| block.iter().fold(0u8, |any, &st| any | st as u8) == 0)
+}
+
+/// Whether some row of a status column is [`Status::Missing`], by blocks as [`all_scored`]
+/// (`contains` tests byte by byte).
+pub(crate) fn any_missing(status: &[Status]) -> bool {
+    status.chunks(64).any(|block| {
+        block
+            .iter()
+            .fold(false, |any, &st| any | (st == Status::Missing))
+    })
 }
 
 /// What a group's children add up to at one row.

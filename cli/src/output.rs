@@ -71,6 +71,8 @@ impl Row<'_> {
 /// What the writers need of the ruleset, looked up once.
 pub struct Layout {
     lang: Lang,
+    /// Ruleset id, version and hash, written beside every row.
+    provenance: [String; 3],
     max_total: f64,
     /// Index into the indicator columns of each dimension, and its display name.
     dimensions: Vec<(usize, String, String)>,
@@ -97,8 +99,10 @@ impl Layout {
                 Some((i, d.path.clone(), name))
             })
             .collect();
+        let p = ruleset.provenance();
         Layout {
             lang,
+            provenance: [p.ruleset, p.version, p.hash],
             max_total: ruleset.max_total(),
             dimensions,
             grades: ruleset
@@ -301,6 +305,8 @@ impl Csv {
         );
         header.extend(layout.dimensions.iter().map(|(_, p, _)| p.clone()));
         header.extend(["vetoed", "vetoes", "alerts", "error"].map(String::from));
+        // Provenance last, so that the columns before keep their places.
+        header.extend(["ruleset", "ruleset_version", "ruleset_hash"].map(String::from));
         let mut line = Line::default();
         for h in &header {
             line.field(h);
@@ -324,7 +330,7 @@ impl Sink for Csv {
         if let Some(e) = &error {
             line.field("");
             line.field(e.id.as_deref().unwrap_or(""));
-            while line.fields < self.fields - 1 {
+            while line.fields < self.fields - 4 {
                 line.field("");
             }
             line.field(&e.to_string());
@@ -366,6 +372,9 @@ impl Sink for Csv {
             line.field(&l.alert_ids(row));
             line.field("");
         }
+        for p in &l.provenance {
+            line.field(p);
+        }
         line.text.push('\n');
         out.write(&line.text);
         error
@@ -376,7 +385,8 @@ impl Sink for Csv {
     }
 }
 
-/// `{"results": [{"ok": evaluation} | {"error": error}, …], "ruleset": id}`, written as
+/// `{"results": [{"ok": evaluation} | {"error": error}, …], "ruleset": id, "ruleset_hash": …,
+/// "ruleset_version": …}`, written as
 /// `serde_json::to_string_pretty` writes the whole document, one result at a time.
 pub struct Json<'r> {
     ruleset: &'r Ruleset,
@@ -431,11 +441,17 @@ impl Sink for Json<'_> {
     }
 
     fn finish(&mut self, out: &mut Out) -> Result<(), String> {
-        let id = serde_json::to_string(&self.ruleset.metadata().id).map_err(|e| e.to_string())?;
+        let p = self.ruleset.provenance();
+        let [id, version, hash] =
+            [&p.ruleset, &p.version, &p.hash].map(|s| serde_json::to_string(s).unwrap_or_default());
+        // Keys in sorted order, as `serde_json` writes a whole document.
+        let tail = format!(
+            "\"ruleset\": {id},\n  \"ruleset_hash\": {hash},\n  \"ruleset_version\": {version}\n}}\n"
+        );
         if self.first {
-            out.write(&format!("],\n  \"ruleset\": {id}\n}}\n"));
+            out.write(&format!("],\n  {tail}"));
         } else {
-            out.write(&format!("\n  ],\n  \"ruleset\": {id}\n}}\n"));
+            out.write(&format!("\n  ],\n  {tail}"));
         }
         Ok(())
     }

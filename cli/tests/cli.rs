@@ -75,6 +75,9 @@ fn expected_csv(
             .collect();
     header.extend(dims.iter().cloned());
     header.extend(["vetoed", "vetoes", "alerts", "error"].map(String::from));
+    header.extend(["ruleset", "ruleset_version", "ruleset_hash"].map(String::from));
+    let p = ruleset.provenance();
+    let provenance = [p.ruleset, p.version, p.hash];
     let mut out = header.join(",") + "\n";
     for r in results {
         let row: Vec<String> = match r {
@@ -109,12 +112,14 @@ fn expected_csv(
                         .join(";"),
                 );
                 row.push(String::new());
+                row.extend(provenance.iter().cloned());
                 row
             }
             Err(err) => {
                 let mut row = vec![String::new(), err.id.clone().unwrap_or_default()];
-                row.resize(header.len() - 1, String::new());
+                row.resize(header.len() - 4, String::new());
                 row.push(err.to_string());
+                row.extend(provenance.iter().cloned());
                 row
             }
         };
@@ -140,7 +145,10 @@ fn expected_json(
             Err(e) => serde_json::json!({ "error": e }),
         })
         .collect();
-    let doc = serde_json::json!({ "ruleset": ruleset.metadata().id, "results": items });
+    let p = ruleset.provenance();
+    let doc = serde_json::json!({
+        "ruleset": p.ruleset, "ruleset_version": p.version, "ruleset_hash": p.hash, "results": items
+    });
     serde_json::to_string_pretty(&doc).unwrap() + "\n"
 }
 
@@ -645,12 +653,9 @@ fn a_row_error_in_the_middle_of_a_chunk_keeps_its_file_row() {
         "--chunk-rows",
         "10",
     ]);
-    let (_, rows) = table(&stdout(&csv));
-    assert!(
-        rows[16].last().unwrap().contains("row 17"),
-        "{:?}",
-        rows[16]
-    );
+    let (header, rows) = table(&stdout(&csv));
+    let error = header.iter().position(|h| h == "error").unwrap();
+    assert!(rows[16][error].contains("row 17"), "{:?}", rows[16]);
     let explain = qinglian(&[
         "explain",
         "rules/village.toml",

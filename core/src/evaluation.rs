@@ -177,6 +177,10 @@ pub struct Evaluation {
     pub name: Option<String>,
     /// Ruleset id.
     pub ruleset: String,
+    /// Ruleset version.
+    pub ruleset_version: String,
+    /// SHA-256 of the ruleset's canonical form (see [`crate::provenance`]).
+    pub ruleset_hash: String,
     /// Total: tree score plus credited bonus, after vetoes.
     pub score: f64,
     /// Highest reachable total (scale + bonus cap).

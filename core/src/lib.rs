@@ -61,6 +61,7 @@ mod evaluate;
 pub mod evaluation;
 mod explain;
 pub mod expr;
+pub mod provenance;
 pub mod read;
 pub mod record;
 pub mod ruleset;
@@ -74,6 +75,7 @@ pub use evaluation::{
     VetoHit,
 };
 pub use explain::{num as format_number, Lang};
+pub use provenance::Provenance;
 pub use read::{Chunk, RecordFormat, RecordReader, CHUNK_ROWS};
 pub use record::{read_csv, read_json, read_json_lines, read_records, Cell, Record, RecordRows};
 pub use ruleset::{

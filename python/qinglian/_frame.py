@@ -331,17 +331,33 @@ def assemble(
         error_code[rows] = raw["error_codes"]
     out["error"] = objects(error)
     out["error_code"] = objects(error_code)
-    return pd.DataFrame(out, index=index, copy=False)
+    frame = pd.DataFrame(out, index=index, copy=False)
+    # Provenance: the rules that made these numbers travel with the frame.
+    frame.attrs["ruleset"] = ruleset.provenance
+    return frame
 
 
-def _arrow_out(source: _Source, keep: List[str], batch: Any, as_batch: bool) -> Any:
+def _arrow_metadata(ruleset: "Ruleset") -> Dict[bytes, bytes]:
+    """Provenance as Arrow schema metadata (written to Parquet and Feather files as well)."""
+    p = ruleset.provenance
+    return {
+        b"qinglian.ruleset": p["id"].encode(),
+        b"qinglian.ruleset_version": p["version"].encode(),
+        b"qinglian.ruleset_hash": p["hash"].encode(),
+    }
+
+
+def _arrow_out(
+    ruleset: "Ruleset", source: _Source, keep: List[str], batch: Any, as_batch: bool
+) -> Any:
     import pyarrow as pa
 
     arrays = [source.arrow_column(name) for name in keep] + list(batch.columns)
     names = keep + list(batch.schema.names)
+    metadata = _arrow_metadata(ruleset)
     if as_batch:
-        return pa.RecordBatch.from_arrays(arrays, names=names)
-    return pa.Table.from_arrays(arrays, names=names)
+        return pa.RecordBatch.from_arrays(arrays, names=names, metadata=metadata)
+    return pa.Table.from_arrays(arrays, names=names, metadata=metadata)
 
 
 def evaluate_frame(
@@ -379,7 +395,7 @@ def evaluate_frame(
     arrow = to == "arrow"
     raw = _score(ruleset, source, by, cohort, bool(status), arrow)
     if arrow:
-        return _arrow_out(source, kept, raw, as_batch=False)
+        return _arrow_out(ruleset, source, kept, raw, as_batch=False)
     columns = {name: source.pandas_column(name) for name in kept}
     return assemble(ruleset, raw, source.index(), columns, bool(status))
 
@@ -409,7 +425,7 @@ def score_arrow(
         )
     kept = _keep(ruleset, source, keep)
     batch = _score(ruleset, source, by, cohort, bool(status), True)
-    return _arrow_out(source, kept, batch, as_batch=source.arrow_is_batch)
+    return _arrow_out(ruleset, source, kept, batch, as_batch=source.arrow_is_batch)
 
 
 def fit(ruleset: "Ruleset", data: Any) -> "Cohort":

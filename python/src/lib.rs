@@ -375,6 +375,18 @@ impl Evaluation {
         &self.inner.ruleset
     }
 
+    /// Version of the ruleset that scored it.
+    #[getter]
+    fn ruleset_version(&self) -> &str {
+        &self.inner.ruleset_version
+    }
+
+    /// SHA-256 of the canonical form of the ruleset that scored it.
+    #[getter]
+    fn ruleset_hash(&self) -> &str {
+        &self.inner.ruleset_hash
+    }
+
     /// Total after bonus and vetoes.
     #[getter]
     fn score(&self) -> f64 {
@@ -607,6 +619,24 @@ impl Ruleset {
     #[getter]
     fn version(&self) -> &str {
         &self.inner.metadata().version
+    }
+
+    /// SHA-256 of the ruleset's canonical form (comments and layout do not count), in hex.
+    #[getter]
+    fn hash(&self) -> &str {
+        self.inner.hash()
+    }
+
+    /// `{"id", "version", "hash"}`: what results carry to name the rules that made them.
+    #[getter]
+    fn provenance(&self) -> BTreeMap<&'static str, String> {
+        let p = self.inner.provenance();
+        BTreeMap::from([("id", p.ruleset), ("version", p.version), ("hash", p.hash)])
+    }
+
+    /// The ruleset as TOML text without comments; compiling it gives the same hash.
+    fn to_toml(&self) -> String {
+        self.inner.to_toml()
     }
 
     /// Points of the whole tree.

@@ -102,6 +102,13 @@ export interface Reason {
 }
 
 /** A unit's place in its cohort: the batch, its group, or a fitted reference cohort. */
+/** The ruleset a result was produced by. */
+export interface Provenance {
+  ruleset: string;
+  version: string;
+  hash: string;
+}
+
 export interface CohortPlace {
   rank: number;
   of: number;
@@ -114,6 +121,9 @@ export interface Evaluation {
   id: string | null;
   name: string | null;
   ruleset: string;
+  ruleset_version: string;
+  /** SHA-256 of the ruleset's canonical form (64 hex digits), as in Rust and Python. */
+  ruleset_hash: string;
   score: number;
   max_score: number;
   base_score: number;
@@ -756,6 +766,23 @@ impl Ruleset {
     #[wasm_bindgen(js_name = vetoIds, unchecked_return_type = "string[]")]
     pub fn veto_ids(&self) -> Result<JsValue, JsValue> {
         to_js(&self.inner.veto_ids())
+    }
+
+    /// SHA-256 of the ruleset's canonical form (comments and layout do not count), in hex.
+    pub fn hash(&self) -> String {
+        self.inner.hash().to_string()
+    }
+
+    /// Id, version and hash: what every evaluation carries to name the rules that made it.
+    #[wasm_bindgen(unchecked_return_type = "Provenance")]
+    pub fn provenance(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.provenance())
+    }
+
+    /// The ruleset as TOML text without comments; compiling it gives the same hash.
+    #[wasm_bindgen(js_name = toToml)]
+    pub fn to_toml(&self) -> String {
+        self.inner.to_toml()
     }
 
     /// Highest reachable total: the scale plus the bonus cap.

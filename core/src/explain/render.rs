@@ -90,6 +90,8 @@ impl Ruleset {
             id: batch.id(row).map(str::to_string),
             name: batch.name(row).map(str::to_string),
             ruleset: self.meta.id.clone(),
+            ruleset_version: self.meta.version.clone(),
+            ruleset_hash: self.hash.clone(),
             score: at(&scores.total),
             max_score: self.max_total(),
             base_score: plus_zero(base),

@@ -40,6 +40,12 @@ pub(super) fn compile(text: &str, file: Option<&str>) -> Result<Ruleset, Ruleset
     if cx.errors.is_empty() {
         if let Some(mut ruleset) = ruleset {
             ruleset.warnings = cx.warnings;
+            // The document as data, kept for its hash and for `with_changes` (the text parsed
+            // once more: the typed parse above keeps spans, this one keeps every key).
+            if let Ok(source) = text.parse::<toml::Table>() {
+                ruleset.hash = crate::provenance::hash(&source);
+                ruleset.source = std::sync::Arc::new(source);
+            }
             return Ok(ruleset);
         }
     }
@@ -351,6 +357,8 @@ impl<'a> Cx<'a> {
             warnings: Vec::new(),
             top_bonus,
             plan: Default::default(),
+            source: Default::default(),
+            hash: String::new(),
         }))
     }
 

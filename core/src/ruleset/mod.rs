@@ -436,6 +436,10 @@ pub struct Ruleset {
     pub(crate) top_bonus: Vec<usize>,
     /// What the column kernels need beyond the tree, derived once after compiling.
     pub(crate) plan: crate::score::Plan,
+    /// The TOML document as data (for `with_changes` and the canonical text).
+    pub(crate) source: std::sync::Arc<toml::Table>,
+    /// SHA-256 of the canonical form (see [`crate::provenance`]).
+    pub(crate) hash: String,
 }
 
 /// A grade band as data.
@@ -517,6 +521,27 @@ impl Ruleset {
     /// Metadata.
     pub fn metadata(&self) -> &Metadata {
         &self.meta
+    }
+
+    /// SHA-256 of the ruleset's canonical form, in lowercase hex: the same for two files that
+    /// differ only in comments or layout (see [`crate::provenance`]).
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    /// Id, version and hash: what every result carries to name the rules that made it.
+    pub fn provenance(&self) -> crate::provenance::Provenance {
+        crate::provenance::Provenance {
+            ruleset: self.meta.id.clone(),
+            version: self.meta.version.clone(),
+            hash: self.hash.clone(),
+        }
+    }
+
+    /// The ruleset as TOML text, without comments (keys sorted within tables). Compiling it gives
+    /// a ruleset with the same hash.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(&*self.source).unwrap_or_default()
     }
 
     /// Declared inputs, in declaration order.

@@ -163,3 +163,55 @@ fn alert_templates_are_compiled() {
         ["ruleset.bad_template"]
     );
 }
+
+#[test]
+fn every_shipped_ruleset_keeps_its_hash_through_its_canonical_text() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../rules");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("toml") {
+            continue;
+        }
+        let ruleset = Ruleset::load(&path).unwrap();
+        assert_eq!(ruleset.hash().len(), 64, "{}", path.display());
+        let again = Ruleset::from_toml(&ruleset.to_toml()).unwrap();
+        assert_eq!(again.hash(), ruleset.hash(), "{}", path.display());
+        let p = ruleset.provenance();
+        assert_eq!(
+            (p.ruleset.as_str(), p.version.as_str(), p.hash.as_str()),
+            (
+                ruleset.metadata().id.as_str(),
+                ruleset.metadata().version.as_str(),
+                ruleset.hash()
+            )
+        );
+        seen += 1;
+    }
+    assert!(seen >= 8);
+}
+
+#[test]
+fn comments_do_not_change_the_hash_but_a_point_does() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../rules/village.toml"
+    ))
+    .unwrap();
+    let base = Ruleset::from_toml(&text).unwrap();
+    let commented = Ruleset::from_toml(&format!(
+        "# 2026年修订稿\n{}",
+        text.replace("\n[[indicator]]", "\n\n# 指标\n[[indicator]]")
+    ))
+    .unwrap();
+    assert_eq!(base.hash(), commented.hash());
+    let changed = Ruleset::from_toml(&text.replacen("min = 75", "min = 76", 1)).unwrap();
+    assert_ne!(base.hash(), changed.hash());
+    let renamed = Ruleset::from_toml(&text.replacen(
+        "name = \"小微权力清单\"",
+        "name = \"小微权力清单（修订）\"",
+        1,
+    ))
+    .unwrap();
+    assert_ne!(base.hash(), renamed.hash());
+}

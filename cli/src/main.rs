@@ -9,6 +9,7 @@
 mod cohorts;
 mod data;
 mod output;
+mod xlsx;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use cohorts::Cohorts;
@@ -47,9 +48,12 @@ enum Command {
         ruleset: PathBuf,
         /// Records (.csv, .json or .jsonl; `-` reads standard input).
         data: PathBuf,
-        /// Output format.
+        /// Output format (`xlsx` needs `-o FILE`).
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// Write to this file instead of standard output (required for `xlsx`).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
         /// Show only the first N units of the ranking (of each group with --by; table format).
         #[arg(long)]
         top: Option<usize>,
@@ -113,6 +117,8 @@ enum Format {
     Table,
     Csv,
     Json,
+    /// An Excel workbook: the ranking, a sheet per dimension, the points lost with reasons.
+    Xlsx,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -172,6 +178,7 @@ fn main() -> ExitCode {
             ruleset,
             data,
             format,
+            output,
             top,
             by,
             cohort,
@@ -186,6 +193,7 @@ fn main() -> ExitCode {
                 chunk_rows,
             },
             format,
+            output.as_deref(),
             top,
             lang.into(),
         ),
@@ -298,9 +306,16 @@ fn cohorts(s: &Scoring<'_>, ruleset: &Ruleset, data: &Data) -> Result<Cohorts, S
 fn score(
     s: &Scoring<'_>,
     format: Format,
+    output: Option<&Path>,
     top: Option<usize>,
     lang: Lang,
 ) -> Result<ExitCode, String> {
+    if matches!(format, Format::Xlsx) && output.is_none() {
+        return Err("--format xlsx writes a file: name it with -o ranking.xlsx".into());
+    }
+    if output.is_some() && !matches!(format, Format::Xlsx) {
+        return Err("-o is for --format xlsx; other formats go to standard output".into());
+    }
     let ruleset = load(s.ruleset)?;
     let data = Data::open(s.data)?;
     let mut cohorts = cohorts(s, &ruleset, &data)?;
@@ -309,6 +324,12 @@ fn score(
     let mut sink: Box<dyn Sink> = match format {
         Format::Csv => Box::new(Csv::new(layout, &mut out)),
         Format::Json => Box::new(Json::new(&ruleset, s.by, &mut out)),
+        Format::Xlsx => Box::new(xlsx::Xlsx::new(
+            &ruleset,
+            lang,
+            s.by,
+            output.map(Path::to_path_buf).unwrap_or_default(),
+        )),
         Format::Table => {
             let m = ruleset.metadata();
             let name = match (lang, &m.name_en) {

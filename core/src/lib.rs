@@ -60,6 +60,7 @@ pub mod error;
 mod evaluate;
 pub mod evaluation;
 mod explain;
+pub mod export;
 pub mod expr;
 pub mod provenance;
 pub mod read;

@@ -1,0 +1,213 @@
+//! The analyst's commands end to end: the Excel ranking, the rule table, per-unit reports, ruleset
+//! diffs and the JSON Schema, on every bundled ruleset; workbooks are read back with calamine.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use calamine::{open_workbook, Data, Reader, Xlsx};
+use qinglian::{read_records, ReasonKind, Ruleset};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn qinglian(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_qinglian"))
+        .current_dir(root())
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+/// A fresh directory for one test's files.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("qinglian-analyst-{}-{test}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Each bundled ruleset with its example data.
+const EXAMPLES: [(&str, &str); 8] = [
+    ("private-enterprise", "private-enterprises"),
+    ("hospital", "hospitals"),
+    ("school", "schools"),
+    ("village", "villages"),
+    ("soe", "soes"),
+    ("government-organ", "government-organs"),
+    ("transport", "transport-projects"),
+    ("city-index", "city-districts"),
+];
+
+/// Every sheet of a workbook: name → rows of cells.
+fn read_book(path: &Path) -> Vec<(String, Vec<Vec<Data>>)> {
+    let mut book: Xlsx<_> = open_workbook(path).unwrap();
+    book.sheet_names()
+        .into_iter()
+        .map(|name| {
+            let range = book.worksheet_range(&name).unwrap();
+            let rows = range.rows().map(<[Data]>::to_vec).collect();
+            (name, rows)
+        })
+        .collect()
+}
+
+fn text(cell: &Data) -> String {
+    match cell {
+        Data::String(s) => s.clone(),
+        Data::Empty => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn number(cell: &Data) -> Option<f64> {
+    match cell {
+        Data::Float(x) => Some(*x),
+        Data::Int(i) => Some(*i as f64),
+        _ => None,
+    }
+}
+
+#[test]
+fn the_excel_ranking_holds_the_library_scores_for_every_ruleset() {
+    let dir = scratch("xlsx");
+    for (rules, data) in EXAMPLES {
+        let rules_path = format!("rules/{rules}.toml");
+        let data_path = format!("examples/data/{data}.csv");
+        let book_path = dir.join(format!("{rules}.xlsx"));
+        let out = qinglian(&[
+            "score",
+            &rules_path,
+            &data_path,
+            "--format",
+            "xlsx",
+            "-o",
+            book_path.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{rules}: {}", stderr(&out));
+
+        let ruleset = Ruleset::load(root().join(&rules_path)).unwrap();
+        let results = ruleset.evaluate_records(&read_records(root().join(&data_path)).unwrap());
+        let scored: BTreeMap<String, &qinglian::Evaluation> = results
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .map(|e| (e.id.clone().unwrap(), e))
+            .collect();
+
+        let sheets = read_book(&book_path);
+        let dims = ruleset.dimension_paths().len();
+        // Ranking, one per dimension, points lost, (not scored,) ruleset.
+        let failed = results.iter().filter(|r| r.is_err()).count();
+        assert_eq!(sheets.len(), dims + 3 + usize::from(failed > 0), "{rules}");
+        let (name, ranking) = &sheets[0];
+        assert_eq!(name, "排名");
+        let head: Vec<String> = ranking[0].iter().map(text).collect();
+        assert_eq!(
+            &head[..5],
+            ["名次", "编号", "名称", "总分", "满分"],
+            "{rules}"
+        );
+        assert_eq!(
+            ranking.len() - 1,
+            scored.len(),
+            "{rules}: one row per scored unit"
+        );
+        let mut last_rank = 0.0;
+        for row in &ranking[1..] {
+            let e = scored[&text(&row[1])];
+            let rank = number(&row[0]).unwrap();
+            assert!(rank >= last_rank, "{rules}: sorted by rank");
+            last_rank = rank;
+            assert_eq!(rank as usize, e.cohort.as_ref().unwrap().rank);
+            assert_eq!(
+                number(&row[3]).unwrap(),
+                e.score,
+                "{rules} {}",
+                text(&row[1])
+            );
+            assert_eq!(text(&row[7]), e.grade.clone().unwrap_or_default());
+        }
+
+        // The points lost add up to what each unit's reasons say.
+        let (name, lost) = &sheets[dims + 1];
+        assert_eq!(name, "失分明细");
+        let mut per_unit: BTreeMap<String, f64> = BTreeMap::new();
+        for row in &lost[1..] {
+            *per_unit.entry(text(&row[0])).or_default() += number(&row[3]).unwrap_or(0.0);
+        }
+        for (id, e) in &scored {
+            let expected: f64 = e
+                .reasons
+                .iter()
+                .filter(|r| {
+                    matches!(
+                        r.kind,
+                        ReasonKind::Deduction
+                            | ReasonKind::Zeroed
+                            | ReasonKind::Missing
+                            | ReasonKind::Veto
+                    )
+                })
+                .filter_map(|r| r.points)
+                .sum();
+            let got = per_unit.get(id).copied().unwrap_or(0.0);
+            assert!(
+                (got - expected).abs() < 1e-9,
+                "{rules} {id}: {got} vs {expected}"
+            );
+        }
+
+        // Provenance: the last sheet names the exact rules.
+        let (name, info) = sheets.last().unwrap();
+        assert_eq!(name, "规则信息");
+        let cells: Vec<String> = info.iter().flatten().map(text).collect();
+        assert!(cells.contains(&ruleset.hash().to_string()), "{rules}");
+        assert!(cells.contains(&ruleset.metadata().version), "{rules}");
+    }
+}
+
+#[test]
+fn the_excel_ranking_speaks_english_when_asked_and_needs_a_file() {
+    let dir = scratch("xlsx-en");
+    let book_path = dir.join("villages.xlsx");
+    let out = qinglian(&[
+        "score",
+        "rules/village.toml",
+        "examples/data/villages.csv",
+        "--format",
+        "xlsx",
+        "--lang",
+        "en",
+        "-o",
+        book_path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let sheets = read_book(&book_path);
+    assert_eq!(sheets[0].0, "Ranking");
+    assert_eq!(text(&sheets[0].1[0][3]), "Total");
+    assert_eq!(sheets.last().unwrap().0, "Ruleset");
+
+    let out = qinglian(&[
+        "score",
+        "rules/village.toml",
+        "examples/data/villages.csv",
+        "--format",
+        "xlsx",
+    ]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("-o"), "{}", stderr(&out));
+}

@@ -9,6 +9,7 @@
 mod cohorts;
 mod data;
 mod output;
+mod table;
 mod xlsx;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -109,6 +110,21 @@ enum Command {
         /// Rows read and scored at a time.
         #[arg(long, hide = true, default_value_t = CHUNK_ROWS)]
         chunk_rows: usize,
+    },
+    /// Print the 评分细则 table of a ruleset for reviewers: indicators by level, points, the
+    /// scheme's criteria and how each is scored, then bonus, vetoes and grades.
+    Table {
+        /// Ruleset file.
+        ruleset: PathBuf,
+        /// Output format (default: Markdown, or what `-o`'s extension names).
+        #[arg(long, value_enum)]
+        format: Option<table::TableFormat>,
+        /// Write to this file (.md, .html or .xlsx) instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Language.
+        #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+        lang: LangArg,
     },
 }
 
@@ -224,6 +240,17 @@ fn main() -> ExitCode {
             format,
             lang.into(),
         ),
+        Command::Table {
+            ruleset,
+            format,
+            output,
+            lang,
+        } => load(&ruleset).and_then(|r| {
+            if let Some(text) = table::run(&r, format, output.as_deref(), lang.into())? {
+                out!("{text}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }),
     };
     match result {
         Ok(code) => code,

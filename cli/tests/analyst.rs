@@ -211,3 +211,65 @@ fn the_excel_ranking_speaks_english_when_asked_and_needs_a_file() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("-o"), "{}", stderr(&out));
 }
+
+#[test]
+fn the_rule_table_covers_every_indicator_of_every_ruleset() {
+    let dir = scratch("table");
+    for (rules, _) in EXAMPLES {
+        let rules_path = format!("rules/{rules}.toml");
+        let ruleset = Ruleset::load(root().join(&rules_path)).unwrap();
+        let out = qinglian(&["table", &rules_path]);
+        assert!(out.status.success(), "{rules}: {}", stderr(&out));
+        let md = stdout(&out);
+        assert!(md.contains("| 一级指标 |"), "{rules}");
+        // One table line per indicator, after the header and the rule under it.
+        let lines = md.lines().filter(|l| l.starts_with("| ")).count();
+        assert_eq!(lines, ruleset.indicator_paths().len() + 1, "{rules}");
+        assert!(md.contains(ruleset.hash()), "{rules}");
+
+        let html_path = dir.join(format!("{rules}.html"));
+        let out = qinglian(&[
+            "table",
+            &rules_path,
+            "--lang",
+            "en",
+            "-o",
+            html_path.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{rules}: {}", stderr(&out));
+        let html = std::fs::read_to_string(&html_path).unwrap();
+        assert!(html.contains("<th>Level 1</th>"), "{rules}");
+        assert_eq!(
+            html.matches("<tr").count(),
+            ruleset.indicator_paths().len() + 1
+        );
+
+        let book_path = dir.join(format!("{rules}.xlsx"));
+        let out = qinglian(&["table", &rules_path, "-o", book_path.to_str().unwrap()]);
+        assert!(out.status.success(), "{rules}: {}", stderr(&out));
+        let sheets = read_book(&book_path);
+        assert_eq!(sheets[0].0, "评分细则");
+        let rows = &sheets[0].1;
+        assert_eq!(rows.len(), ruleset.indicator_paths().len() + 1, "{rules}");
+        let depth = rows[0]
+            .iter()
+            .filter(|c| text(c).ends_with("级指标"))
+            .count();
+        let tree = ruleset.tree();
+        // The 一级指标 rows carry their points as numbers, in tree order.
+        let top: Vec<f64> = rows[1..]
+            .iter()
+            .filter(|r| !text(&r[0]).is_empty())
+            .filter_map(|r| number(&r[depth]))
+            .collect();
+        let expected: Vec<f64> = tree
+            .children
+            .iter()
+            .filter(|c| !c.bonus)
+            .map(|c| c.points)
+            .collect();
+        assert_eq!(top, expected, "{rules}");
+        let cells: Vec<String> = sheets[2].1.iter().flatten().map(text).collect();
+        assert!(cells.contains(&ruleset.hash().to_string()));
+    }
+}

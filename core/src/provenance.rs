@@ -103,6 +103,8 @@ fn write_string(out: &mut String, s: &str) {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     fn table(text: &str) -> toml::Table {

@@ -12,6 +12,7 @@ Load a ruleset, score records (dicts) or whole data frames, read the audit trail
     cohort = ruleset.fit(reference_df)                        # a fitted reference cohort
     ruleset.evaluate(record, cohort=cohort)                   # one unit placed against it
     batch_out = qinglian.score_arrow(ruleset, record_batch)  # Arrow in, Arrow out
+    qinglian.to_excel(ruleset.evaluate_many(records), "ranking.xlsx")  # Excel out
 
 All scoring is done by the Rust core; this package only converts data.
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 import os
 from typing import Union
 
+from ._excel import to_excel
 from ._frame import evaluate_frame, score_arrow
 from ._qinglian import (
     Cohort,
@@ -52,6 +54,7 @@ __all__ = [
     "load",
     "read_records",
     "score_arrow",
+    "to_excel",
 ]
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "RulesetError",
     "read_records",
     "__version__",
+    "_to_excel",
 ]
 
 __version__: str
@@ -234,3 +235,10 @@ class Ruleset:
     def _repr_html_(self) -> str: ...
 
 def read_records(path: Union[str, os.PathLike[str]]) -> List[Union[Dict[str, Any], RecordError]]: ...
+def _to_excel(
+    results: Iterable[Union[Evaluation, RecordError]],
+    path: Union[str, os.PathLike[str]],
+    lang: str = "zh",
+    by: Sequence[str] = ...,
+    groups: Optional[Sequence[Sequence[str]]] = None,
+) -> None: ...

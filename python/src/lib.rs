@@ -353,6 +353,8 @@ impl Diagnostic {
 #[pyclass(frozen, module = "qinglian._qinglian")]
 struct Evaluation {
     inner: qinglian::Evaluation,
+    /// The ruleset that produced it: reports and workbooks need its tree and grade bands.
+    ruleset: Arc<qinglian::Ruleset>,
 }
 
 #[pymethods]
@@ -555,12 +557,19 @@ struct Ruleset {
 
 fn wrap_results<'py>(
     py: Python<'py>,
+    ruleset: &Arc<qinglian::Ruleset>,
     results: Vec<Result<qinglian::Evaluation, qinglian::RecordError>>,
 ) -> PyResult<Bound<'py, PyList>> {
     let list = PyList::empty(py);
     for result in results {
         match result {
-            Ok(e) => list.append(Py::new(py, Evaluation { inner: e })?)?,
+            Ok(e) => list.append(Py::new(
+                py,
+                Evaluation {
+                    inner: e,
+                    ruleset: Arc::clone(ruleset),
+                },
+            )?)?,
             Err(e) => list.append(record_error(py, &e)?)?,
         }
     }
@@ -782,7 +791,10 @@ impl Ruleset {
                 .map_err(|e| cohort_error(&e))?,
         };
         match result {
-            Ok(e) => Ok(Evaluation { inner: e }),
+            Ok(e) => Ok(Evaluation {
+                inner: e,
+                ruleset: Arc::clone(&self.inner),
+            }),
             Err(e) => Err(raise_record_error(py, &e)),
         }
     }
@@ -817,7 +829,7 @@ impl Ruleset {
                 .map_err(|e| cohort_error(&e))?
             }
         };
-        wrap_results(py, results)
+        wrap_results(py, &self.inner, results)
     }
 
     /// Column-wise scoring behind `evaluate_frame`: `columns` maps inputs to numpy float64 or
@@ -1250,6 +1262,63 @@ fn read_records<'py>(py: Python<'py>, path: std::path::PathBuf) -> PyResult<Boun
 
 // ------------------------------------------------------------------------------------- module
 
+/// Writes the results of `evaluate_many` (evaluations and record errors, in any order) as an
+/// Excel workbook: the ranking, a sheet per dimension, the points lost with reasons, the rows not
+/// scored, and the ruleset's provenance. `groups` gives each result's values of grouping columns
+/// named by `by`.
+#[pyfunction]
+#[pyo3(signature = (results, path, lang = "zh", by = Vec::new(), groups = None))]
+fn _to_excel(
+    py: Python<'_>,
+    results: &Bound<'_, PyAny>,
+    path: std::path::PathBuf,
+    lang: &str,
+    by: Vec<String>,
+    groups: Option<Vec<Vec<String>>>,
+) -> PyResult<()> {
+    let lang = parse_lang(lang)?;
+    let items: Vec<Bound<'_, PyAny>> = results.try_iter()?.collect::<PyResult<_>>()?;
+    let mut ruleset: Option<Arc<qinglian::Ruleset>> = None;
+    for item in &items {
+        if let Ok(e) = item.cast::<Evaluation>() {
+            let r = &e.get().ruleset;
+            match &ruleset {
+                None => ruleset = Some(Arc::clone(r)),
+                Some(first) if first.hash() != r.hash() => {
+                    return Err(PyValueError::new_err(
+                        "the results come from different rulesets: write one workbook per ruleset",
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    let Some(ruleset) = ruleset else {
+        return Err(PyValueError::new_err(
+            "no evaluation among the results: nothing to write",
+        ));
+    };
+    let mut book = qinglian::export::xlsx::RankingWorkbook::new(&ruleset, lang, &by);
+    for (i, item) in items.iter().enumerate() {
+        let group = groups
+            .as_ref()
+            .and_then(|g| g.get(i))
+            .map_or(&[][..], Vec::as_slice);
+        if let Ok(e) = item.cast::<Evaluation>() {
+            book.add(&e.get().inner, group);
+        } else {
+            let id = item
+                .getattr("id")
+                .ok()
+                .and_then(|v| v.extract::<Option<String>>().ok())
+                .flatten();
+            book.add_failed(id.as_deref(), &item.str()?.to_string());
+        }
+    }
+    py.detach(|| book.save(&path))
+        .map_err(pyo3::exceptions::PyOSError::new_err)
+}
+
 #[pymodule]
 fn _qinglian(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -1263,6 +1332,7 @@ fn _qinglian(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Ruleset>()?;
     m.add_class::<Cohort>()?;
     m.add_function(wrap_pyfunction!(read_records, m)?)?;
+    m.add_function(wrap_pyfunction!(_to_excel, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! vetoes, bonuses, alerts and the grade. Used by the CLI, Python's `explain()` and the browser.
 
 mod render;
+pub(crate) mod rules;
 
 use crate::evaluation::{Evaluation, Status, Text};
 use serde::{Deserialize, Serialize};

@@ -9,7 +9,7 @@
 //! - 未能评分 / Not scored: rows that could not be scored (only when there are some);
 //! - 规则信息 / Ruleset: the ruleset's name, id, version and content hash (provenance).
 
-use super::{named, ruleset_name, say};
+use super::{level_word, named, points_title, ruleset_name, say};
 use crate::evaluation::{Evaluation, ReasonKind, Status};
 use crate::{Lang, Ruleset};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
@@ -372,29 +372,6 @@ impl<'r> RankingWorkbook<'r> {
     }
 }
 
-/// "name（10分）": an indicator's title with its maximum points.
-pub(crate) fn points_title(lang: Lang, name: &str, points: f64) -> String {
-    let p = crate::format_number(points);
-    match lang {
-        Lang::Zh => format!("{name}（{p}分）"),
-        Lang::En => format!("{name} ({p} pts)"),
-    }
-}
-
-/// An alert level in words.
-pub(crate) fn level_word(lang: Lang, level: &str) -> &'static str {
-    match (lang, level) {
-        (Lang::Zh, "red") => "红色预警",
-        (Lang::Zh, "orange") => "橙色预警",
-        (Lang::Zh, "yellow") => "黄色预警",
-        (Lang::Zh, _) => "蓝色预警",
-        (Lang::En, "red") => "Red alert",
-        (Lang::En, "orange") => "Orange alert",
-        (Lang::En, "yellow") => "Yellow alert",
-        (Lang::En, _) => "Blue alert",
-    }
-}
-
 /// "组织领导 › 领导小组": an indicator's name under its ancestors' names.
 fn indicator_trail(e: &Evaluation, names: &[&str], path: &str) -> String {
     let mut parts = Vec::new();
@@ -573,4 +550,98 @@ impl SheetNames {
         self.0.push(name.clone());
         name
     }
+}
+
+/// The 评分细则 table as a workbook: the indicator rows on the first sheet (names by level,
+/// points as numbers, the criterion and the method wrapped), the ruleset-wide rules (bonus,
+/// vetoes, grades, tiers, warnings) on the second, provenance on the third.
+pub fn rule_table_workbook(table: &super::table::RuleTable) -> Result<Vec<u8>, String> {
+    build_rule_table(table).map_err(|e| e.to_string())
+}
+
+fn build_rule_table(table: &super::table::RuleTable) -> Result<Vec<u8>, XlsxError> {
+    let lang = table.lang;
+    let styles = Styles::new();
+    let mut book = Workbook::new();
+    book.set_properties(
+        &rust_xlsxwriter::DocProperties::new()
+            .set_title(&table.title)
+            .set_comment(table.provenance_line()),
+    );
+    let depth = table.depth();
+    let sheet = book.add_worksheet();
+    sheet.set_name(say(lang, "评分细则", "Scoring rules"))?;
+    let titles = super::table::titles(lang, depth);
+    header(sheet, &titles, &styles)?;
+    let bold = Format::new().set_bold().set_text_wrap();
+    for (i, (cells, row)) in table.cells().iter().zip(&table.rows).enumerate() {
+        let r = (i + 1) as u32;
+        for (c, text) in cells.iter().enumerate() {
+            let col = c as u16;
+            if c == depth && !row.bonus {
+                sheet.write_number_with_format(r, col, row.points, &styles.points)?;
+            } else if c < depth && !text.is_empty() {
+                sheet.write_string_with_format(r, col, text, &bold)?;
+            } else if !text.is_empty() {
+                sheet.write_string_with_format(r, col, text, &styles.wrap)?;
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    for c in 0..depth {
+        sheet.set_column_width(c as u16, 16)?;
+    }
+    sheet.set_column_width(depth as u16, 10)?;
+    sheet.set_column_width((depth + 1) as u16, 50)?;
+    sheet.set_column_width((depth + 2) as u16, 60)?;
+    sheet.set_landscape();
+    sheet.set_paper_size(9); // A4
+    sheet.set_repeat_rows(0, 0)?;
+
+    let sheet = book.add_worksheet();
+    sheet.set_name(say(lang, "其他规则", "Other rules"))?;
+    let head: Vec<String> = [
+        say(lang, "类别", "Kind"),
+        say(lang, "名称", "Name"),
+        say(lang, "规则", "Rule"),
+    ]
+    .map(String::from)
+    .to_vec();
+    header(sheet, &head, &styles)?;
+    let mut r = 1u32;
+    for (title, lines) in table.sections() {
+        for (name, rule) in lines {
+            sheet.write_string(r, 0, &title)?;
+            sheet.write_string(r, 1, &name)?;
+            sheet.write_string_with_format(r, 2, &rule, &styles.wrap)?;
+            r += 1;
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.set_column_width(0, 12)?;
+    sheet.set_column_width(1, 30)?;
+    sheet.set_column_width(2, 80)?;
+
+    let sheet = book.add_worksheet();
+    sheet.set_name(say(lang, "规则信息", "Ruleset"))?;
+    let p = &table.provenance;
+    let rows = [
+        (
+            say(lang, "评价体系", "Evaluation system"),
+            table.title.clone(),
+        ),
+        (say(lang, "规则编号", "Ruleset id"), p.ruleset.clone()),
+        (say(lang, "版本", "Version"), p.version.clone()),
+        (
+            say(lang, "内容哈希（SHA-256）", "Content hash (SHA-256)"),
+            p.hash.clone(),
+        ),
+    ];
+    for (i, (label, value)) in rows.iter().enumerate() {
+        sheet.write_string_with_format(i as u32, 0, *label, &styles.head)?;
+        sheet.write_string(i as u32, 1, value)?;
+    }
+    sheet.set_column_width(0, 24)?;
+    sheet.set_column_width(1, 70)?;
+    book.save_to_buffer()
 }

@@ -1,0 +1,563 @@
+//! The rules themselves in words, for the 评分细则 table a reviewer reads: what each scorer,
+//! condition, veto and grade band says, worded as the audit trail words what they did (每次扣…分,
+//! 最多扣…分, 本项不得分, 得分率…%). Conditions are written with the inputs' labels in place of
+//! their names, and with the usual signs (≥, ≠, 且, 或), so no identifier reaches a reader.
+
+use super::num;
+use crate::evaluation::Text;
+use crate::expr::Expr;
+use crate::ruleset::*;
+
+/// An expression in words: input names become their labels in 「」, operators become signs.
+pub(crate) fn expr_words(expr: &Expr, inputs: &[Input]) -> Text {
+    Text::new(
+        words(expr.source(), inputs, false),
+        words(expr.source(), inputs, true),
+    )
+}
+
+fn words(source: &str, inputs: &[Input], en: bool) -> String {
+    let mut out = String::with_capacity(source.len() * 2);
+    let chars: Vec<char> = source.chars().collect();
+    let mut i = 0;
+    while let Some(&c) = chars.get(i) {
+        if c == '"' || c == '\'' {
+            // A string literal: shown in quotation marks, as written.
+            let mut j = i + 1;
+            while chars.get(j).is_some_and(|&d| d != c) {
+                j += 1;
+            }
+            let text: String = chars.get(i + 1..j).unwrap_or_default().iter().collect();
+            out.push_str(&format!("“{text}”"));
+            i = j + 1;
+        } else if c.is_alphabetic() || c == '_' {
+            let mut j = i;
+            while chars
+                .get(j)
+                .is_some_and(|&d| d.is_alphanumeric() || d == '_')
+            {
+                j += 1;
+            }
+            let word: String = chars.get(i..j).unwrap_or_default().iter().collect();
+            out.push_str(&word_of(&word, inputs, en));
+            i = j;
+        } else {
+            let next = chars.get(i + 1).copied();
+            let (sign, len) = match (c, next) {
+                ('=', Some('=')) => ("=", 2),
+                ('!', Some('=')) => ("≠", 2),
+                ('>', Some('=')) => ("≥", 2),
+                ('<', Some('=')) => ("≤", 2),
+                ('*', _) => ("×", 1),
+                ('/', _) => ("÷", 1),
+                _ => ("", 1),
+            };
+            if sign.is_empty() {
+                out.push(c);
+            } else {
+                out.push_str(sign);
+            }
+            i += len;
+        }
+    }
+    out
+}
+
+fn word_of(word: &str, inputs: &[Input], en: bool) -> String {
+    if let Some(input) = inputs.iter().find(|i| i.name == word) {
+        let label = match (en, &input.label_en) {
+            (true, Some(l)) => l.as_str(),
+            _ => input.label.as_str(),
+        };
+        return if en {
+            format!("[{label}]")
+        } else {
+            format!("「{label}」")
+        };
+    }
+    let (zh, e) = match word {
+        "and" => ("且", "and"),
+        "or" => ("或", "or"),
+        "not" => ("非", "not"),
+        "if" => ("若", "if"),
+        "then" => ("则", "then"),
+        "else" => ("否则", "else"),
+        "true" => ("是", "true"),
+        "false" => ("否", "false"),
+        "is_missing" => ("缺失", "missing"),
+        "default" => ("缺省取值", "default"),
+        "min" => ("最小值", "min"),
+        "max" => ("最大值", "max"),
+        "abs" => ("绝对值", "abs"),
+        "clamp" => ("限定范围", "clamp"),
+        "round" => ("四舍五入", "round"),
+        _ => (word, word),
+    };
+    (if en { e } else { zh }).to_string()
+}
+
+fn pct(share: f64) -> String {
+    format!("{}%", num(share * 100.0))
+}
+
+fn input_label(inputs: &[Input], slot: usize, en: bool) -> String {
+    match inputs.get(slot) {
+        Some(i) => match (en, &i.label_en) {
+            (true, Some(l)) => l.clone(),
+            _ => i.label.clone(),
+        },
+        None => String::new(),
+    }
+}
+
+/// Bands "≥15 高风险 0%；≥8 中风险 60%；…" (`lower`: ≤ for lower-is-better thresholds).
+fn bands_words(bands: &[Band], lower: bool) -> Text {
+    let sign = if lower { "≤" } else { "≥" };
+    let zh: Vec<String> = bands
+        .iter()
+        .map(|b| {
+            let label = b
+                .label
+                .as_deref()
+                .map(|l| format!("{l}，"))
+                .unwrap_or_default();
+            format!("{sign}{}：{label}得分率{}", num(b.at), pct(b.share))
+        })
+        .collect();
+    let en: Vec<String> = bands
+        .iter()
+        .map(|b| {
+            let label = b
+                .label
+                .as_deref()
+                .map(|l| format!("{l}, "))
+                .unwrap_or_default();
+            format!("{sign}{}: {label}{} of the points", num(b.at), pct(b.share))
+        })
+        .collect();
+    Text::new(zh.join("；"), en.join("; "))
+}
+
+/// What a scorer awards, in words.
+pub(crate) fn scorer_words(scorer: &Scorer, max: f64, inputs: &[Input]) -> Text {
+    let w = |e: &Expr| expr_words(e, inputs);
+    let m = num(max);
+    match scorer {
+        Scorer::Clause { when } => {
+            let c = w(when);
+            Text::new(
+                format!("满足{}的，得{m}分；否则不得分", c.zh),
+                format!("{m} points when {}; otherwise 0", c.en),
+            )
+        }
+        Scorer::PerOccurrence {
+            count,
+            per,
+            cap,
+            floor,
+        } => {
+            let c = w(count);
+            let until_zero = *floor <= 0.0 && *cap >= max;
+            let (zh, en) = if until_zero {
+                ("扣完为止".to_string(), "down to 0".to_string())
+            } else {
+                (
+                    format!("最多扣{}分，最低{}分", num(*cap), num(*floor)),
+                    format!("at most {} deducted, floor {}", num(*cap), num(*floor)),
+                )
+            };
+            Text::new(
+                format!("按{}，每发生1次扣{}分，{zh}", c.zh, num(*per)),
+                format!("{} deducted per occurrence of {}, {en}", num(*per), c.en),
+            )
+        }
+        Scorer::Severity { tiers, cap } => {
+            let (mut zh, mut en) = (Vec::new(), Vec::new());
+            for tier in tiers {
+                match tier {
+                    Tier::PerCase { name, count, per } => {
+                        let c = w(count);
+                        zh.push(format!("情节{name}的每例扣{}分（{}）", num(*per), c.zh));
+                        en.push(format!("{name}: {} per case ({})", num(*per), c.en));
+                    }
+                    Tier::Zero { name, when } => {
+                        let c = w(when);
+                        zh.push(format!("情节{name}的本项不得分（{}）", c.zh));
+                        en.push(format!("{name}: item zeroed ({})", c.en));
+                    }
+                }
+            }
+            Text::new(
+                format!("{}；最多扣{}分", zh.join("；"), num(*cap)),
+                format!("{}; at most {} deducted", en.join("; "), num(*cap)),
+            )
+        }
+        Scorer::Discretionary {
+            input,
+            min,
+            max: hi,
+        } => Text::new(
+            format!(
+                "由评价人员酌情扣{}–{}分（{}）",
+                num(*min),
+                num(*hi),
+                input_label(inputs, *input, false)
+            ),
+            format!(
+                "discretionary deduction of {}–{} by the assessor ({})",
+                num(*min),
+                num(*hi),
+                input_label(inputs, *input, true)
+            ),
+        ),
+        Scorer::PerItem { count, per } => {
+            let c = w(count);
+            Text::new(
+                format!("按{}，每项得{}分，最高{m}分", c.zh, num(*per)),
+                format!("{} per item of {}, at most {m}", num(*per), c.en),
+            )
+        }
+        Scorer::Threshold {
+            value,
+            direction,
+            bands,
+        } => {
+            let c = w(value);
+            let b = bands_words(bands, *direction == Direction::Lower);
+            Text::new(
+                format!("按{}分档：{}", c.zh, b.zh),
+                format!("bands of {}: {}", c.en, b.en),
+            )
+        }
+        Scorer::Piecewise { value, points } => {
+            let c = w(value);
+            let zh: Vec<String> = points
+                .iter()
+                .map(|(x, s)| format!("{}→{}", num(*x), pct(*s)))
+                .collect();
+            Text::new(
+                format!("按{}分段线性计分（{}）", c.zh, zh.join("，")),
+                format!("piecewise-linear in {} ({})", c.en, zh.join(", ")),
+            )
+        }
+        Scorer::Goalposts {
+            value,
+            lo,
+            hi,
+            direction,
+        } => {
+            let c = w(value);
+            let (zh, en) = match direction {
+                Direction::Higher => ("越高越好", "higher is better"),
+                Direction::Lower => ("越低越好", "lower is better"),
+            };
+            Text::new(
+                format!(
+                    "按{}在{}–{}之间按比例计分（{zh}）",
+                    c.zh,
+                    num(*lo),
+                    num(*hi)
+                ),
+                format!(
+                    "{} scaled between {} and {} ({en})",
+                    c.en,
+                    num(*lo),
+                    num(*hi)
+                ),
+            )
+        }
+        Scorer::Target {
+            value,
+            target,
+            direction,
+            tolerance,
+        } => {
+            let c = w(value);
+            let (zh, en) = match direction {
+                Direction::Higher => ("达到或超过目标值得满分", "full points at or above it"),
+                Direction::Lower => ("不超过目标值得满分", "full points at or below it"),
+            };
+            let tol = tolerance.map_or((String::new(), String::new()), |t| {
+                (
+                    format!("，容差{}", num(t)),
+                    format!(", tolerance {}", num(t)),
+                )
+            });
+            Text::new(
+                format!("{}目标值{}，{zh}{}", c.zh, num(*target), tol.0),
+                format!(
+                    "{} against the target {}: {en}{}",
+                    c.en,
+                    num(*target),
+                    tol.1
+                ),
+            )
+        }
+        Scorer::Efficacy { value, worst, best } => {
+            let c = w(value);
+            Text::new(
+                format!(
+                    "功效系数法：{}，不允许值{}，满意值{}，功效系数=60+40×(实际值−不允许值)÷(满意值−不允许值)",
+                    c.zh,
+                    num(*worst),
+                    num(*best)
+                ),
+                format!(
+                    "efficacy coefficient of {}: worst {}, best {}, d = 60 + 40·(x − worst)/(best − worst)",
+                    c.en,
+                    num(*worst),
+                    num(*best)
+                ),
+            )
+        }
+        Scorer::Levels {
+            input,
+            shares,
+            not_applicable,
+        } => {
+            let list: Vec<String> = shares
+                .iter()
+                .map(|(level, s)| format!("“{level}” {}", pct(*s)))
+                .collect();
+            let na = if not_applicable.is_empty() {
+                (String::new(), String::new())
+            } else {
+                (
+                    format!("；“{}”不适用，不计入分母", not_applicable.join("”“")),
+                    format!("; `{}` not applicable", not_applicable.join("`, `")),
+                )
+            };
+            Text::new(
+                format!(
+                    "按{}等级计分：{}{}",
+                    input_label(inputs, *input, false),
+                    list.join("，"),
+                    na.0
+                ),
+                format!(
+                    "by the level of {}: {}{}",
+                    input_label(inputs, *input, true),
+                    list.join(", "),
+                    na.1
+                ),
+            )
+        }
+        Scorer::Survey {
+            input,
+            codes,
+            excluded,
+            scale,
+            ..
+        } => {
+            let answers = inputs
+                .get(*input)
+                .map(|i| i.values.as_slice())
+                .unwrap_or(&[]);
+            let answer = |i: usize| answers.get(i).cloned().unwrap_or_default();
+            let list: Vec<String> = codes
+                .iter()
+                .map(|(i, v)| format!("{}{}分", answer(*i), num(*v)))
+                .collect();
+            let left: Vec<String> = excluded.iter().map(|&i| answer(i)).collect();
+            let left_zh = if left.is_empty() {
+                String::new()
+            } else {
+                format!("，“{}”不计入有效票", left.join("”“"))
+            };
+            let left_en = if left.is_empty() {
+                String::new()
+            } else {
+                format!(", `{}` not counted as valid votes", left.join("`, `"))
+            };
+            Text::new(
+                format!(
+                    "{}：{}{left_zh}；按平均分占{}分的比例计分",
+                    input_label(inputs, *input, false),
+                    list.join("、"),
+                    num(*scale)
+                ),
+                format!(
+                    "{}: {}{left_en}; the mean over {} gives the share",
+                    input_label(inputs, *input, true),
+                    list.join(", "),
+                    num(*scale)
+                ),
+            )
+        }
+        Scorer::Frequency { periods, min } => Text::new(
+            format!(
+                "{}个周期每期不少于{}次，按达标周期比例计分",
+                periods.len(),
+                num(*min)
+            ),
+            format!(
+                "at least {} in each of {} periods; the share of compliant periods",
+                num(*min),
+                periods.len()
+            ),
+        ),
+        Scorer::Criteria { criteria, bands } => {
+            let zh: Vec<String> = criteria.iter().map(|c| w(c).zh).collect();
+            let en: Vec<String> = criteria.iter().map(|c| w(c).en).collect();
+            let b = bands_words(bands, false);
+            Text::new(
+                format!(
+                    "符合下列标准的项数（{}）：{}",
+                    zh.join("；"),
+                    b.zh.replace("：", "项：")
+                ),
+                format!("number of criteria met ({}): {}", en.join("; "), b.en),
+            )
+        }
+        Scorer::RiskMatrix {
+            likelihood,
+            severity,
+            bands,
+        } => {
+            let (l, s) = (w(likelihood), w(severity));
+            let b = bands_words(bands, false);
+            Text::new(
+                format!("风险值=可能性{}×严重程度{}：{}", l.zh, s.zh, b.zh),
+                format!("risk = likelihood {} × severity {}: {}", l.en, s.en, b.en),
+            )
+        }
+        Scorer::Rank {
+            value,
+            direction,
+            step,
+        } => {
+            let c = w(value);
+            let (zh, en) = match direction {
+                Direction::Higher => ("越高越好", "higher is better"),
+                Direction::Lower => ("越低越好", "lower is better"),
+            };
+            Text::new(
+                format!(
+                    "按{}在群体中排名（{zh}），第一名得满分，每降一名扣{}分",
+                    c.zh,
+                    num(*step)
+                ),
+                format!(
+                    "ranked on {} ({en}): first place full points, {} less per place",
+                    c.en,
+                    num(*step)
+                ),
+            )
+        }
+        Scorer::Formula { expr } => {
+            let c = w(expr);
+            Text::new(
+                format!("按公式计分：{}（限于0–{m}分）", c.zh),
+                format!("points by formula: {} (within 0–{m})", c.en),
+            )
+        }
+    }
+}
+
+/// "…的，本项不得分" for a `zero_when` condition.
+pub(crate) fn zero_words(when: &Expr, reason: Option<&str>, inputs: &[Input]) -> Text {
+    let c = expr_words(when, inputs);
+    match reason {
+        Some(r) => Text::new(
+            format!("{}的，本项不得分（{r}）", c.zh),
+            format!("item zeroed when {} ({r})", c.en),
+        ),
+        None => Text::new(
+            format!("{}的，本项不得分", c.zh),
+            format!("item zeroed when {}", c.en),
+        ),
+    }
+}
+
+/// How a group combines its children, in words.
+pub(crate) fn aggregate_words(aggregate: Aggregate) -> Text {
+    match aggregate {
+        Aggregate::Sum => Text::new("子项得分合计", "sum of the children's points"),
+        Aggregate::Mean => Text::new(
+            "子项得分率加权算术平均",
+            "weighted arithmetic mean of children's shares",
+        ),
+        Aggregate::Geomean => Text::new(
+            "子项得分率加权几何平均",
+            "weighted geometric mean of children's shares",
+        ),
+        Aggregate::Min => Text::new(
+            "取子项最低得分率（不可补偿）",
+            "lowest share among children (non-compensatory)",
+        ),
+        Aggregate::Deduction => Text::new(
+            "从满分起扣除各子项失分，扣完为止",
+            "starts at full points, subtracts what each child lost, floor 0",
+        ),
+    }
+}
+
+/// What a veto does, in words.
+pub(crate) fn veto_words(veto: &Veto, grades: &[Grade], inputs: &[Input]) -> Text {
+    let c = expr_words(&veto.when, inputs);
+    let grade = veto
+        .grade
+        .and_then(|g| grades.get(g))
+        .map(|g| {
+            (
+                g.name.clone(),
+                g.name_en.clone().unwrap_or_else(|| g.name.clone()),
+            )
+        })
+        .unwrap_or_default();
+    let (zh, en) = match veto.effect {
+        VetoEffect::Zero => (
+            "总分计为0分（一票否决）".to_string(),
+            "the total becomes 0".to_string(),
+        ),
+        VetoEffect::Grade => (
+            format!("等级定为“{}”", grade.0),
+            format!("the grade is set to {}", grade.1),
+        ),
+        VetoEffect::CapGrade => (
+            format!("等级最高为“{}”", grade.0),
+            format!("the grade is at best {}", grade.1),
+        ),
+    };
+    Text::new(format!("{}的，{zh}", c.zh), format!("when {}: {en}", c.en))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+
+    use super::*;
+
+    #[test]
+    fn conditions_read_with_labels_and_signs_not_names() {
+        let ruleset = crate::Ruleset::load(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../rules/village.toml"
+        ))
+        .unwrap();
+        let grade = ruleset.grades.iter().find(|g| g.when.is_some()).unwrap();
+        let t = expr_words(grade.when.as_ref().unwrap(), &ruleset.inputs);
+        let input = ruleset
+            .inputs
+            .iter()
+            .find(|i| i.name == "negative_events_2y")
+            .unwrap();
+        assert_eq!(t.zh, format!("「{}」 = 0", input.label));
+        assert!(!t.zh.contains("negative_events_2y"));
+        assert!(!t.en.contains("=="));
+    }
+
+    #[test]
+    fn deductions_are_worded_as_schemes_word_them() {
+        let ruleset = crate::Ruleset::from_toml(
+            "[ruleset]\nid='t'\nname='t'\nversion='1'\nscale=10\n[[input]]\nname='n'\ntype='count'\nlabel='违规次数'\n[[indicator]]\nid='a'\nname='a'\npoints=10\nscorer={type='per_occurrence', count='n', per=2}\n",
+        )
+        .unwrap();
+        let crate::ruleset::NodeKind::Leaf { scorer, .. } = &ruleset.nodes[1].kind else {
+            panic!("a leaf")
+        };
+        let t = scorer_words(scorer, 10.0, &ruleset.inputs);
+        assert_eq!(t.zh, "按「违规次数」，每发生1次扣2分，扣完为止");
+        assert_eq!(t.en, "2 deducted per occurrence of [违规次数], down to 0");
+    }
+}

@@ -9,6 +9,7 @@
 mod cohorts;
 mod data;
 mod output;
+mod report;
 mod table;
 mod xlsx;
 
@@ -102,6 +103,31 @@ enum Command {
         #[arg(long, value_delimiter = ',', conflicts_with = "cohort")]
         by: Vec<String>,
         /// Place the unit in a cohort written by `qinglian fit` instead of the file's units.
+        #[arg(long)]
+        cohort: Option<PathBuf>,
+        /// Language.
+        #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+        lang: LangArg,
+        /// Rows read and scored at a time.
+        #[arg(long, hide = true, default_value_t = CHUNK_ROWS)]
+        chunk_rows: usize,
+    },
+    /// Write the printable 评价报告 (HTML) of one unit (`--id`), or of every unit into a folder.
+    Report {
+        /// Ruleset file.
+        ruleset: PathBuf,
+        /// Records (.csv, .json or .jsonl; `-` reads standard input).
+        data: PathBuf,
+        /// The unit's id; without it, every unit gets a report in the folder `-o` names.
+        #[arg(long)]
+        id: Option<String>,
+        /// The report file (with `--id`; standard output if not given), or the folder.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Place units within their group of these columns (as `score --by`).
+        #[arg(long, value_delimiter = ',', conflicts_with = "cohort")]
+        by: Vec<String>,
+        /// Place units in a cohort written by `qinglian fit` instead of the file's units.
         #[arg(long)]
         cohort: Option<PathBuf>,
         /// Language.
@@ -240,6 +266,41 @@ fn main() -> ExitCode {
             format,
             lang.into(),
         ),
+        Command::Report {
+            ruleset,
+            data,
+            id,
+            output,
+            by,
+            cohort,
+            lang,
+            chunk_rows,
+        } => {
+            let target = match (&id, &output) {
+                (Some(id), to) => Ok(report::Target::One {
+                    id,
+                    to: to.as_deref(),
+                }),
+                (None, Some(folder)) => Ok(report::Target::All { folder }),
+                (None, None) => Err(
+                    "name a unit with --id, or a folder for every unit's report with -o"
+                        .to_string(),
+                ),
+            };
+            target.and_then(|target| {
+                let scoring = Scoring {
+                    ruleset: &ruleset,
+                    data: &data,
+                    by: &by,
+                    cohort: cohort.as_deref(),
+                    chunk_rows,
+                };
+                if let Some(html) = report::run(&scoring, target, lang.into())? {
+                    out!("{html}");
+                }
+                Ok(ExitCode::SUCCESS)
+            })
+        }
         Command::Table {
             ruleset,
             format,

@@ -273,3 +273,52 @@ fn the_rule_table_covers_every_indicator_of_every_ruleset() {
         assert!(cells.contains(&ruleset.hash().to_string()));
     }
 }
+
+#[test]
+fn reports_for_one_unit_and_for_every_unit_of_every_ruleset() {
+    let dir = scratch("report");
+    for (rules, data) in EXAMPLES {
+        let rules_path = format!("rules/{rules}.toml");
+        let data_path = format!("examples/data/{data}.csv");
+        let ruleset = Ruleset::load(root().join(&rules_path)).unwrap();
+        let results = ruleset.evaluate_records(&read_records(root().join(&data_path)).unwrap());
+        let scored: Vec<&qinglian::Evaluation> =
+            results.iter().filter_map(|r| r.as_ref().ok()).collect();
+        let e = scored[scored.len() / 2];
+        let id = e.id.clone().unwrap();
+
+        let out = qinglian(&["report", &rules_path, &data_path, "--id", &id]);
+        assert!(out.status.success(), "{rules}: {}", stderr(&out));
+        // The same page the library writes for the unit, placed in the same cohort.
+        assert_eq!(
+            stdout(&out),
+            ruleset.report_html(e, qinglian::Lang::Zh),
+            "{rules} {id}"
+        );
+
+        let folder = dir.join(rules);
+        let out = qinglian(&[
+            "report",
+            &rules_path,
+            &data_path,
+            "--lang",
+            "en",
+            "-o",
+            folder.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{rules}: {}", stderr(&out));
+        let files = std::fs::read_dir(&folder).unwrap().count();
+        assert_eq!(files, scored.len(), "{rules}: one report per scored unit");
+        let page = std::fs::read_to_string(folder.join(format!("{id}.html"))).unwrap();
+        assert_eq!(page, ruleset.report_html(e, qinglian::Lang::En));
+    }
+    let out = qinglian(&[
+        "report",
+        "rules/village.toml",
+        "examples/data/villages.csv",
+        "--id",
+        "nobody",
+    ]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("nobody"));
+}

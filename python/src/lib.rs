@@ -389,6 +389,13 @@ impl Evaluation {
         &self.inner.ruleset_hash
     }
 
+    /// The printable 评价报告 of this unit: a self-contained HTML page (A4 print styles, inline
+    /// SVG charts, no external assets); `lang` is `"zh"` (the default) or `"en"`.
+    #[pyo3(signature = (lang = "zh"))]
+    fn to_html(&self, lang: &str) -> PyResult<String> {
+        Ok(self.ruleset.report_html(&self.inner, parse_lang(lang)?))
+    }
+
     /// Total after bonus and vetoes.
     #[getter]
     fn score(&self) -> f64 {

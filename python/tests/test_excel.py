@@ -68,3 +68,15 @@ def test_results_of_two_rulesets_are_refused(tmp_path: pathlib.Path) -> None:
         qinglian.to_excel(a[:1] + b[:1], tmp_path / "mixed.xlsx")
     with pytest.raises(ValueError, match="no evaluation"):
         qinglian.to_excel([], tmp_path / "empty.xlsx")
+
+
+def test_an_evaluation_renders_its_printable_report() -> None:
+    ruleset, results = _results("village.toml", "villages.csv")
+    e = next(r for r in results if isinstance(r, qinglian.Evaluation) and r.score < r.max_score)
+    html = e.to_html()
+    assert html.startswith("<!DOCTYPE html>")
+    assert e.name in html and ruleset.hash in html
+    assert "失分明细" in html and "<svg" in html
+    assert "Points lost" in e.to_html(lang="en")
+    with pytest.raises(ValueError):
+        e.to_html(lang="fr")

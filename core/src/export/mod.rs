@@ -5,6 +5,7 @@
 //! Words shown to people come in Chinese or English ([`Lang`]); input names, expressions and
 //! error codes are never shown.
 
+pub mod report;
 pub mod table;
 #[cfg(feature = "xlsx")]
 pub mod xlsx;

@@ -105,7 +105,7 @@ impl Page {
             ));
             cells.push((
                 self.say("百分位", "Percentile"),
-                format!("{}", num(c.percentile)),
+                num((c.percentile * 10.0).round() / 10.0),
             ));
             if let Some(t) = &c.tier {
                 cells.push((self.say("分档", "Tier"), t.clone()));

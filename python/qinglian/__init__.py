@@ -13,6 +13,8 @@ Load a ruleset, score records (dicts) or whole data frames, read the audit trail
     ruleset.evaluate(record, cohort=cohort)                   # one unit placed against it
     batch_out = qinglian.score_arrow(ruleset, record_batch)  # Arrow in, Arrow out
     qinglian.to_excel(ruleset.evaluate_many(records), "ranking.xlsx")  # Excel out
+    stricter = ruleset.with_changes({"grade.优秀.min": 92})            # what-if
+    qinglian.compare(results, stricter.evaluate_frame(df)).transitions  # grade moves
 
 All scoring is done by the Rust core; this package only converts data.
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 import os
 from typing import Union
 
+from ._compare import Comparison, compare
 from ._excel import to_excel
 from ._frame import evaluate_frame, score_arrow
 from ._qinglian import (
@@ -40,6 +43,7 @@ from ._qinglian import (
 
 __all__ = [
     "Cohort",
+    "Comparison",
     "CohortError",
     "Diagnostic",
     "Evaluation",
@@ -49,6 +53,7 @@ __all__ = [
     "Ruleset",
     "RulesetError",
     "__version__",
+    "compare",
     "evaluate_frame",
     "from_toml",
     "load",

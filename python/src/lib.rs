@@ -176,6 +176,51 @@ fn describe(value: &Bound<'_, PyAny>) -> String {
     format!("`{repr}` ({type_name})")
 }
 
+/// A Python value as JSON (for `with_changes`): None, bool, int, float, str, lists and dicts.
+fn json_of(value: &Bound<'_, PyAny>, depth: usize) -> PyResult<serde_json::Value> {
+    use serde_json::Value as J;
+    if depth > 32 {
+        return Err(PyValueError::new_err("value nested too deeply"));
+    }
+    if value.is_none() {
+        return Ok(J::Null);
+    }
+    if let Ok(b) = value.cast::<PyBool>() {
+        return Ok(J::Bool(b.is_true()));
+    }
+    if value.is_instance_of::<PyInt>() {
+        let i: i64 = value.extract()?;
+        return Ok(J::from(i));
+    }
+    if let Ok(x) = value.extract::<f64>() {
+        if value.is_instance_of::<PyFloat>() || !value.is_instance_of::<PyString>() {
+            return serde_json::Number::from_f64(x)
+                .map(J::Number)
+                .ok_or_else(|| {
+                    PyValueError::new_err(format!("{} is not a finite number", describe(value)))
+                });
+        }
+    }
+    if let Ok(s) = value.extract::<String>() {
+        return Ok(J::String(s));
+    }
+    if let Ok(d) = value.cast::<PyDict>() {
+        let mut map = serde_json::Map::new();
+        for (k, v) in d.iter() {
+            map.insert(k.extract::<String>()?, json_of(&v, depth + 1)?);
+        }
+        return Ok(J::Object(map));
+    }
+    if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+        let items: PyResult<Vec<J>> = value.try_iter()?.map(|v| json_of(&v?, depth + 1)).collect();
+        return Ok(J::Array(items?));
+    }
+    Err(PyTypeError::new_err(format!(
+        "{} cannot be a rule value: use a number, text, true/false, a list or a dict",
+        describe(value)
+    )))
+}
+
 /// A mapping as a core record; a declared input holding a value of an unusable type makes the
 /// record a `record.wrong_type` error (raised for one record, kept in its place in a batch).
 fn record_of(
@@ -653,6 +698,29 @@ impl Ruleset {
     /// The ruleset as TOML text without comments; compiling it gives the same hash.
     fn to_toml(&self) -> String {
         self.inner.to_toml()
+    }
+
+    /// What-if: a new, validated ruleset with the values at the given paths replaced, e.g.
+    /// `{"grade.优秀.min": 92, "supervision.external.complaints.scorer.tiers.0.per": 20}`
+    /// (paths: see the reference). Raises `RulesetError` naming each bad path or rule.
+    fn with_changes(&self, py: Python<'_>, changes: &Bound<'_, PyDict>) -> PyResult<Ruleset> {
+        let mut list = Vec::with_capacity(changes.len());
+        for (key, value) in changes.iter() {
+            let path: String = key
+                .extract()
+                .map_err(|_| PyTypeError::new_err("with_changes takes paths (str) as keys"))?;
+            list.push((path, json_of(&value, 0)?));
+        }
+        self.inner
+            .with_changes(list.iter().map(|(p, v)| (p.as_str(), v.clone())))
+            .map(|r| Ruleset { inner: Arc::new(r) })
+            .map_err(|e| ruleset_error(py, &e))
+    }
+
+    /// Pickling: a ruleset travels as its canonical TOML text (same hash) and is compiled again.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let class = slf.get_type().into_any();
+        Ok((class, (slf.get().inner.to_toml(),)))
     }
 
     /// Points of the whole tree.

@@ -785,6 +785,33 @@ impl Ruleset {
         self.inner.to_toml()
     }
 
+    /// What-if: a new, validated ruleset with the values at the given paths replaced, e.g.
+    /// `{ "grade.优秀.min": 92 }` (paths as in Rust and Python). Throws a `RulesetLoadError`
+    /// naming each bad path or rule.
+    #[wasm_bindgen(js_name = withChanges)]
+    pub fn with_changes(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] changes: JsValue,
+    ) -> Result<Ruleset, JsValue> {
+        let text = js_sys::JSON::stringify(&changes)
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_default();
+        let map: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&text).map_err(|_| {
+                error_with_code(
+                    "ruleset.change",
+                    "withChanges expects an object of paths and values",
+                )
+            })?;
+        self.inner
+            .with_changes(map.iter().map(|(k, v)| (k.as_str(), v.clone())))
+            .map(|inner| Ruleset {
+                inner: Rc::new(inner),
+            })
+            .map_err(|e| ruleset_error(&e))
+    }
+
     /// Highest reachable total: the scale plus the bonus cap.
     #[wasm_bindgen(js_name = maxTotal)]
     pub fn max_total(&self) -> f64 {

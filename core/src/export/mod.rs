@@ -34,6 +34,7 @@ pub(crate) fn ruleset_name(ruleset: &Ruleset, lang: Lang) -> &str {
     named(lang, &m.name, m.name_en.as_deref())
 }
 
+#[cfg(feature = "xlsx")]
 /// "name（10分）": an indicator's title with its maximum points.
 pub(crate) fn points_title(lang: Lang, name: &str, points: f64) -> String {
     let p = crate::format_number(points);

@@ -3,6 +3,7 @@
 //! [`Ruleset::from_toml`] and [`Ruleset::load`] parse and validate once; the result is `Send +
 //! Sync` and never re-parses anything while scoring.
 
+mod changes;
 mod compile;
 mod schema;
 

@@ -8,6 +8,7 @@
 
 mod cohorts;
 mod data;
+mod diff;
 mod output;
 mod report;
 mod table;
@@ -136,6 +137,19 @@ enum Command {
         /// Rows read and scored at a time.
         #[arg(long, hide = true, default_value_t = CHUNK_ROWS)]
         chunk_rows: usize,
+    },
+    /// List what changed between two versions of a ruleset, in plain words; given data, how many
+    /// units change score and grade, with the grade transition table.
+    Diff {
+        /// The earlier ruleset file.
+        old: PathBuf,
+        /// The later ruleset file.
+        new: PathBuf,
+        /// Records to score under both (.csv, .json or .jsonl).
+        data: Option<PathBuf>,
+        /// Language.
+        #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+        lang: LangArg,
     },
     /// Print the 评分细则 table of a ruleset for reviewers: indicators by level, points, the
     /// scheme's criteria and how each is scored, then bonus, vetoes and grades.
@@ -301,6 +315,16 @@ fn main() -> ExitCode {
                 Ok(ExitCode::SUCCESS)
             })
         }
+        Command::Diff {
+            old,
+            new,
+            data,
+            lang,
+        } => load(&old).and_then(|a| {
+            let b = load(&new)?;
+            out!("{}", diff::run(&a, &b, data.as_deref(), lang.into())?);
+            Ok(ExitCode::SUCCESS)
+        }),
         Command::Table {
             ruleset,
             format,

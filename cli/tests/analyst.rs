@@ -322,3 +322,54 @@ fn reports_for_one_unit_and_for_every_unit_of_every_ruleset() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("nobody"));
 }
+
+#[test]
+fn diff_names_each_change_and_counts_its_impact() {
+    let dir = scratch("diff");
+    for (rules, _) in EXAMPLES {
+        let path = format!("rules/{rules}.toml");
+        let out = qinglian(&["diff", &path, &path]);
+        assert!(out.status.success(), "{rules}: {}", stderr(&out));
+        assert!(stdout(&out).contains("两版规则内容相同"), "{rules}");
+    }
+    let text = std::fs::read_to_string(root().join("rules/village.toml")).unwrap();
+    let edited = text
+        .replacen("per = 2 }", "per = 4 }", 1)
+        .replacen("\nmin = 75", "\nmin = 80", 1);
+    assert_ne!(edited, text);
+    let new_path = dir.join("village-2.toml");
+    std::fs::write(&new_path, &edited).unwrap();
+    let out = qinglian(&[
+        "diff",
+        "rules/village.toml",
+        new_path.to_str().unwrap(),
+        "examples/data/villages.csv",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report = stdout(&out);
+    assert!(report.contains("每发生1次扣2分，扣完为止 → "), "{report}");
+    assert!(
+        report.contains("等级「达标」：总分≥75 → 总分≥80"),
+        "{report}"
+    );
+
+    // The counts are the library's.
+    let rows = read_records(root().join("examples/data/villages.csv")).unwrap();
+    let old = Ruleset::load(root().join("rules/village.toml")).unwrap();
+    let new = Ruleset::from_toml(&edited).unwrap();
+    let (a, b) = (old.evaluate_records(&rows), new.evaluate_records(&rows));
+    let pairs: Vec<_> = a
+        .iter()
+        .zip(&b)
+        .filter_map(|(x, y)| Some((x.as_ref().ok()?, y.as_ref().ok()?)))
+        .collect();
+    let scores = pairs.iter().filter(|(x, y)| x.score != y.score).count();
+    let grades = pairs.iter().filter(|(x, y)| x.grade != y.grade).count();
+    assert!(scores > 0 && grades > 0);
+    let line = format!(
+        "两版均能评分的单位{}个：总分变化{scores}个，等级变化{grades}个。",
+        pairs.len()
+    );
+    assert!(report.contains(&line), "{report}");
+    assert!(report.contains(new.hash()));
+}

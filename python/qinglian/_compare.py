@@ -44,8 +44,8 @@ class Comparison:
         u = self.units
         order = _grade_order(u)
         rank = {g: i for i, g in enumerate(order)}  # 0 = best
-        before = u["grade_before"].map(rank)
-        after = u["grade_after"].map(rank)
+        before = u["grade_before"].astype(object).map(rank).astype(float)
+        after = u["grade_after"].astype(object).map(rank).astype(float)
         return {
             "units": int(len(u)),
             "score_changed": int((u["score_change"].abs() > 1e-9).sum()),

@@ -32,9 +32,8 @@ def test_evaluations_and_frames_carry_the_ruleset_hash() -> None:
 def test_evaluation_json_names_the_ruleset() -> None:
     text = (RULES / "village.toml").read_text(encoding="utf-8")
     ruleset = qinglian.from_toml(text)
-    record = {"id": "V1", "name": "某村"}
-    for inp in ruleset.inputs:
-        record.setdefault(inp["name"], {"boolean": True, "count": 0}.get(inp["type"], 1))
+    record = qinglian.read_records(RULES.parent / "examples" / "data" / "villages.csv")[0]
+    assert isinstance(record, dict)
     evaluation = ruleset.evaluate(record)
     assert evaluation.ruleset_hash == ruleset.hash
     assert evaluation.ruleset_version == ruleset.version

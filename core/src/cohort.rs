@@ -7,7 +7,7 @@
 
 use crate::batch::Batch;
 use crate::expr::vector::VectorEval;
-use crate::ruleset::{NodeKind, Ruleset, Scorer};
+use crate::ruleset::{NodeKind, Ruleset};
 use crate::score::{Env, Scores, CHUNK, NO_TIER};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -87,21 +87,93 @@ impl Groups {
     }
 }
 
-/// The sorted cohort values of each `rank` leaf, per cohort group.
+/// The sorted cohort values of each cohort-dependent leaf (`rank`, `normalise`), per cohort
+/// group, with their statistics.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct RankRefs {
-    /// Node index of each rank leaf, and its sorted values per group.
-    leaves: Vec<(usize, Vec<Vec<f64>>)>,
+    /// Node index of each such leaf, and its sorted values and statistics per group.
+    leaves: Vec<(usize, Vec<GroupValues>)>,
+}
+
+/// One group's sorted values of a leaf, and their statistics.
+type GroupValues = (Vec<f64>, Stats);
+
+/// What `normalise` scorers need of a cohort's values, computed once from the sorted values (so
+/// that it does not depend on row order, chunks or threads).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Stats {
+    pub n: usize,
+    pub min: f64,
+    pub max: f64,
+    pub mean: f64,
+    /// Sample standard deviation (`n − 1`); `NaN` for fewer than two values.
+    pub sd: f64,
+}
+
+impl Stats {
+    fn of(sorted: &[f64]) -> Stats {
+        let n = sorted.len();
+        let (Some(&min), Some(&max)) = (sorted.first(), sorted.last()) else {
+            return Stats {
+                n: 0,
+                min: f64::NAN,
+                max: f64::NAN,
+                mean: f64::NAN,
+                sd: f64::NAN,
+            };
+        };
+        let mean = sorted.iter().sum::<f64>() / n as f64;
+        let sd = if n < 2 {
+            f64::NAN
+        } else {
+            let squares: f64 = sorted.iter().map(|x| (x - mean) * (x - mean)).sum();
+            (squares / (n - 1) as f64).sqrt()
+        };
+        Stats {
+            n,
+            min,
+            max,
+            mean,
+            sd,
+        }
+    }
 }
 
 impl RankRefs {
-    /// The sorted values `rank` leaf `node` is ranked among, in group `group`.
-    pub(crate) fn values(&self, node: usize, group: usize) -> &[f64] {
+    fn new(leaves: Vec<(usize, Vec<Vec<f64>>)>) -> RankRefs {
+        RankRefs {
+            leaves: leaves
+                .into_iter()
+                .map(|(leaf, groups)| {
+                    let groups = groups
+                        .into_iter()
+                        .map(|values| {
+                            let stats = Stats::of(&values);
+                            (values, stats)
+                        })
+                        .collect();
+                    (leaf, groups)
+                })
+                .collect(),
+        }
+    }
+
+    fn group(&self, node: usize, group: usize) -> Option<&GroupValues> {
         self.leaves
             .iter()
             .find(|(n, _)| *n == node)
             .and_then(|(_, g)| g.get(group))
-            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The sorted values leaf `node` is measured against, in group `group`.
+    pub(crate) fn values(&self, node: usize, group: usize) -> &[f64] {
+        self.group(node, group).map_or(&[], |(v, _)| v.as_slice())
+    }
+
+    /// The statistics of those values.
+    pub(crate) fn stats(&self, node: usize, group: usize) -> Stats {
+        self.group(node, group)
+            .map_or_else(|| Stats::of(&[]), |(_, s)| *s)
     }
 }
 
@@ -128,7 +200,7 @@ pub(crate) fn rank_refs_of_batch(
             else {
                 continue;
             };
-            let Scorer::Rank { value, .. } = scorer.as_ref() else {
+            let Some(value) = scorer.cohort_value() else {
                 continue;
             };
             let mut ev = VectorEval::new(&env, n, value, &ruleset.plan.symbols);
@@ -158,9 +230,7 @@ pub(crate) fn rank_refs_of_batch(
             b.sort_by(f64::total_cmp);
         }
     }
-    RankRefs {
-        leaves: leaves.iter().copied().zip(values).collect(),
-    }
+    RankRefs::new(leaves.iter().copied().zip(values).collect())
 }
 
 /// Rank, size and percentile of a total among `sorted` totals (ascending), with the quota tier.
@@ -360,7 +430,7 @@ impl Cohort {
             if let Some(node) = ruleset.nodes.get(leaf) {
                 if !self.rank_values.contains_key(&node.path) {
                     return Err(CohortError::new(format!(
-                        "this cohort has no reference values for the rank indicator `{}` ({})",
+                        "this cohort has no reference values for the indicator `{}` ({}), which ranks or normalises against its cohort",
                         node.path, node.name
                     )));
                 }
@@ -370,8 +440,8 @@ impl Cohort {
     }
 
     pub(crate) fn rank_refs(&self, ruleset: &Ruleset) -> RankRefs {
-        RankRefs {
-            leaves: ruleset
+        RankRefs::new(
+            ruleset
                 .plan
                 .rank_leaves
                 .iter()
@@ -385,7 +455,7 @@ impl Cohort {
                     (leaf, vec![values])
                 })
                 .collect(),
-        }
+        )
     }
 }
 

@@ -607,6 +607,8 @@ pub(crate) fn interpolate(points: &[(f64, f64)], x: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::{better_than, interpolate};
     use crate::ruleset::Direction;
 

@@ -403,6 +403,8 @@ impl Leaf<'_, '_> {
             } => {
                 let v = self.vals(value, rows, todo);
                 let mut failed = Vec::new();
+                // The previous row's cohort, looked up again only when the group changes.
+                let mut cohort: Option<(usize, &[f64], Stats)> = None;
                 for (i, ((s, st), &x)) in score
                     .iter_mut()
                     .zip(status.iter_mut())
@@ -410,13 +412,18 @@ impl Leaf<'_, '_> {
                     .enumerate()
                 {
                     let g = (self.group)(i);
+                    let (values, stats) = match cohort {
+                        Some((at, values, stats)) if at == g => (values, stats),
+                        _ => {
+                            let values = self.rank_refs.values(self.node, g);
+                            let stats = self.rank_refs.stats(self.node, g);
+                            cohort = Some((g, values, stats));
+                            (values, stats)
+                        }
+                    };
                     let points = if x.is_nan() {
                         f64::NAN
                     } else {
-                        let (values, stats) = (
-                            self.rank_refs.values(self.node, g),
-                            self.rank_refs.stats(self.node, g),
-                        );
                         match normalise(*method, *direction, &stats, values, max, x) {
                             Some(p) => p,
                             None if *constant == ConstantCohort::Error && in_todo(i) => {

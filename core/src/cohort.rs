@@ -294,7 +294,11 @@ fn cohort_values(
 ) -> Vec<Vec<Vec<f64>>> {
     let leaves = &ruleset.plan.rank_leaves;
     let count = groups.map_or(1, Groups::count);
-    let mut values: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); count]; leaves.len()];
+    // Without groups every leaf's values fit in one buffer of the batch's length.
+    let capacity = if groups.is_none() { batch.len() } else { 0 };
+    let mut values: Vec<Vec<Vec<f64>>> = (0..leaves.len())
+        .map(|_| (0..count).map(|_| Vec::with_capacity(capacity)).collect())
+        .collect();
     let mut start = 0;
     while start < batch.len() {
         let n = CHUNK.min(batch.len() - start);

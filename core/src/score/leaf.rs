@@ -23,6 +23,8 @@ pub(crate) struct Leaf<'k, 'b> {
     pub rank_refs: &'k RankRefs,
     /// The cohort group of each chunk row (for `rank`).
     pub group: &'k dyn Fn(usize) -> usize,
+    /// Whether rows belong to different cohort groups (else every row is in group 0).
+    pub grouped: bool,
 }
 
 /// Writes a leaf's state at one row: points (clamped to the leaf's maximum) or missing.
@@ -402,6 +404,18 @@ impl Leaf<'_, '_> {
                 constant,
             } => {
                 let v = self.vals(value, rows, todo);
+                if !self.grouped && *constant == ConstantCohort::Missing {
+                    // One cohort for the chunk: the rule is a plain map over the column.
+                    let (values, stats) = (
+                        self.rank_refs.values(self.node, 0),
+                        self.rank_refs.stats(self.node, 0),
+                    );
+                    let (method, direction) = (*method, *direction);
+                    each(&v.numbers(n), score, status, max, |x| {
+                        normalise(method, direction, &stats, values, max, x).unwrap_or(f64::NAN)
+                    });
+                    return;
+                }
                 let mut failed = Vec::new();
                 // The previous row's cohort, looked up again only when the group changes.
                 let mut cohort: Option<(usize, &[f64], Stats)> = None;

@@ -444,6 +444,52 @@ pub(crate) fn scorer_words(scorer: &Scorer, max: f64, inputs: &[Input]) -> Text 
                 ),
             )
         }
+        Scorer::Normalise {
+            value,
+            method,
+            direction,
+            ..
+        } => {
+            let c = w(value);
+            let (dzh, den) = match direction {
+                Direction::Higher => ("", ""),
+                Direction::Lower => ("（越低越好）", " (lower is better)"),
+            };
+            match method {
+                Normalisation::Minmax { lo, hi } => Text::new(
+                    format!(
+                        "按{}{dzh}在本组最小值与最大值之间折算为{}–{}分（最小–最大法）",
+                        c.zh,
+                        num(*lo),
+                        num(*hi)
+                    ),
+                    format!(
+                        "{}{den} scaled from the cohort's minimum and maximum onto {}–{} points (min-max)",
+                        c.en,
+                        num(*lo),
+                        num(*hi)
+                    ),
+                ),
+                Normalisation::Zscore { mean, sd } => Text::new(
+                    format!(
+                        "按{}{dzh}相对本组均值和标准差标准化：均值计{}分，每个标准差{}分",
+                        c.zh,
+                        num(*mean),
+                        num(*sd)
+                    ),
+                    format!(
+                        "{}{den} standardised against the cohort's mean and standard deviation: the mean scores {}, each standard deviation {}",
+                        c.en,
+                        num(*mean),
+                        num(*sd)
+                    ),
+                ),
+                Normalisation::Percentile => Text::new(
+                    format!("按{}{dzh}在本组中的百分位计分，最高{m}分", c.zh),
+                    format!("{}{den} by its percentile in the cohort, at most {m}", c.en),
+                ),
+            }
+        }
         Scorer::Formula { expr } => {
             let c = w(expr);
             Text::new(

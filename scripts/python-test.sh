@@ -16,8 +16,8 @@ fi
 # shellcheck disable=SC1091
 . .venv/bin/activate
 export PIP_DISABLE_PIP_VERSION_CHECK=1
-if ! python -c "import maturin, pytest, pandas, pyarrow, polars, matplotlib, mypy, nbclient, nbformat, ipykernel, openpyxl" 2>/dev/null; then
-    python -m pip install -q maturin pytest pandas pyarrow polars matplotlib mypy nbclient nbformat ipykernel openpyxl
+if ! python -c "import maturin, pytest, pandas, pyarrow, polars, matplotlib, mypy, nbclient, nbformat, ipykernel, openpyxl, jsonschema" 2>/dev/null; then
+    python -m pip install -q maturin pytest pandas pyarrow polars matplotlib mypy nbclient nbformat ipykernel openpyxl jsonschema
 fi
 python --version
 

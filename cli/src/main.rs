@@ -151,6 +151,9 @@ enum Command {
         #[arg(long, value_enum, default_value_t = LangArg::Zh)]
         lang: LangArg,
     },
+    /// Print the JSON Schema of the ruleset format (kept in docs/ruleset.schema.json), for
+    /// editors: taplo / Even Better TOML give completion and hover docs from it.
+    Schema,
     /// Print the 评分细则 table of a ruleset for reviewers: indicators by level, points, the
     /// scheme's criteria and how each is scored, then bonus, vetoes and grades.
     Table {
@@ -325,6 +328,10 @@ fn main() -> ExitCode {
             out!("{}", diff::run(&a, &b, data.as_deref(), lang.into())?);
             Ok(ExitCode::SUCCESS)
         }),
+        Command::Schema => {
+            out!("{}", RULESET_SCHEMA);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Table {
             ruleset,
             format,
@@ -345,6 +352,9 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// The JSON Schema of rulesets (one file, shared with the docs and the editors).
+const RULESET_SCHEMA: &str = include_str!("../../docs/ruleset.schema.json");
 
 fn load(path: &Path) -> Result<Ruleset, String> {
     Ruleset::load(path).map_err(|e| e.to_string())

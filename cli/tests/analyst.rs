@@ -373,3 +373,35 @@ fn diff_names_each_change_and_counts_its_impact() {
     assert!(report.contains(&line), "{report}");
     assert!(report.contains(new.hash()));
 }
+
+#[test]
+fn schema_prints_the_documented_json_schema() {
+    let out = qinglian(&["schema"]);
+    assert!(out.status.success());
+    let printed: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let kept: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("docs/ruleset.schema.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(printed, kept);
+    // Every scorer type the reference documents is in the schema's list.
+    let types: Vec<&str> = kept["properties"]["indicator"]["items"]["properties"]["scorer"]
+        ["properties"]["type"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let reference = std::fs::read_to_string(root().join("docs/ruleset-reference.md")).unwrap();
+    for t in &types {
+        assert!(reference.contains(&format!("| `{t}` |")), "{t}");
+    }
+    // And every rules/ file points its editor at it.
+    for (rules, _) in EXAMPLES {
+        let text = std::fs::read_to_string(root().join(format!("rules/{rules}.toml"))).unwrap();
+        assert!(
+            text.starts_with("#:schema ../docs/ruleset.schema.json\n"),
+            "{rules}"
+        );
+    }
+}

@@ -8,21 +8,26 @@ from typing import TYPE_CHECKING, Any, Dict, List
 if TYPE_CHECKING:  # pragma: no cover
     from ._qinglian import Evaluation, Ruleset
 
+# Selectors carry the class twice (`.ql.ql`) so that they outrank notebook front-ends' own table
+# rules: JupyterLab's `.jp-RenderedHTMLCommon td {text-align:right}` (and its centred, fixed-layout
+# tables, striped rows), classic Notebook's `.rendered_html td`, VS Code's renderer. Equal
+# specificity would leave the winner to stylesheet order, which differs between them.
 _STYLE = """
 <style>
-.ql{font-family:-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei",sans-serif;font-size:13px}
-.ql table{border-collapse:collapse;margin-top:6px}
-.ql th,.ql td{padding:2px 8px;text-align:left;vertical-align:top;border-bottom:1px solid #eee}
-.ql th{background:#f6f6f6}
-.ql .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.ql .bar{width:120px;height:10px;background:#eee;border-radius:2px;overflow:hidden}
-.ql .bar>div{height:10px;background:#2f8f5b}
-.ql .lost{color:#c0392b}
-.ql .muted{color:#888}
-.ql .grade{display:inline-block;padding:1px 8px;border-radius:10px;background:#2f8f5b;color:#fff}
-.ql .veto{background:#fdecea;border-left:4px solid #c0392b;padding:4px 8px;margin:4px 0}
-.ql .alert{border-left:4px solid #e67e22;padding:4px 8px;margin:4px 0;background:#fff7ec}
-.ql .group td{font-weight:600}
+.ql.ql{font-family:-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei",sans-serif;font-size:13px;text-align:left}
+.ql.ql table{border-collapse:collapse;margin:6px 0 0 0;table-layout:auto;width:auto}
+.ql.ql tr,.ql.ql tr:nth-child(odd),.ql.ql tr:hover{background:none}
+.ql.ql th,.ql.ql td{padding:2px 8px;text-align:left;vertical-align:top;border:none;border-bottom:1px solid #eee;white-space:normal}
+.ql.ql th{background:#f6f6f6}
+.ql.ql .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.ql.ql .bar{width:120px;height:10px;background:#eee;border-radius:2px;overflow:hidden}
+.ql.ql .bar>div{height:10px;background:#2f8f5b}
+.ql.ql .lost{color:#c0392b}
+.ql.ql .muted{color:#888}
+.ql.ql .grade{display:inline-block;padding:1px 8px;border-radius:10px;background:#2f8f5b;color:#fff}
+.ql.ql .veto{background:#fdecea;border-left:4px solid #c0392b;padding:4px 8px;margin:4px 0}
+.ql.ql .alert{border-left:4px solid #e67e22;padding:4px 8px;margin:4px 0;background:#fff7ec}
+.ql.ql .group td{font-weight:600}
 </style>
 """
 

@@ -51,3 +51,52 @@ def test_plots(mini: qinglian.Ruleset) -> None:
     ax = plot_profile(mini.evaluate(GOOD))
     assert len(ax.patches) == len(mini.dimension_paths)
     assert "A" in ax.get_title()
+
+
+# The notebook front-ends' own table rules our views must outrank (JupyterLab's
+# @jupyterlab/rendermime `.jp-RenderedHTMLCommon`, classic Notebook's `.rendered_html`).
+_FRONT_END_RULES = {
+    ".jp-RenderedHTMLCommon td": "text-align",
+    ".jp-RenderedHTMLCommon th": "text-align",
+    ".jp-RenderedHTMLCommon tbody tr:nth-child(odd)": "background",
+    ".jp-RenderedHTMLCommon table": "margin-left",
+    ".rendered_html td": "text-align",
+    ".rendered_html th": "text-align",
+}
+
+
+def _specificity(selector: str) -> tuple[int, int, int]:
+    """(ids, classes and pseudo-classes, elements) of a simple CSS selector."""
+    import re
+
+    ids = len(re.findall(r"#[\w-]+", selector))
+    classes = len(re.findall(r"\.[\w-]+", selector)) + len(re.findall(r":(?!:)[\w-]+", selector))
+    elements = len(re.findall(r"(?:^|[\s>+~])([a-z][\w-]*)", selector))
+    return ids, classes, elements
+
+
+def _rules(css: str) -> list[tuple[str, str]]:
+    import re
+
+    out = []
+    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+        for sel in selectors.split(","):
+            out.append((sel.strip(), body))
+    return out
+
+
+def test_our_table_rules_outrank_the_notebook_front_ends() -> None:
+    from qinglian._display import _STYLE
+
+    css = _STYLE.replace("<style>", "").replace("</style>", "")
+    rules = _rules(css)
+    for theirs, prop in _FRONT_END_RULES.items():
+        element = theirs.split()[-1].split(":")[0]
+        ours = [
+            sel
+            for sel, body in rules
+            if sel.split()[-1].split(":")[0] == element
+            and any(f"{p}:" in body for p in (prop, prop.split("-")[0]))  # or its shorthand
+        ]
+        assert ours, f"no rule of ours sets {prop} on {element}"
+        assert max(_specificity(s) for s in ours) > _specificity(theirs), (theirs, ours)

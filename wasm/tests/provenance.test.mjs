@@ -17,11 +17,20 @@ test("evaluations carry the ruleset's id, version and hash", () => {
   const hash = demo.hash();
   assert.match(hash, /^[0-9a-f]{64}$/);
   assert.deepEqual(demo.provenance(), { ruleset: "demo", version: "1", hash });
-  const e = demo.evaluate({ id: "U1", first_topic: true });
+  const unit = {
+    id: "U1",
+    first_topic: true,
+    cases: 1,
+    audit_level: "B",
+    coverage: 90,
+    satisfaction: { 满意: 8, 基本满意: 2, 不满意: 0, 不了解: 3 },
+    reports: 2,
+  };
+  const e = demo.evaluate(unit);
   assert.equal(e.ruleset, "demo");
   assert.equal(e.ruleset_version, "1");
   assert.equal(e.ruleset_hash, hash);
-  const [many] = demo.evaluateMany([{ id: "U1", first_topic: true }]);
+  const [many] = demo.evaluateMany([unit]);
   assert.equal(many.ok.ruleset_hash, hash);
 });
 

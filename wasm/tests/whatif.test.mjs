@@ -22,12 +22,17 @@ test("withChanges returns a new ruleset; the original is unchanged", () => {
 
 test("a changed deduction changes the score as the edited text would", () => {
   const text = readFileSync(join(here, "../../rules/village.toml"), "utf8");
-  const record = { id: "V1", irregular_contracts: 1 };
+  // The first village of the example data (CSV text values are read as the core reads them).
+  const [head, first] = readFileSync(join(here, "../../examples/data/villages.csv"), "utf8").split("\n");
+  const cells = first.split(",");
+  const record = Object.fromEntries(head.split(",").map((k, i) => [k, cells[i]]));
+  record.irregular_contracts = "1";
   const edited = Ruleset.fromToml(text.replace("per = 2", "per = 4"));
   const changed = village.withChanges({ "assets.contracts.scorer.per": 4 });
   const a = changed.evaluate(record);
   const b = edited.evaluate(record);
   assert.equal(a.score, b.score);
+  assert.equal(a.score, village.evaluate(record).score - 2, "one irregular contract at 2 more");
   assert.equal(a.ruleset_hash, changed.hash());
 });
 

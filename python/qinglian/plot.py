@@ -23,24 +23,73 @@ _CJK_FONTS = (
     "PingFang SC",
     "Heiti SC",
 )
+# File names of CJK fonts, for fonts installed after matplotlib built its font cache.
+_CJK_FILES = ("notosanscjk", "notoserifcjk", "sourcehansans", "wqy-zenhei", "wqy-microhei",
+              "simhei", "msyh", "pingfang", "droidsansfallback")
 _fonts_set = False
+#: The CJK font the plots use (None when none is installed).
+cjk_font: Optional[str] = None
+
+
+def _find_cjk_font() -> Optional[str]:
+    """The first installed CJK font by name; fonts installed after matplotlib's font cache was
+    built are looked for on disk and added, so that Chinese labels do not turn into boxes."""
+    from matplotlib import font_manager
+
+    def known() -> Optional[str]:
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        return next((name for name in _CJK_FONTS if name in installed), None)
+
+    found = known()
+    if found is None:
+        for path in font_manager.findSystemFonts():
+            if any(key in path.lower().replace(" ", "") for key in _CJK_FILES):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        found = known()
+    return found
 
 
 def _pyplot() -> Any:
-    """matplotlib.pyplot, with a CJK font first in line when one is installed."""
-    global _fonts_set
+    """matplotlib.pyplot, with an installed CJK font chosen explicitly (a warning says so when
+    there is none: Chinese labels would show as boxes)."""
+    global _fonts_set, cjk_font
     import matplotlib.pyplot as plt
 
     if not _fonts_set:
-        from matplotlib import font_manager, rcParams
+        from matplotlib import rcParams
 
-        installed = {f.name for f in font_manager.fontManager.ttflist}
-        found = [name for name in _CJK_FONTS if name in installed]
-        if found:
-            rcParams["font.sans-serif"] = found + list(rcParams["font.sans-serif"])
+        cjk_font = _find_cjk_font()
+        if cjk_font is not None:
+            rcParams["font.family"] = "sans-serif"
+            rcParams["font.sans-serif"] = [cjk_font] + list(rcParams["font.sans-serif"])
             rcParams["axes.unicode_minus"] = False
+        else:
+            import warnings
+
+            warnings.warn(
+                "no CJK font is installed: Chinese labels will show as boxes. Install one "
+                "(e.g. Debian's fonts-noto-cjk or fonts-wqy-microhei), or plot with lang='en'.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
         _fonts_set = True
     return plt
+
+
+_WORDS = {
+    "score": ("总分", "total"),
+    "count": ("单位数", "units"),
+    "share": ("得分率（%）", "% of points"),
+    "veto": ("一票否决", "veto"),
+}
+
+
+def _word(key: str, lang: str) -> str:
+    zh, en = _WORDS.get(key, (key, key))
+    return en if lang == "en" else zh
 
 
 def plot_distribution(
@@ -51,8 +100,9 @@ def plot_distribution(
     bins: int = 20,
     ax: Any = None,
     title: Optional[str] = None,
+    lang: str = "zh",
 ) -> Any:
-    """Distribution of scores of an `evaluate_frame` result.
+    """Distribution of scores of an `evaluate_frame` result (titles in `lang`, zh or en).
 
     Without `by`: a histogram of `column` (rows that could not be scored are left out). With
     `by` (a column of `results`, e.g. a district carried with `keep=["district"]` or joined from
@@ -66,8 +116,8 @@ def plot_distribution(
         _, ax = plt.subplots(figsize=(8, 4.5))
     if by is None:
         ax.hist(scored[column].astype(float), bins=bins, color="#2f8f5b", edgecolor="white")
-        ax.set_xlabel(column)
-        ax.set_ylabel("count")
+        ax.set_xlabel(_word(column, lang))
+        ax.set_ylabel(_word("count", lang))
     else:
         if by not in results.columns:
             raise KeyError(
@@ -89,11 +139,15 @@ def plot_distribution(
         for i, values in enumerate(data, start=1):
             jitter = [i + 0.15 * ((k * 7919) % 11 - 5) / 5 for k in range(len(values))]
             ax.scatter(values, jitter, s=6, alpha=0.35, color="#2f8f5b")
-        ax.set_xlabel(column)
+        ax.set_xlabel(_word(column, lang))
         ax.set_ylabel(by)
     n_errors = int(results[column].isna().sum())
-    default = f"{column} distribution ({len(scored)} scored"
-    default += f", {n_errors} not scored)" if n_errors else ")"
+    if lang == "en":
+        default = f"{_word(column, lang)} distribution ({len(scored)} scored"
+        default += f", {n_errors} not scored)" if n_errors else ")"
+    else:
+        default = f"{_word(column, lang)}分布（{len(scored)}个单位"
+        default += f"，{n_errors}个未能评分）" if n_errors else "）"
     ax.set_title(title or default)
     return ax
 
@@ -112,7 +166,8 @@ def plot_profile(
     title: Optional[str] = None,
 ) -> Any:
     """Per-dimension profile of one unit: the share of points earned on each 一级指标 (bars),
-    with the points earned/max as labels. Returns the axes."""
+    with the points earned/max as labels; a veto that fired is written under the title in red.
+    Titles follow `lang` (zh or en). Returns the axes."""
     plt = _pyplot()
     dims = [n for n in evaluation.nodes if n["depth"] == 1]
     if ax is None:
@@ -134,12 +189,19 @@ def plot_profile(
             bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, label, va="center", fontsize=8
         )
     ax.set_xlim(0, 115)
-    ax.set_xlabel("% of points")
+    ax.set_xlabel(_word("share", lang))
     who = evaluation.id or evaluation.name or ""
-    grade = f" · {evaluation.grade}" if evaluation.grade else ""
+    grade_name = (evaluation.grade_en or evaluation.grade) if lang == "en" else evaluation.grade
+    grade = f" · {grade_name}" if grade_name else ""
     ax.set_title(
         title or f"{who}  {_fmt(evaluation.score)}/{_fmt(evaluation.max_score)}{grade}".strip()
     )
+    if evaluation.vetoes:
+        reasons = "; ".join(v["reason"]["en" if lang == "en" else "zh"] for v in evaluation.vetoes)
+        ax.text(
+            0.0, 1.0, f"{_word('veto', lang)}: {reasons}", transform=ax.transAxes,
+            color="#c0392b", fontsize=9, va="bottom", ha="left",
+        )
     return ax
 
 

@@ -43,7 +43,8 @@ def test_plots(mini: qinglian.Ruleset) -> None:
     ]
     results = mini.evaluate_frame(pd.DataFrame(rows), keep=["district"])
     ax = plot_distribution(results)
-    assert ax.get_xlabel() == "score"
+    assert ax.get_xlabel() == "总分" and "40个单位" in ax.get_title()
+    assert plot_distribution(results, lang="en").get_xlabel() == "total"
     ax = plot_distribution(results, by="district")
     assert ax.get_ylabel() == "district"
     with pytest.raises(KeyError):
@@ -51,6 +52,29 @@ def test_plots(mini: qinglian.Ruleset) -> None:
     ax = plot_profile(mini.evaluate(GOOD))
     assert len(ax.patches) == len(mini.dimension_paths)
     assert "A" in ax.get_title()
+    vetoed = mini.evaluate({**GOOD, "cases": 3, "rate": 40})
+    assert vetoed.vetoes
+    texts = [t.get_text() for t in plot_profile(vetoed).texts]
+    assert any(t.startswith("一票否决") and "案件三起以上" in t for t in texts)
+    texts = [t.get_text() for t in plot_profile(vetoed, lang="en").texts]
+    assert any(t.startswith("veto") for t in texts)
+
+
+def test_plots_choose_a_cjk_font_or_say_there_is_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("matplotlib")
+    from qinglian import plot
+
+    monkeypatch.setattr(plot, "_fonts_set", False)
+    monkeypatch.setattr(plot, "_find_cjk_font", lambda: None)
+    with pytest.warns(RuntimeWarning, match="no CJK font"):
+        plot._pyplot()
+    monkeypatch.setattr(plot, "_fonts_set", False)
+    monkeypatch.setattr(plot, "_find_cjk_font", lambda: "Noto Sans CJK SC")
+    import matplotlib
+
+    plot._pyplot()
+    assert matplotlib.rcParams["font.sans-serif"][0] == "Noto Sans CJK SC"
+    assert plot.cjk_font == "Noto Sans CJK SC"
 
 
 # The notebook front-ends' own table rules our views must outrank (JupyterLab's

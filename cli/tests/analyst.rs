@@ -405,3 +405,43 @@ fn schema_prints_the_documented_json_schema() {
         );
     }
 }
+
+#[test]
+fn the_excel_ranking_ranks_within_groups() {
+    let dir = scratch("xlsx-by");
+    let book_path = dir.join("districts.xlsx");
+    let out = qinglian(&[
+        "score",
+        "rules/city-index.toml",
+        "examples/data/city-districts.csv",
+        "--by",
+        "year",
+        "--format",
+        "xlsx",
+        "-o",
+        book_path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let sheets = read_book(&book_path);
+    let ranking = &sheets[0].1;
+    assert_eq!(text(&ranking[0][3]), "year");
+    // Rows by year, then rank within the year: each year starts again at 1.
+    let mut last: Option<(String, f64)> = None;
+    let mut firsts = 0;
+    for row in &ranking[1..] {
+        let (year, rank) = (text(&row[3]), number(&row[0]).unwrap());
+        match &last {
+            Some((y, r)) if *y == year => assert!(rank >= *r),
+            Some((y, _)) => assert!(year > *y),
+            None => {}
+        }
+        if rank == 1.0 {
+            firsts += 1;
+        }
+        last = Some((year, rank));
+    }
+    let years: std::collections::BTreeSet<String> =
+        ranking[1..].iter().map(|r| text(&r[3])).collect();
+    assert_eq!(firsts, years.len());
+    assert!(years.len() > 1);
+}

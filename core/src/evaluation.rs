@@ -1,11 +1,11 @@
 //! The result of scoring one record: an [`Evaluation`], serialised to the stable JSON shape that
 //! Rust, Python and JavaScript share (documented in `docs/evaluation-json.md`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Bilingual text: Chinese first, English beside it.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Text {
     /// Chinese.
     pub zh: String,
@@ -23,7 +23,7 @@ impl Text {
 }
 
 /// How a node was scored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[repr(u8)]
 pub enum Status {
@@ -71,8 +71,56 @@ pub struct NodeResult {
     pub inputs: BTreeMap<String, serde_json::Value>,
 }
 
+/// A node result as read back from JSON, its rule still a string (see [`Evaluation::from_json`]).
+#[derive(Deserialize)]
+struct NodeData {
+    path: String,
+    name: String,
+    name_en: Option<String>,
+    depth: usize,
+    score: f64,
+    max: f64,
+    lost: f64,
+    contribution: f64,
+    status: Status,
+    counted: bool,
+    bonus: bool,
+    rule: String,
+    detail: Text,
+    inputs: BTreeMap<String, serde_json::Value>,
+}
+
+// By hand rather than derived: a derived impl would need the input to outlive `'static` for the
+// `&'static str` rule, which is instead looked up among the known names.
+impl<'de> Deserialize<'de> for NodeResult {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<NodeResult, D::Error> {
+        let d = NodeData::deserialize(deserializer)?;
+        let rule = RULE_NAMES
+            .iter()
+            .find(|n| **n == d.rule)
+            .copied()
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown rule `{}`", d.rule)))?;
+        Ok(NodeResult {
+            path: d.path,
+            name: d.name,
+            name_en: d.name_en,
+            depth: d.depth,
+            score: d.score,
+            max: d.max,
+            lost: d.lost,
+            contribution: d.contribution,
+            status: d.status,
+            counted: d.counted,
+            bonus: d.bonus,
+            rule,
+            detail: d.detail,
+            inputs: d.inputs,
+        })
+    }
+}
+
 /// A veto that fired.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct VetoHit {
     /// Veto id.
@@ -88,7 +136,7 @@ pub struct VetoHit {
 }
 
 /// A bonus node's points.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BonusHit {
     /// Path of the bonus node.
@@ -102,7 +150,7 @@ pub struct BonusHit {
 }
 
 /// An early warning raised.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct AlertHit {
     /// Alert id.
@@ -116,7 +164,7 @@ pub struct AlertHit {
 }
 
 /// What kind of thing a reason explains.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReasonKind {
     /// Points lost on an indicator.
@@ -140,7 +188,7 @@ pub enum ReasonKind {
 }
 
 /// A sentence a person can read, tied to an indicator where there is one.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Reason {
     /// Kind.
@@ -154,7 +202,7 @@ pub struct Reason {
 }
 
 /// A unit's place in the cohort of a batch.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CohortPlace {
     /// 1 = best total; ties share the better rank.
@@ -168,7 +216,7 @@ pub struct CohortPlace {
 }
 
 /// The result of scoring one record.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Evaluation {
     /// The record's id.
@@ -208,11 +256,44 @@ pub struct Evaluation {
     /// Place in the cohort (batch scoring, or scoring against a fitted cohort).
     pub cohort: Option<CohortPlace>,
     /// Warnings about the evaluation itself, e.g. cohort-dependent rules scored without a cohort.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub warnings: Vec<Text>,
 }
 
+/// Every `rule` name an evaluation can hold: scorer types and aggregations.
+const RULE_NAMES: [&str; 23] = [
+    "clause",
+    "per_occurrence",
+    "severity",
+    "discretionary",
+    "per_item",
+    "threshold",
+    "piecewise",
+    "goalposts",
+    "target",
+    "efficacy",
+    "levels",
+    "survey",
+    "frequency",
+    "criteria",
+    "risk_matrix",
+    "rank",
+    "normalise",
+    "formula",
+    "sum",
+    "mean",
+    "geomean",
+    "min",
+    "deduction",
+];
+
 impl Evaluation {
+    /// An evaluation read back from its JSON form ([`Evaluation::to_json`]): for archives and for
+    /// sending results between processes.
+    pub fn from_json(value: serde_json::Value) -> Result<Evaluation, serde_json::Error> {
+        serde_json::from_value(value)
+    }
+
     /// The result of one indicator by path.
     pub fn node(&self, path: &str) -> Option<&NodeResult> {
         self.nodes.iter().find(|n| n.path == path)
@@ -221,5 +302,49 @@ impl Evaluation {
     /// The stable JSON form.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+
+    #[test]
+    fn every_golden_evaluation_reads_back_to_the_same_json() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/conformance/golden");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let Some(results) = doc.get("results").and_then(|r| r.as_array()) else {
+                continue;
+            };
+            for ok in results.iter().filter_map(|r| r.get("ok")) {
+                let e = Evaluation::from_json(ok.clone()).unwrap();
+                assert_eq!(&e.to_json(), ok);
+                seen += 1;
+            }
+        }
+        assert!(seen > 20, "{seen}");
+        assert!(Evaluation::from_json(serde_json::json!(null)).is_err());
+        let mut node = results_node();
+        assert_eq!(
+            serde_json::from_value::<NodeResult>(node.clone())
+                .unwrap()
+                .rule,
+            "clause"
+        );
+        node["rule"] = serde_json::json!("no_such_rule");
+        assert!(serde_json::from_value::<NodeResult>(node).is_err());
+    }
+
+    fn results_node() -> serde_json::Value {
+        serde_json::json!({
+            "path": "a", "name": "甲", "name_en": null, "depth": 1, "score": 1.0, "max": 2.0,
+            "lost": 1.0, "contribution": 1.0, "status": "scored", "counted": true, "bonus": false,
+            "rule": "clause", "detail": {"zh": "", "en": ""}, "inputs": {}
+        })
     }
 }

@@ -434,6 +434,26 @@ impl Evaluation {
         &self.inner.ruleset_hash
     }
 
+    /// Pickling: an evaluation travels as its JSON with its ruleset (which pickles as its text).
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (Ruleset, String))> {
+        let py = slf.py();
+        let rebuild = py
+            .import("qinglian._qinglian")?
+            .getattr("_evaluation_from_json")?;
+        let this = slf.get();
+        let json =
+            serde_json::to_string(&this.inner).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok((
+            rebuild,
+            (
+                Ruleset {
+                    inner: Arc::clone(&this.ruleset),
+                },
+                json,
+            ),
+        ))
+    }
+
     /// The printable 评价报告 of this unit: a self-contained HTML page (A4 print styles, inline
     /// SVG charts, no external assets); `lang` is `"zh"` (the default) or `"en"`.
     #[pyo3(signature = (lang = "zh"))]
@@ -1337,6 +1357,19 @@ fn read_records<'py>(py: Python<'py>, path: std::path::PathBuf) -> PyResult<Boun
 
 // ------------------------------------------------------------------------------------- module
 
+/// An evaluation read back from its JSON (the other half of `Evaluation.__reduce__`).
+#[pyfunction]
+fn _evaluation_from_json(ruleset: PyRef<'_, Ruleset>, json: &str) -> PyResult<Evaluation> {
+    let value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let inner = qinglian::Evaluation::from_json(value)
+        .map_err(|e| PyValueError::new_err(format!("not an evaluation: {e}")))?;
+    Ok(Evaluation {
+        inner,
+        ruleset: Arc::clone(&ruleset.inner),
+    })
+}
+
 /// Writes the results of `evaluate_many` (evaluations and record errors, in any order) as an
 /// Excel workbook: the ranking, a sheet per dimension, the points lost with reasons, the rows not
 /// scored, and the ruleset's provenance. `groups` gives each result's values of grouping columns
@@ -1408,6 +1441,7 @@ fn _qinglian(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Cohort>()?;
     m.add_function(wrap_pyfunction!(read_records, m)?)?;
     m.add_function(wrap_pyfunction!(_to_excel, m)?)?;
+    m.add_function(wrap_pyfunction!(_evaluation_from_json, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

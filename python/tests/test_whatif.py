@@ -82,3 +82,14 @@ def test_a_ruleset_pickles_with_its_hash(village: qinglian.Ruleset) -> None:
     assert again.indicator_paths == village.indicator_paths
     changed = village.with_changes({"grade.达标.min": 80})
     assert pickle.loads(pickle.dumps(changed)).hash == changed.hash
+
+
+def test_an_evaluation_pickles_with_its_ruleset(village: qinglian.Ruleset, villages: pd.DataFrame) -> None:
+    results = village.evaluate_many(villages.head(5).to_dict("records"))
+    again = pickle.loads(pickle.dumps(results))
+    for a, b in zip(results, again):
+        assert isinstance(b, qinglian.Evaluation)
+        assert b.to_dict() == a.to_dict()
+        assert b.to_html() == a.to_html()
+    with pytest.raises(ValueError):
+        qinglian._qinglian._evaluation_from_json(village, '{"id": 1}')

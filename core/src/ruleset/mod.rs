@@ -385,7 +385,7 @@ pub(crate) struct Grade {
 }
 
 /// What a veto does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VetoEffect {
     /// The total becomes 0.

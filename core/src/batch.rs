@@ -95,14 +95,10 @@ impl<'a> Batch<'a> {
             match record {
                 Err(e) => batch.set_error(row, e.clone()),
                 Ok(record) => {
-                    if record.get(&meta.id_field).is_some()
-                        || record.get(&meta.name_field).is_some()
-                    {
-                        batch.set_label(
-                            row,
-                            record.get(&meta.id_field),
-                            record.get(&meta.name_field),
-                        );
+                    let id = label_field(record, &meta.id_field);
+                    let name = label_field(record, &meta.name_field);
+                    if id.is_some() || name.is_some() {
+                        batch.set_label(row, id, name);
                     }
                     for (slot, input) in ruleset.inputs().iter().enumerate() {
                         let cell = record.get(&input.name).unwrap_or(&Cell::Missing);
@@ -469,6 +465,18 @@ fn slot_of(ruleset: &Ruleset, name: &str) -> Result<usize, String> {
         .get(name)
         .copied()
         .ok_or_else(|| format!("`{name}` is not a declared input"))
+}
+
+/// A record's id or name field, found however it is capitalised (`ID`, `Name`) when not
+/// spelled exactly as the ruleset names it.
+fn label_field<'r>(record: &'r Record, field: &str) -> Option<&'r Cell> {
+    record.get(field).or_else(|| {
+        record
+            .fields
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(field))
+            .map(|(_, v)| v)
+    })
 }
 
 /// The words a boolean input accepts (case aside), the usual spellings without allocating.

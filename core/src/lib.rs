@@ -56,6 +56,7 @@
 
 pub mod batch;
 pub mod cohort;
+pub mod encoding;
 pub mod error;
 mod evaluate;
 pub mod evaluation;
@@ -68,7 +69,8 @@ mod score;
 
 pub use batch::Batch;
 pub use cohort::{Cohort, CohortError, CohortFitter, Groups};
-pub use error::{Diagnostic, ReadError, RecordError, RulesetError, Severity};
+pub use encoding::encoding_for_label;
+pub use error::{excerpt, Diagnostic, ReadError, RecordError, RulesetError, Severity};
 pub use evaluation::{
     AlertHit, BonusHit, CohortPlace, Evaluation, NodeResult, Reason, ReasonKind, Status, Text,
     VetoHit,

@@ -96,62 +96,86 @@ impl From<String> for Cell {
 /// error in its place and never hides the others.
 pub type RecordRows = Vec<Result<Record, RecordError>>;
 
-/// Reads records from a `.csv`, `.json` (an array of objects) or `.jsonl`/`.ndjson` file.
+/// Reads records from a `.csv`, `.json` (an array of objects) or `.jsonl`/`.ndjson` file, in
+/// whatever encoding it is (see [`crate::encoding`]).
 pub fn read_records(path: impl AsRef<Path>) -> Result<RecordRows, ReadError> {
     let path = path.as_ref();
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io {
+    let bytes = std::fs::read(path).map_err(|source| ReadError::Io {
         file: file.clone(),
         source,
     })?;
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    match ext.as_str() {
-        "json" => read_json(&text, &file),
-        "jsonl" | "ndjson" => Ok(read_json_lines(&text)),
-        _ => read_csv(&text, &file),
+    let text = crate::encoding::decode_all(bytes, None, &file)?;
+    match crate::read::RecordFormat::of_path(path) {
+        crate::read::RecordFormat::Json => read_json(&text, &file),
+        crate::read::RecordFormat::JsonLines => Ok(read_json_lines(&text)),
+        crate::read::RecordFormat::Csv => read_csv(&text, &file),
     }
 }
 
-/// Reads CSV text with a header row; empty cells are missing.
+/// Reads CSV text with a header row; empty cells are missing. Every row of the text gives one
+/// entry, a record or an error (see [`crate::RecordReader`] for the rules on quotes).
 pub fn read_csv(text: &str, file: &str) -> Result<RecordRows, ReadError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
-    let headers = reader
+    let syntax = |message: String| ReadError::Syntax {
+        file: file.to_string(),
+        line: 1,
+        message,
+    };
+    let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| ReadError::Syntax {
-            file: file.to_string(),
-            line: 1,
-            message: e.to_string(),
-        })?
-        .clone();
+        .map_err(|e| syntax(e.to_string()))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    for (i, h) in headers.iter().enumerate() {
+        if let Some(j) = headers.iter().take(i).position(|x| x == h && !x.is_empty()) {
+            return Err(syntax(format!(
+                "the column `{}` appears twice in the header (columns {} and {}); rename or \
+                 remove one",
+                crate::excerpt(h, 40),
+                j + 1,
+                i + 1
+            )));
+        }
+    }
+    let width = headers.len();
     let mut rows = Vec::new();
-    for (row, result) in reader.records().enumerate() {
-        rows.push(match result {
-            Err(e) => Err(RecordError::new("record.csv", e.to_string()).at_row(row, None)),
-            Ok(rec) if rec.len() != headers.len() => Err(RecordError::new(
+    let mut record = csv::StringRecord::new();
+    loop {
+        let row = rows.len();
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Err(e) => rows.push(Err(RecordError::new(
                 "record.csv",
-                format!(
-                    "{} fields, but the header has {} (line {})",
-                    rec.len(),
-                    headers.len(),
-                    rec.position().map_or(0, |p| p.line())
-                ),
+                crate::excerpt(&e.to_string(), 200),
             )
-            .at_row(row, None)),
-            Ok(rec) => {
+            .at_row(row, None))),
+            Ok(true) => {
+                if let Some(errors) = crate::read::runaway(&record, width, None) {
+                    for e in errors {
+                        let id = e.id.clone();
+                        let at = rows.len();
+                        rows.push(Err(e.at_row(at, id.as_deref())));
+                    }
+                    continue;
+                }
+                if record.len() != width {
+                    rows.push(Err(
+                        crate::read::wrong_width(&record, width).at_row(row, None)
+                    ));
+                    continue;
+                }
                 let fields = headers
                     .iter()
-                    .zip(rec.iter())
+                    .zip(record.iter())
                     .map(|(h, v)| {
                         let v = v.trim();
                         (
-                            h.trim().to_string(),
+                            h.clone(),
                             if v.is_empty() {
                                 Cell::Missing
                             } else {
@@ -160,15 +184,16 @@ pub fn read_csv(text: &str, file: &str) -> Result<RecordRows, ReadError> {
                         )
                     })
                     .collect();
-                Ok(Record { fields })
+                rows.push(Ok(Record { fields }));
             }
-        });
+        }
     }
     Ok(rows)
 }
 
 /// Reads a JSON array of objects; an element that is not an object is an error in its place.
 pub fn read_json(text: &str, file: &str) -> Result<RecordRows, ReadError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let items: Vec<serde_json::Value> =
         serde_json::from_str(text).map_err(|e| ReadError::Syntax {
             file: file.to_string(),
@@ -189,6 +214,7 @@ pub fn read_json(text: &str, file: &str) -> Result<RecordRows, ReadError> {
 
 /// Reads JSON Lines: one object a line; blank lines are skipped.
 pub fn read_json_lines(text: &str) -> RecordRows {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .enumerate()

@@ -76,7 +76,7 @@ pub use evaluation::{
     VetoHit,
 };
 pub use explain::{num as format_number, Lang};
-pub use read::{Chunk, RecordFormat, RecordReader, CHUNK_ROWS};
+pub use read::{Chunk, ReadOptions, RecordFormat, RecordReader, CHUNK_ROWS};
 pub use record::{read_csv, read_json, read_json_lines, read_records, Cell, Record, RecordRows};
 pub use ruleset::{
     Aggregate, Direction, IndicatorInfo, Input, InputType, Metadata, MissingPolicy, Ruleset,

@@ -590,7 +590,11 @@ pub(crate) fn runaway(
         return None;
     }
     let text = record.iter().collect::<Vec<_>>().join(",");
-    let lines: Vec<&str> = text.split('\n').map(|l| l.trim_end_matches('\r')).collect();
+    let mut lines: Vec<&str> = text.split('\n').map(|l| l.trim_end_matches('\r')).collect();
+    // A quote that ran to the end of the file took the last line break with it.
+    while lines.len() > 1 && lines.last().is_some_and(|l| l.trim().is_empty()) {
+        lines.pop();
+    }
     let looks_like_row = lines
         .iter()
         .skip(1)

@@ -62,6 +62,7 @@ mod evaluate;
 pub mod evaluation;
 mod explain;
 pub mod expr;
+pub mod number;
 pub mod read;
 pub mod record;
 pub mod ruleset;

@@ -21,6 +21,21 @@ pub(super) fn compile(text: &str, file: Option<&str>) -> Result<Ruleset, Ruleset
         inputs: Vec::new(),
         slots: HashMap::new(),
     };
+    // Not-a-number and infinite constants would make NaN scores and silent zero totals: every
+    // number in a ruleset must be finite, wherever it is.
+    for span in non_finite_numbers(text) {
+        let path = enclosing_indicator(text, span.start);
+        let written = text.get(span.clone()).unwrap_or("").trim().to_string();
+        cx.error(
+            "ruleset.bad_number",
+            Some(span),
+            path.as_deref(),
+            format!("`{written}` is not a finite number; every number in a ruleset must be finite"),
+        );
+    }
+    if !cx.errors.is_empty() {
+        return Err(cx.finish_err());
+    }
     let doc: RulesetDoc = match toml::from_str(text) {
         Ok(doc) => doc,
         Err(e) => {
@@ -76,6 +91,30 @@ impl Scope for Cx<'_> {
     fn names(&self) -> Vec<String> {
         self.inputs.iter().map(|i| i.name.clone()).collect()
     }
+}
+
+/// The places of the floats `nan` and `inf` (any sign) in a TOML text; none when it does not
+/// parse (the parser's own error is reported then). Walks the document with a stack, not by
+/// recursion, so that nesting cannot exhaust the thread's stack.
+fn non_finite_numbers(text: &str) -> Vec<Range<usize>> {
+    use toml::de::{DeTable, DeValue};
+    let Ok(table) = DeTable::parse(text) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    let mut stack: Vec<&Spanned<DeValue<'_>>> = table.get_ref().values().collect();
+    while let Some(value) = stack.pop() {
+        match value.get_ref() {
+            DeValue::Float(f) if f.as_str().contains("nan") || f.as_str().contains("inf") => {
+                found.push(value.span());
+            }
+            DeValue::Array(items) => stack.extend(items.iter()),
+            DeValue::Table(t) => stack.extend(t.values()),
+            _ => {}
+        }
+    }
+    found.sort_by_key(|s| s.start);
+    found
 }
 
 /// The id of the `[[indicator]]` table around a byte offset, read from the raw text (used when the
@@ -186,7 +225,7 @@ impl<'a> Cx<'a> {
                         e.code,
                         Some(at..at + e.len),
                         Some(path),
-                        format!("{} in `{}`", e.message, src.get_ref()),
+                        format!("{} in `{}`", e.message, crate::excerpt(src.get_ref(), 80)),
                     );
                 }
                 None

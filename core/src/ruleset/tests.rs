@@ -163,3 +163,40 @@ fn alert_templates_are_compiled() {
         ["ruleset.bad_template"]
     );
 }
+
+#[test]
+fn constants_that_are_not_finite_are_errors_with_a_place() {
+    // Every spelling TOML has for them, in every kind of place a number can be.
+    let body = "\n[[indicator]]\nid = \"a\"\nname = \"A\"\npoints = nan\n\
+        scorer = { type = \"per_occurrence\", count = \"n\", per = -inf }\n\
+        [[indicator]]\nid = \"b\"\nname = \"B\"\npoints = 10\n\
+        scorer = { type = \"piecewise\", input = \"n\", points = [[0, 0], [+inf, 1]] }\n\
+        [[grade]]\nname = \"优\"\nmin = -nan\n";
+    let e = errors(body);
+    let found: Vec<(&str, Option<usize>, Option<&str>)> = e
+        .iter()
+        .map(|d| (d.code, d.line, d.path.as_deref()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("ruleset.bad_number", Some(18), Some("a")),
+            ("ruleset.bad_number", Some(19), Some("a")),
+            ("ruleset.bad_number", Some(24), Some("b")),
+            ("ruleset.bad_number", Some(27), None),
+        ]
+    );
+    assert!(e[0].message.contains("`nan`"), "{}", e[0].message);
+}
+
+#[test]
+fn long_expressions_are_quoted_in_part() {
+    let long = format!("n + {}", "1 + ".repeat(400_000));
+    let body = format!(
+        "\n[[indicator]]\nid = \"a\"\nname = \"A\"\npoints = 10\n\
+         scorer = {{ type = \"formula\", expr = \"{long}\" }}\n"
+    );
+    let e = errors(&body);
+    assert!(!e.is_empty());
+    assert!(e.iter().all(|d| d.message.len() < 400), "{}", e[0].message);
+}

@@ -80,7 +80,7 @@ pub use explain::{num as format_number, Lang};
 pub use read::{Chunk, ReadOptions, RecordFormat, RecordReader, CHUNK_ROWS};
 pub use record::{read_csv, read_json, read_json_lines, read_records, Cell, Record, RecordRows};
 pub use ruleset::{
-    Aggregate, Direction, IndicatorInfo, Input, InputType, Metadata, MissingPolicy, Ruleset,
-    VetoEffect, ALERT_LEVELS,
+    Aggregate, Direction, IndicatorInfo, Input, InputType, Limits, Metadata, MissingPolicy,
+    Ruleset, VetoEffect, ALERT_LEVELS,
 };
 pub use score::{Scores, NO_ALERT, NO_GRADE, NO_TIER};

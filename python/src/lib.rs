@@ -131,6 +131,11 @@ fn cell_of(value: &Bound<'_, PyAny>, depth: usize) -> Result<Cell, String> {
         let mut counts = BTreeMap::new();
         for (k, v) in dict.iter() {
             let key = k.str().map(|s| s.to_string()).unwrap_or_default();
+            // Counts are numbers: a container inside is refused here, never walked into, so
+            // that no nesting, however deep, can exhaust the stack.
+            if v.is_instance_of::<PyDict>() || v.is_instance_of::<PyList>() {
+                return Err(format!("{} as a count of answers", describe(&v)));
+            }
             match cell_of(&v, depth + 1) {
                 Ok(Cell::Number(x)) => {
                     counts.insert(key, x);

@@ -11,7 +11,11 @@ use toml::Spanned;
 
 mod scorer;
 
-pub(super) fn compile(text: &str, file: Option<&str>) -> Result<Ruleset, RulesetError> {
+pub(super) fn compile(
+    text: &str,
+    file: Option<&str>,
+    limits: &Limits,
+) -> Result<Ruleset, RulesetError> {
     let mut cx = Cx {
         text,
         lines: LineIndex::new(text),
@@ -21,6 +25,19 @@ pub(super) fn compile(text: &str, file: Option<&str>) -> Result<Ruleset, Ruleset
         inputs: Vec::new(),
         slots: HashMap::new(),
     };
+    if text.len() > limits.max_bytes {
+        cx.error(
+            "ruleset.too_large",
+            None,
+            None,
+            format!(
+                "the ruleset is {} bytes long; the limit is {}",
+                text.len(),
+                limits.max_bytes
+            ),
+        );
+        return Err(cx.finish_err());
+    }
     // Not-a-number and infinite constants would make NaN scores and silent zero totals: every
     // number in a ruleset must be finite, wherever it is.
     for span in non_finite_numbers(text) {
@@ -51,6 +68,49 @@ pub(super) fn compile(text: &str, file: Option<&str>) -> Result<Ruleset, Ruleset
             return Err(cx.finish_err());
         }
     };
+    for (what, count, max, over) in [
+        (
+            "inputs",
+            doc.input.len(),
+            limits.max_inputs,
+            doc.input.get(limits.max_inputs).map(|d| d.span()),
+        ),
+        (
+            "indicators",
+            doc.indicator.len(),
+            limits.max_indicators,
+            doc.indicator.get(limits.max_indicators).map(|d| d.span()),
+        ),
+    ] {
+        if count > max {
+            cx.error(
+                "ruleset.too_large",
+                over,
+                None,
+                format!("the ruleset declares {count} {what}; the limit is {max}"),
+            );
+        }
+    }
+    if let Some(deep) = doc
+        .indicator
+        .iter()
+        .find(|d| d.get_ref().id.get_ref().split('.').count() > limits.max_depth)
+    {
+        let id = deep.get_ref().id.get_ref();
+        cx.error(
+            "ruleset.too_deep",
+            Some(deep.get_ref().id.span()),
+            Some(&crate::excerpt(id, 80)),
+            format!(
+                "the indicator tree is {} levels deep here; the limit is {}",
+                id.split('.').count(),
+                limits.max_depth
+            ),
+        );
+    }
+    if !cx.errors.is_empty() {
+        return Err(cx.finish_err());
+    }
     let ruleset = cx.ruleset(doc);
     if cx.errors.is_empty() {
         if let Some(mut ruleset) = ruleset {

@@ -200,3 +200,40 @@ fn long_expressions_are_quoted_in_part() {
     assert!(!e.is_empty());
     assert!(e.iter().all(|d| d.message.len() < 400), "{}", e[0].message);
 }
+
+#[test]
+fn limits_bound_what_a_ruleset_may_declare() {
+    use crate::Limits;
+    // A chain of groups 17 levels deep, then a leaf.
+    let mut body = String::new();
+    let mut id = String::new();
+    for level in 0..17 {
+        if level > 0 {
+            id.push('.');
+        }
+        id.push_str(&format!("g{level}"));
+        body.push_str(&format!("\n[[indicator]]\nid = \"{id}\"\nname = \"G\"\npoints = 10\n"));
+    }
+    body.push_str(&format!(
+        "\n[[indicator]]\nid = \"{id}.leaf\"\nname = \"L\"\npoints = 10\n\
+         scorer = {{ type = \"per_occurrence\", count = \"n\", per = 1 }}\n"
+    ));
+    let e = errors(&body);
+    assert_eq!(e[0].code, "ruleset.too_deep", "{e:?}");
+    assert!(e[0].line.is_some() && e[0].message.contains("limit is 16"));
+    let text = format!("{HEAD}{LEAF}");
+    let tight = Limits {
+        max_inputs: 1,
+        ..Limits::default()
+    };
+    let e = Ruleset::from_toml_limited(&text, Some("r.toml"), &tight).unwrap_err();
+    assert_eq!(e.errors[0].code, "ruleset.too_large");
+    assert!(e.errors[0].message.contains("2 inputs; the limit is 1"));
+    let small = Limits {
+        max_bytes: 100,
+        ..Limits::default()
+    };
+    let e = Ruleset::from_toml_limited(&text, None, &small).unwrap_err();
+    assert_eq!(e.errors[0].code, "ruleset.too_large");
+    assert!(Ruleset::from_toml_limited(&text, None, &Limits::default()).is_ok());
+}

@@ -143,6 +143,8 @@ pub fn read_csv(text: &str, file: &str) -> Result<RecordRows, ReadError> {
         }
     }
     let width = headers.len();
+    // Without a ruleset, the usual id column names the rows a stray quote swallowed.
+    let id_at = headers.iter().position(|h| h.eq_ignore_ascii_case("id"));
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
     loop {
@@ -155,7 +157,7 @@ pub fn read_csv(text: &str, file: &str) -> Result<RecordRows, ReadError> {
             )
             .at_row(row, None))),
             Ok(true) => {
-                if let Some(errors) = crate::read::runaway(&record, width, None) {
+                if let Some(errors) = crate::read::runaway(&record, width, id_at) {
                     for e in errors {
                         let id = e.id.clone();
                         let at = rows.len();

@@ -1202,7 +1202,10 @@ fn read_records<'py>(py: Python<'py>, path: std::path::PathBuf) -> PyResult<Boun
         Ok(rows) => rows,
         Err(e) => {
             let (file, line) = match &e {
-                qinglian::ReadError::Syntax { file, line, .. } => (Some(file.clone()), Some(*line)),
+                qinglian::ReadError::Syntax { file, line, .. }
+                | qinglian::ReadError::Encoding { file, line, .. } => {
+                    (Some(file.clone()), Some(*line))
+                }
                 qinglian::ReadError::Io { file, .. } => (Some(file.clone()), None),
                 _ => (None, None),
             };

@@ -15,7 +15,7 @@
 //! Errors are thrown as JavaScript `Error` objects with `code`, `line`, `column` and `path`
 //! properties (see the TypeScript declarations below).
 
-use qinglian::{Diagnostic, Evaluation, Lang, Record, RecordError, RulesetError};
+use qinglian::{Cell, Diagnostic, Evaluation, Lang, Record, RecordError, RulesetError};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -440,8 +440,28 @@ fn to_record(value: &JsValue, row: Option<usize>) -> Result<Record, RecordError>
         .as_string()
         .unwrap_or_default();
     serde_json::from_str::<record::RecordValue>(&text)
-        .map(|r| r.0)
+        .map(|r| with_infinities(r.0, value))
         .map_err(|e| bad_record(&e.to_string(), row))
+}
+
+/// `JSON.stringify` writes `Infinity` as `null`, which would read as a missing value without a
+/// word; the fields read as missing are looked up again, and an infinity is put back so that
+/// the core rejects it (`record.not_finite`), as it does in Rust and Python. Only `null` fields
+/// are looked at, so records without any pay nothing.
+fn with_infinities(mut record: Record, value: &JsValue) -> Record {
+    for (name, cell) in record.fields.iter_mut() {
+        if *cell != Cell::Missing {
+            continue;
+        }
+        if let Some(x) = js_sys::Reflect::get(value, &JsValue::from_str(name))
+            .ok()
+            .and_then(|v| v.as_f64())
+            .filter(|x| x.is_infinite())
+        {
+            *cell = Cell::Number(x);
+        }
+    }
+    record
 }
 
 /// The message of a thrown JS value.
@@ -467,7 +487,7 @@ fn to_records(records: &JsValue) -> Vec<Result<Record, RecordError>> {
             .into_iter()
             .enumerate()
             .map(|(row, element)| match element {
-                record::Element::Record(r) => Ok(r),
+                record::Element::Record(r) => Ok(with_infinities(r, &array.get(row as u32))),
                 record::Element::Other => {
                     let why = not_a_record(&array.get(row as u32))
                         .unwrap_or_else(|| "a value JSON cannot represent".to_string());

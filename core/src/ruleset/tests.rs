@@ -212,7 +212,9 @@ fn limits_bound_what_a_ruleset_may_declare() {
             id.push('.');
         }
         id.push_str(&format!("g{level}"));
-        body.push_str(&format!("\n[[indicator]]\nid = \"{id}\"\nname = \"G\"\npoints = 10\n"));
+        body.push_str(&format!(
+            "\n[[indicator]]\nid = \"{id}\"\nname = \"G\"\npoints = 10\n"
+        ));
     }
     body.push_str(&format!(
         "\n[[indicator]]\nid = \"{id}.leaf\"\nname = \"L\"\npoints = 10\n\

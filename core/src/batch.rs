@@ -448,7 +448,7 @@ fn number_ok(input: &Input, x: f64) -> bool {
         return true;
     }
     // Infinities and numbers too large to score exactly take the slow path to their error.
-    if !(x.abs() <= crate::number::MAX_EXACT) {
+    if x.is_infinite() || x.abs() > crate::number::MAX_EXACT {
         return false;
     }
     let count_ok = input.kind != InputType::Count || (x >= 0.0 && is_whole(x));

@@ -158,6 +158,7 @@ fn without_thousands(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn read(text: &str) -> Result<Option<f64>, &'static str> {

@@ -60,6 +60,11 @@ step "TypeScript declarations (tsc --noEmit)"
 (cd wasm && npx --no-install tsc --noEmit -p tests/tsconfig.json)
 echo "tsc: ok"
 
+step "differential cases (Rust draws and scores them; JavaScript must agree)"
+if [ ! -f target/differential/cases.json ]; then
+  cargo test -q --locked -p qinglian --test differential
+fi
+
 step "Node tests"
 (cd wasm && node --test --test-reporter=spec tests/)
 

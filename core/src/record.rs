@@ -25,11 +25,42 @@ pub enum Cell {
 
 /// The fields of one unit, by name. Fields that are not declared inputs (a district, a note) are
 /// kept but not scored.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct Record {
     /// Field name → value.
     pub fields: BTreeMap<String, Cell>,
+}
+
+/// A JSON object with a field twice is refused: which value counts is anybody's guess (JSON
+/// parsers differ), as with a CSV column named twice.
+impl<'de> Deserialize<'de> for Record {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Record;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of field values")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Record, A::Error> {
+                let mut fields = BTreeMap::new();
+                while let Some((name, cell)) = map.next_entry::<String, Cell>()? {
+                    if fields.contains_key(&name) {
+                        return Err(serde::de::Error::custom(format!(
+                            "the field `{}` appears twice",
+                            crate::excerpt(&name, 40)
+                        )));
+                    }
+                    fields.insert(name, cell);
+                }
+                Ok(Record { fields })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
 }
 
 impl Record {
@@ -196,7 +227,9 @@ pub fn read_csv(text: &str, file: &str) -> Result<RecordRows, ReadError> {
 /// Reads a JSON array of objects; an element that is not an object is an error in its place.
 pub fn read_json(text: &str, file: &str) -> Result<RecordRows, ReadError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let items: Vec<serde_json::Value> =
+    // Each element is parsed from its own text (not through a `Value`, which would merge a
+    // field written twice).
+    let items: Vec<&serde_json::value::RawValue> =
         serde_json::from_str(text).map_err(|e| ReadError::Syntax {
             file: file.to_string(),
             line: e.line(),
@@ -206,7 +239,7 @@ pub fn read_json(text: &str, file: &str) -> Result<RecordRows, ReadError> {
         .into_iter()
         .enumerate()
         .map(|(row, item)| {
-            serde_json::from_value::<Record>(item).map_err(|e| {
+            serde_json::from_str::<Record>(item.get()).map_err(|e| {
                 RecordError::new("record.json", format!("not an object of field values: {e}"))
                     .at_row(row, None)
             })
@@ -260,6 +293,13 @@ mod tests {
             read_json("{not json", "t.json"),
             Err(ReadError::Syntax { .. })
         ));
+
+        let twice = read_json(r#"[{"id": "A", "n": 1, "n": 2}]"#, "t.json").unwrap();
+        assert!(twice[0]
+            .as_ref()
+            .unwrap_err()
+            .message
+            .contains("`n` appears twice"));
 
         let lines = read_json_lines("{\"id\": \"A\"}\n\nnot json\n{\"id\": \"C\"}\n");
         assert_eq!(lines.len(), 3);

@@ -5,9 +5,14 @@
 //! parsed from the field text into `f64` columns, other inputs go through [`Cell`]s. A chunk
 //! becomes a [`Batch`] with [`Chunk::batch`] (or a [`Batch`] of some of its rows with
 //! [`Chunk::batch_of`]). The values accepted, the errors and their order are exactly those of
-//! [`crate::read_records`] followed by [`Batch::from_rows`]: empty cell = missing, a UTF-8 BOM is
-//! skipped, booleans may be written `是`/`否`, a row that cannot be read keeps its place with one
-//! error.
+//! [`crate::read_records`] followed by [`Batch::from_rows`]: empty cell = missing, booleans may be
+//! written `是`/`否`, a row that cannot be read keeps its place with one error.
+//!
+//! Every row of the file gives exactly one row of a chunk, a record or an error. The text is
+//! decoded first ([`crate::encoding`]: UTF-8 with or without a byte order mark, UTF-16, GBK/
+//! GB18030). In a CSV header the `id` and `name` columns match in any capitals, and a column named
+//! twice is an error; a stray quote that swallows the lines after it costs one error per line
+//! ([`ReadOptions`], [`RecordReader::notes`] for the notes on the file as a whole).
 //!
 //! Rows are numbered across chunks: [`Chunk::start`] is the file row (0-based, header excluded)
 //! of the chunk's first row, and [`Chunk::file_error`] places an error of a batch row at its row
@@ -107,7 +112,7 @@ pub struct RecordReader<'r> {
     source: Source,
     /// Extra fields kept as text (e.g. the columns that group rows into cohorts).
     keep: Vec<String>,
-    /// JSON: every field name seen so far, and the inputs some row has (for [`Self::notes`]).
+    /// JSON: every field name seen so far (for [`Self::notes`]).
     seen: BTreeSet<String>,
 }
 

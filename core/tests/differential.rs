@@ -27,7 +27,7 @@ fn scorer(kind: u8, a: u8, b: u8) -> String {
     match kind % 12 {
         0 => format!("{{ type = \"per_occurrence\", count = \"n\", per = {} }}", 1 + a % 3),
         1 => "{ type = \"clause\", when = \"ok\" }".to_string(),
-        2 => format!("{{ type = \"goalposts\", value = \"x\", lo = {lo}, hi = {hi}, direction = \"{}\" }}", if b % 2 == 0 { "higher" } else { "lower" }),
+        2 => format!("{{ type = \"goalposts\", value = \"x\", lo = {lo}, hi = {hi}, direction = \"{}\" }}", if b.is_multiple_of(2) { "higher" } else { "lower" }),
         3 => format!("{{ type = \"target\", value = \"x\", target = {hi} }}"),
         4 => format!("{{ type = \"efficacy\", value = \"x\", worst = {lo}, best = {hi} }}"),
         5 => "{ type = \"levels\", input = \"level\", shares = { A = 1.0, B = 0.6, C = 0.2 }, not_applicable = [\"不适用\"] }".to_string(),
@@ -117,13 +117,13 @@ fn value(kind: u8, u: f64, pick: u8) -> Value {
         json!("是"),
         json!("Z"),
     ];
-    if pick % 5 == 0 {
+    if pick.is_multiple_of(5) {
         return odd[usize::from(pick / 5) % odd.len()].clone();
     }
     match kind {
         0 => json!((u * 20.0).floor()),
         1 => json!(-50.0 + u * 200.0),
-        2 => json!(pick % 2 == 0),
+        2 => json!(pick.is_multiple_of(2)),
         3 => json!(["A", "B", "C", "不适用"][usize::from(pick % 4)]),
         _ => {
             json!({ "满意": (u * 30.0).floor(), "基本满意": pick % 7, "不满意": pick % 3, "不了解": pick % 4 })

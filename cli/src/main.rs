@@ -344,16 +344,20 @@ fn print_notes(notes: &[qinglian::Diagnostic]) {
     }
 }
 
-/// Unit ids seen so far, with the file row of their first appearance.
+/// Unit ids seen so far, by a 64-bit hash of the id (16 bytes a unit, not a copy of every id:
+/// files run to millions of rows), with the file row of their first appearance. Two different
+/// ids share a hash with odds of about one in 10^7 over a million units.
 #[derive(Default)]
-struct Ids(std::collections::HashMap<String, usize>);
+struct Ids(std::collections::HashMap<u64, usize>);
 
 impl Ids {
     /// Records the id of a row; a repeated id is reported (on standard error), and under
     /// `strict` returned as the row's error.
     fn see(&mut self, id: Option<&str>, row: usize, strict: bool) -> Option<qinglian::RecordError> {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
         let id = id?;
-        let first = *self.0.entry(id.to_string()).or_insert(row);
+        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(id);
+        let first = *self.0.entry(hash).or_insert(row);
         if first == row {
             return None;
         }

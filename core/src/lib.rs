@@ -78,7 +78,9 @@ pub use evaluation::{
 };
 pub use explain::{num as format_number, Lang};
 pub use read::{Chunk, ReadOptions, RecordFormat, RecordReader, CHUNK_ROWS};
-pub use record::{read_csv, read_json, read_json_lines, read_records, Cell, Record, RecordRows};
+pub use record::{
+    read_csv, read_json, read_json_lines, read_records, read_records_with, Cell, Record, RecordRows,
+};
 pub use ruleset::{
     Aggregate, Direction, IndicatorInfo, Input, InputType, Limits, Metadata, MissingPolicy,
     Ruleset, VetoEffect, ALERT_LEVELS,

@@ -130,13 +130,31 @@ pub type RecordRows = Vec<Result<Record, RecordError>>;
 /// Reads records from a `.csv`, `.json` (an array of objects) or `.jsonl`/`.ndjson` file, in
 /// whatever encoding it is (see [`crate::encoding`]).
 pub fn read_records(path: impl AsRef<Path>) -> Result<RecordRows, ReadError> {
+    read_records_with(path, &crate::read::ReadOptions::default())
+}
+
+/// [`read_records`] with options (the file's encoding, when it is not to be detected).
+pub fn read_records_with(
+    path: impl AsRef<Path>,
+    options: &crate::read::ReadOptions,
+) -> Result<RecordRows, ReadError> {
     let path = path.as_ref();
     let file = path.display().to_string();
+    let named = match &options.encoding {
+        Some(label) => Some(
+            crate::encoding::encoding_for_label(label).map_err(|message| ReadError::Encoding {
+                file: file.clone(),
+                line: 1,
+                message,
+            })?,
+        ),
+        None => None,
+    };
     let bytes = std::fs::read(path).map_err(|source| ReadError::Io {
         file: file.clone(),
         source,
     })?;
-    let text = crate::encoding::decode_all(bytes, None, &file)?;
+    let text = crate::encoding::decode_all(bytes, named, &file)?;
     match crate::read::RecordFormat::of_path(path) {
         crate::read::RecordFormat::Json => read_json(&text, &file),
         crate::read::RecordFormat::JsonLines => Ok(read_json_lines(&text)),

@@ -1195,10 +1195,17 @@ fn emit<'py>(
 // ------------------------------------------------------------------------------- read_records
 
 /// Reads records from a `.csv`, `.json` or `.jsonl` file: one dict (or `RecordError` for a row
-/// that could not be read) per data row. Raises `ReadError` if the file cannot be read at all.
+/// that could not be read) per data row. The encoding (UTF-8, UTF-16, GBK/GB18030) is detected
+/// unless named (`encoding="gbk"`). Raises `ReadError` if the file cannot be read at all.
 #[pyfunction]
-fn read_records<'py>(py: Python<'py>, path: std::path::PathBuf) -> PyResult<Bound<'py, PyList>> {
-    let rows = match qinglian::read_records(&path) {
+#[pyo3(signature = (path, encoding = None))]
+fn read_records<'py>(
+    py: Python<'py>,
+    path: std::path::PathBuf,
+    encoding: Option<String>,
+) -> PyResult<Bound<'py, PyList>> {
+    let options = qinglian::ReadOptions { encoding };
+    let rows = match qinglian::read_records_with(&path, &options) {
         Ok(rows) => rows,
         Err(e) => {
             let (file, line) = match &e {

@@ -125,6 +125,9 @@ def test_files_in_every_encoding_read_alike(tmp_path: Path) -> None:
         path = tmp_path / name
         path.write_bytes(data)
         assert qinglian.read_records(path) == expected, name
+    assert qinglian.read_records(tmp_path / "gbk.csv", encoding="gbk") == expected
+    with pytest.raises(qinglian.ReadError):
+        qinglian.read_records(plain, encoding="klingon")
     records = [{"id": "A", "cases": 1}, {"id": "B", "cases": 2}]
     js = tmp_path / "bom.json"
     js.write_bytes(json.dumps(records, ensure_ascii=False).encode("utf-8-sig"))

@@ -212,6 +212,24 @@ class Ruleset:
     ) -> Any: ...
     def _fit_columns(self, length: int, columns: Dict[str, Any]) -> Cohort: ...
     def _fit_arrow(self, data: Any) -> Cohort: ...
+    def _uncertainty_columns(
+        self,
+        length: int,
+        columns: Dict[str, Any],
+        samples: int,
+        noise: float,
+        seed: int,
+        depths: Optional[Sequence[int]] = None,
+    ) -> Dict[str, Any]: ...
+    def uncertainty(
+        self,
+        data: Any,
+        samples: int = 1000,
+        weight_noise: float = 0.25,
+        seed: int = 42,
+        depths: Optional[Sequence[int]] = None,
+        keep: Optional[Sequence[str]] = None,
+    ) -> Any: ...
     def evaluate_frame(
         self,
         data: Any,

@@ -65,6 +65,7 @@ pub mod read;
 pub mod record;
 pub mod ruleset;
 mod score;
+pub mod weights;
 
 pub use batch::Batch;
 pub use cohort::{Cohort, CohortError, CohortFitter, Groups};
@@ -81,3 +82,4 @@ pub use ruleset::{
     VetoEffect, ALERT_LEVELS,
 };
 pub use score::{Scores, NO_ALERT, NO_GRADE, NO_TIER};
+pub use weights::{EffectiveWeight, WeightsError};

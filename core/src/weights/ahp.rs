@@ -39,6 +39,16 @@ impl RandomIndex {
         }
     }
 
+    /// The table by name, or `weights.unknown_table` listing the names.
+    pub fn parse(name: &str) -> Result<RandomIndex, WeightsError> {
+        RandomIndex::from_name(name).ok_or_else(|| {
+            WeightsError::new(
+                "weights.unknown_table",
+                format!("no random-index table is called \"{name}\": use saaty1980, xu1988 or alonso-lamata2006"),
+            )
+        })
+    }
+
     /// The name `from_name` accepts.
     pub fn name(self) -> &'static str {
         match self {
@@ -271,11 +281,7 @@ fn check(matrix: &[Vec<f64>], tolerance: f64) -> Result<usize, WeightsError> {
     }
     for (i, row) in matrix.iter().enumerate() {
         for (j, &a) in row.iter().enumerate().skip(i) {
-            let b = matrix
-                .get(j)
-                .and_then(|r| r.get(i))
-                .copied()
-                .unwrap_or(0.0);
+            let b = matrix.get(j).and_then(|r| r.get(i)).copied().unwrap_or(0.0);
             if (a * b - 1.0).abs() > tolerance {
                 let what = if i == j {
                     format!("row {i}, column {i} is {a}: the diagonal must be 1")

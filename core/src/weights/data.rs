@@ -77,6 +77,33 @@ pub fn direction_from_word(word: &str) -> Option<Direction> {
     }
 }
 
+/// A direction as a binding receives it: COINr's number or the ruleset's word.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum DirectionValue<'a> {
+    /// `1` or `-1`.
+    Number(f64),
+    /// `higher` or `lower`.
+    Word(&'a str),
+}
+
+/// The direction of column `column`, or `weights.directions` naming it and what was given.
+pub fn parse_direction(
+    column: usize,
+    value: DirectionValue<'_>,
+) -> Result<Direction, WeightsError> {
+    let (parsed, given) = match value {
+        DirectionValue::Number(x) => (direction_from_number(x), x.to_string()),
+        DirectionValue::Word(w) => (direction_from_word(w), format!("\"{w}\"")),
+    };
+    parsed.ok_or_else(|| {
+        WeightsError::new(
+            "weights.directions",
+            format!("the direction of column {column} is {given}: use 1 or \"higher\" (higher is better), -1 or \"lower\" (lower is better)"),
+        )
+        .at(None, Some(column))
+    })
+}
+
 /// A checked data matrix, column by column.
 pub(crate) struct Columns {
     pub columns: Vec<Vec<f64>>,

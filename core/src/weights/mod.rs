@@ -29,7 +29,10 @@ mod sd;
 
 pub use ahp::{ahp, random_index, Ahp, AhpOptions, RandomIndex, CONSISTENT_CR};
 pub use critic::critic;
-pub use data::{direction_from_number, direction_from_word, DataOptions, Weights};
+pub use data::{
+    direction_from_number, direction_from_word, parse_direction, DataOptions, DirectionValue,
+    Weights,
+};
 pub use effective::EffectiveWeight;
 pub use entropy::entropy;
 pub use pca::pca;

@@ -62,7 +62,9 @@ def run(method: str, case: Dict[str, Any], matrix: Any) -> Dict[str, Any]:
             return {"ok": ruleset.effective_weights()}
         fn = getattr(weights, method)
         if method in ("sd", "pca"):
-            options.pop("directions", None)  # they do not change the result (docs/weights.md)
+            # They take no directions: directions cannot change their result (docs/weights.md),
+            # which the golden result of a case with directions confirms.
+            options.pop("directions", None)
         w = fn(matrix, **options)
         return {
             "ok": {"weights": w.weights.tolist(), "rows_used": w.rows_used, "dropped_rows": w.dropped_rows}
@@ -74,8 +76,6 @@ def run(method: str, case: Dict[str, Any], matrix: Any) -> Dict[str, Any]:
 @pytest.mark.parametrize("method,case", CASES, ids=[f"{m}: {c['name']}" for m, c in CASES])
 def test_case(method: str, case: Dict[str, Any]) -> None:
     golden = case["golden"]
-    if method in ("sd", "pca") and "directions" in case.get("options", {}):
-        pytest.skip("directions are a Rust-only argument of sd and pca")
     assert run(method, case, case.get("matrix")) == golden
     # The same bits from a numpy array and a DataFrame, when the matrix is a rectangle of numbers.
     matrix = case.get("matrix")
@@ -117,12 +117,12 @@ def test_errors_are_typed_and_name_the_cell() -> None:
     assert (e.code, e.row, e.column) == ("weights.not_reciprocal", 0, 1)
     assert "row 1, column 0 is 2" in str(e)
     assert isinstance(e, qinglian.QinglianError)
-    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [1.0, None, 2.0]})
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0, 5.0], "b": [1.0, None, 2.0, 1.5]})
     with pytest.raises(qinglian.WeightsError, match="row 1, column 1 is missing") as info:
         weights.critic(frame)
     assert (info.value.row, info.value.column) == (1, 1)
     w = weights.critic(frame, drop_missing=True)
-    assert (w.rows_used, w.dropped_rows) == (2, [1])
+    assert (w.rows_used, w.dropped_rows) == (3, [1])
     with pytest.raises(qinglian.WeightsError, match="column 1 is") as info:
         weights.entropy(frame.fillna(0), directions=[1, 2], normalise=True)
     assert info.value.code == "weights.directions"

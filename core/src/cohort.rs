@@ -7,7 +7,7 @@
 
 use crate::batch::Batch;
 use crate::expr::vector::VectorEval;
-use crate::ruleset::{NodeKind, Ruleset, Scorer};
+use crate::ruleset::{NodeKind, Normalisation, Ruleset, Scorer};
 use crate::score::{Env, Scores, CHUNK, NO_TIER};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -87,36 +87,218 @@ impl Groups {
     }
 }
 
-/// The sorted cohort values of each `rank` leaf, per cohort group.
+/// What each cohort-dependent leaf (`rank`, `normalise`) needs of its cohort, per cohort group:
+/// the statistics of the cohort's values and, for the leaves that place a value among them
+/// (`rank`, percentile), the values sorted.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct RankRefs {
-    /// Node index of each rank leaf, and its sorted values per group.
-    leaves: Vec<(usize, Vec<Vec<f64>>)>,
+    /// Node index of each such leaf, and its sorted values and statistics per group.
+    leaves: Vec<(usize, Vec<GroupValues>)>,
+    /// Position in `leaves` by node index (kernels look a leaf up for every row).
+    slot: Vec<usize>,
 }
 
-impl RankRefs {
-    /// The sorted values `rank` leaf `node` is ranked among, in group `group`.
-    pub(crate) fn values(&self, node: usize, group: usize) -> &[f64] {
-        self.leaves
-            .iter()
-            .find(|(n, _)| *n == node)
-            .and_then(|(_, g)| g.get(group))
-            .map_or(&[], Vec::as_slice)
+/// One group's sorted values of a leaf (empty for leaves that need only the statistics), and
+/// the statistics.
+type GroupValues = (Vec<f64>, Stats);
+
+/// What `normalise` scorers need of a cohort's values. Computed from the values in row order —
+/// the order every way of scoring the same rows sees them in (a batch, a group scored alone, a
+/// cohort fitted chunk by chunk) — and carried as they are in a fitted cohort, so all of these
+/// agree bit for bit.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct Stats {
+    pub n: usize,
+    /// Smallest value (`None` in JSON for an empty cohort, `NaN` here).
+    #[serde(with = "nan_as_null")]
+    pub min: f64,
+    #[serde(with = "nan_as_null")]
+    pub max: f64,
+    #[serde(with = "nan_as_null")]
+    pub mean: f64,
+    /// Sample standard deviation (`n − 1`); `NaN` for fewer than two values.
+    #[serde(with = "nan_as_null")]
+    pub sd: f64,
+}
+
+/// JSON has no `NaN`: a statistic that does not exist is `null`.
+mod nan_as_null {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if x.is_nan() {
+            s.serialize_none()
+        } else {
+            s.serialize_f64(*x)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
     }
 }
 
-/// The values of every `rank` scorer over the batch's valid rows (after equivalences), per group.
+/// Equal when every number has the same bits (`NaN` included), as a cohort read back from its
+/// JSON must equal the one written.
+impl PartialEq for Stats {
+    fn eq(&self, other: &Stats) -> bool {
+        let bits = |s: &Stats| [s.min, s.max, s.mean, s.sd].map(f64::to_bits);
+        self.n == other.n && bits(self) == bits(other)
+    }
+}
+
+impl Stats {
+    /// The statistics of values in row order.
+    fn of(values: &[f64]) -> Stats {
+        let n = values.len();
+        if n == 0 {
+            return Stats {
+                n: 0,
+                min: f64::NAN,
+                max: f64::NAN,
+                mean: f64::NAN,
+                sd: f64::NAN,
+            };
+        }
+        let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let mean = values.iter().sum::<f64>() / n as f64;
+        let sd = if n < 2 {
+            f64::NAN
+        } else {
+            let squares: f64 = values.iter().map(|x| (x - mean) * (x - mean)).sum();
+            (squares / (n - 1) as f64).sqrt()
+        };
+        Stats {
+            n,
+            min,
+            max,
+            mean,
+            sd,
+        }
+    }
+
+    /// Whether the numbers could be statistics of finite values.
+    fn is_whole(&self) -> bool {
+        let ok = |x: f64, present: bool| if present { x.is_finite() } else { x.is_nan() };
+        ok(self.min, self.n > 0)
+            && ok(self.max, self.n > 0)
+            && ok(self.mean, self.n > 0)
+            && ok(self.sd, self.n > 1)
+            && (self.n == 0 || self.min <= self.max)
+    }
+}
+
+/// Whether leaf `node`'s scorer places a value among the cohort's values (needs them sorted).
+fn needs_order(ruleset: &Ruleset, node: usize) -> bool {
+    match ruleset.nodes.get(node).map(|n| &n.kind) {
+        Some(NodeKind::Leaf { scorer, .. }) => matches!(
+            scorer.as_ref(),
+            Scorer::Rank { .. }
+                | Scorer::Normalise {
+                    method: Normalisation::Percentile,
+                    ..
+                }
+        ),
+        _ => false,
+    }
+}
+
+/// Whether leaf `node` normalises against the cohort (needs the values' statistics).
+fn is_normalise(ruleset: &Ruleset, node: usize) -> bool {
+    matches!(
+        ruleset.nodes.get(node).map(|n| &n.kind),
+        Some(NodeKind::Leaf { scorer, .. }) if matches!(scorer.as_ref(), Scorer::Normalise { .. })
+    )
+}
+
+impl RankRefs {
+    /// From each leaf's values per group, in row order.
+    fn new(ruleset: &Ruleset, leaves: Vec<(usize, Vec<Vec<f64>>)>) -> RankRefs {
+        let top = leaves.iter().map(|(n, _)| n + 1).max().unwrap_or(0);
+        let mut slot = vec![usize::MAX; top];
+        for (k, (n, _)) in leaves.iter().enumerate() {
+            if let Some(s) = slot.get_mut(*n) {
+                *s = k;
+            }
+        }
+        RankRefs {
+            slot,
+            leaves: leaves
+                .into_iter()
+                .map(|(leaf, groups)| {
+                    let ordered = needs_order(ruleset, leaf);
+                    let groups = groups
+                        .into_iter()
+                        .map(|mut values| {
+                            let stats = Stats::of(&values);
+                            if ordered {
+                                // Radix sort: O(n), the order of `f64::total_cmp` (no NaN here).
+                                radsort::sort(&mut values);
+                            } else {
+                                values = Vec::new();
+                            }
+                            (values, stats)
+                        })
+                        .collect();
+                    (leaf, groups)
+                })
+                .collect(),
+        }
+    }
+
+    fn group(&self, node: usize, group: usize) -> Option<&GroupValues> {
+        let k = *self.slot.get(node)?;
+        self.leaves.get(k).and_then(|(_, g)| g.get(group))
+    }
+
+    /// The sorted values leaf `node` is measured against, in group `group` (empty for a leaf
+    /// that needs only their statistics).
+    pub(crate) fn values(&self, node: usize, group: usize) -> &[f64] {
+        self.group(node, group).map_or(&[], |(v, _)| v.as_slice())
+    }
+
+    /// The statistics of the cohort's values.
+    pub(crate) fn stats(&self, node: usize, group: usize) -> Stats {
+        self.group(node, group)
+            .map_or_else(|| Stats::of(&[]), |(_, s)| *s)
+    }
+}
+
+/// What the cohort-dependent leaves need of a batch's valid rows, per group.
 pub(crate) fn rank_refs_of_batch(
     ruleset: &Ruleset,
     batch: &Batch<'_>,
     groups: Option<&Groups>,
 ) -> RankRefs {
-    let leaves = &ruleset.plan.rank_leaves;
-    if leaves.is_empty() {
+    if ruleset.plan.rank_leaves.is_empty() {
         return RankRefs::default();
     }
+    let values = cohort_values(ruleset, batch, groups);
+    let leaves = ruleset
+        .plan
+        .rank_leaves
+        .iter()
+        .copied()
+        .zip(values)
+        .collect();
+    RankRefs::new(ruleset, leaves)
+}
+
+/// The values of every cohort-dependent leaf over the batch's valid rows (after equivalences),
+/// per leaf and group, in row order.
+fn cohort_values(
+    ruleset: &Ruleset,
+    batch: &Batch<'_>,
+    groups: Option<&Groups>,
+) -> Vec<Vec<Vec<f64>>> {
+    let leaves = &ruleset.plan.rank_leaves;
     let count = groups.map_or(1, Groups::count);
-    let mut values: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); count]; leaves.len()];
+    // Without groups every leaf's values fit in one buffer of the batch's length.
+    let capacity = if groups.is_none() { batch.len() } else { 0 };
+    let mut values: Vec<Vec<Vec<f64>>> = (0..leaves.len())
+        .map(|_| (0..count).map(|_| Vec::with_capacity(capacity)).collect())
+        .collect();
     let mut start = 0;
     while start < batch.len() {
         let n = CHUNK.min(batch.len() - start);
@@ -128,39 +310,52 @@ pub(crate) fn rank_refs_of_batch(
             else {
                 continue;
             };
-            let Scorer::Rank { value, .. } = scorer.as_ref() else {
+            let Some(value) = scorer.cohort_value() else {
                 continue;
             };
             let mut ev = VectorEval::new(&env, n, value, &ruleset.plan.symbols);
-            let v = ev.run(Some(&rows.alive)).numbers(n).into_owned();
-            let mut ok = rows.alive.clone();
-            for (i, _) in &ev.faults {
-                if let Some(o) = ok.get_mut(*i) {
-                    *o = false;
+            let vals = ev.run(Some(&rows.alive));
+            let v = vals.numbers(n);
+            // Rows whose value faulted are left out (rare: the alive mask serves otherwise).
+            let faulted;
+            let ok: &[bool] = if ev.faults.is_empty() {
+                &rows.alive
+            } else {
+                let mut mask = rows.alive.clone();
+                for (i, _) in &ev.faults {
+                    if let Some(o) = mask.get_mut(*i) {
+                        *o = false;
+                    }
                 }
-            }
+                faulted = mask;
+                &faulted
+            };
             let Some(buckets) = values.get_mut(k) else {
                 continue;
             };
-            for (i, (&x, &ok)) in v.iter().zip(&ok).enumerate() {
-                if ok && !x.is_nan() {
-                    let g = groups.map_or(0, |g| g.group_of(start + i));
-                    if let Some(b) = buckets.get_mut(g) {
-                        b.push(x);
+            let present = v
+                .iter()
+                .zip(ok)
+                .enumerate()
+                .filter(|(_, (x, &ok))| ok && !x.is_nan());
+            match groups {
+                None => {
+                    if let Some(b) = buckets.first_mut() {
+                        b.extend(present.map(|(_, (&x, _))| x));
+                    }
+                }
+                Some(groups) => {
+                    for (i, (&x, _)) in present {
+                        if let Some(b) = buckets.get_mut(groups.group_of(start + i)) {
+                            b.push(x);
+                        }
                     }
                 }
             }
         }
         start += n;
     }
-    for buckets in &mut values {
-        for b in buckets {
-            b.sort_by(f64::total_cmp);
-        }
-    }
-    RankRefs {
-        leaves: leaves.iter().copied().zip(values).collect(),
-    }
+    values
 }
 
 /// Rank, size and percentile of a total among `sorted` totals (ascending), with the quota tier.
@@ -266,8 +461,12 @@ pub struct Cohort {
     size: usize,
     /// Their totals, ascending.
     totals: Vec<f64>,
-    /// Per `rank` indicator path: the reference's values, ascending.
+    /// Per indicator path that places a value among the reference's (`rank`, percentile):
+    /// the reference's values, ascending.
     rank_values: BTreeMap<String, Vec<f64>>,
+    /// Per `normalise` indicator path: the statistics of the reference's values.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    stats: BTreeMap<String, Stats>,
 }
 
 impl Cohort {
@@ -277,15 +476,19 @@ impl Cohort {
             .filter_map(|r| scores.total.get(r).copied())
             .collect();
         totals.sort_by(f64::total_cmp);
-        let rank_values = ruleset
-            .plan
-            .rank_leaves
-            .iter()
-            .filter_map(|&leaf| {
-                let node = ruleset.nodes.get(leaf)?;
-                Some((node.path.clone(), scores.rank_refs.values(leaf, 0).to_vec()))
-            })
-            .collect();
+        let mut rank_values = BTreeMap::new();
+        let mut stats = BTreeMap::new();
+        for &leaf in &ruleset.plan.rank_leaves {
+            let Some(node) = ruleset.nodes.get(leaf) else {
+                continue;
+            };
+            if needs_order(ruleset, leaf) {
+                rank_values.insert(node.path.clone(), scores.rank_refs.values(leaf, 0).to_vec());
+            }
+            if is_normalise(ruleset, leaf) {
+                stats.insert(node.path.clone(), scores.rank_refs.stats(leaf, 0));
+            }
+        }
         Cohort {
             format: FORMAT.to_string(),
             ruleset: ruleset.meta.id.clone(),
@@ -293,6 +496,7 @@ impl Cohort {
             size: totals.len(),
             totals,
             rank_values,
+            stats,
         }
     }
 
@@ -343,6 +547,12 @@ impl Cohort {
                 excerpt(path)
             )));
         }
+        if let Some((path, _)) = cohort.stats.iter().find(|(_, s)| !s.is_whole()) {
+            return Err(CohortError::new(format!(
+                "the cohort's statistics of `{}` are damaged",
+                excerpt(path)
+            )));
+        }
         Ok(cohort)
     }
 
@@ -358,9 +568,12 @@ impl Cohort {
         }
         for &leaf in &ruleset.plan.rank_leaves {
             if let Some(node) = ruleset.nodes.get(leaf) {
-                if !self.rank_values.contains_key(&node.path) {
+                let has = (!needs_order(ruleset, leaf)
+                    || self.rank_values.contains_key(&node.path))
+                    && (!is_normalise(ruleset, leaf) || self.stats.contains_key(&node.path));
+                if !has {
                     return Err(CohortError::new(format!(
-                        "this cohort has no reference values for the rank indicator `{}` ({})",
+                        "this cohort has no reference values for the indicator `{}` ({}), which ranks or normalises against its cohort",
                         node.path, node.name
                     )));
                 }
@@ -370,19 +583,30 @@ impl Cohort {
     }
 
     pub(crate) fn rank_refs(&self, ruleset: &Ruleset) -> RankRefs {
+        let leaves = &ruleset.plan.rank_leaves;
+        let top = leaves.iter().map(|n| n + 1).max().unwrap_or(0);
+        let mut slot = vec![usize::MAX; top];
+        for (k, &n) in leaves.iter().enumerate() {
+            if let Some(s) = slot.get_mut(n) {
+                *s = k;
+            }
+        }
+        // The statistics as fitted, not recomputed: the reference's own row order made them.
         RankRefs {
-            leaves: ruleset
-                .plan
-                .rank_leaves
+            slot,
+            leaves: leaves
                 .iter()
                 .map(|&leaf| {
-                    let values = ruleset
-                        .nodes
-                        .get(leaf)
-                        .and_then(|n| self.rank_values.get(&n.path))
+                    let path = ruleset.nodes.get(leaf).map(|n| n.path.as_str());
+                    let values = path
+                        .and_then(|p| self.rank_values.get(p))
                         .cloned()
                         .unwrap_or_default();
-                    (leaf, vec![values])
+                    let stats = path
+                        .and_then(|p| self.stats.get(p))
+                        .copied()
+                        .unwrap_or_else(|| Stats::of(&values));
+                    (leaf, vec![(values, stats)])
                 })
                 .collect(),
         }
@@ -428,7 +652,7 @@ impl Cohort {
 /// ```
 pub struct CohortFitter<'r> {
     ruleset: &'r Ruleset,
-    /// Per rank leaf, its values so far.
+    /// Per cohort-dependent leaf, its values so far, in row order.
     values: Vec<Vec<f64>>,
     /// The cohort of the values, once totals are being added.
     reference: Option<Cohort>,
@@ -448,17 +672,22 @@ impl Ruleset {
 }
 
 impl CohortFitter<'_> {
-    /// Whether the ruleset has `rank` scorers, whose values must all be seen before any total.
+    /// Whether the ruleset has `rank` or `normalise` scorers, whose values must all be seen
+    /// before any total.
     pub fn needs_values(&self) -> bool {
         !self.values.is_empty()
     }
 
-    /// Adds the `rank` values of a chunk (call for every chunk before [`CohortFitter::add_totals`]).
+    /// Adds the values of a chunk that `rank` and `normalise` scorers measure against (call for
+    /// every chunk, in order, before [`CohortFitter::add_totals`]).
     pub fn add_values(&mut self, batch: &Batch<'_>) {
-        let refs = rank_refs_of_batch(self.ruleset, batch, None);
-        for (k, &leaf) in self.ruleset.plan.rank_leaves.iter().enumerate() {
-            if let Some(v) = self.values.get_mut(k) {
-                v.extend_from_slice(refs.values(leaf, 0));
+        if self.values.is_empty() {
+            return;
+        }
+        let chunk = cohort_values(self.ruleset, batch, None);
+        for (v, mut groups) in self.values.iter_mut().zip(chunk) {
+            if let Some(values) = groups.first_mut() {
+                v.append(values);
             }
         }
     }
@@ -468,11 +697,26 @@ impl CohortFitter<'_> {
         let ruleset = self.ruleset;
         let values = &mut self.values;
         let reference = self.reference.get_or_insert_with(|| {
+            // The values of every chunk in row order: what scoring them all at once sees.
+            let leaves = ruleset
+                .plan
+                .rank_leaves
+                .iter()
+                .copied()
+                .zip(values.iter_mut().map(|v| vec![std::mem::take(v)]))
+                .collect();
+            let refs = RankRefs::new(ruleset, leaves);
             let mut rank_values = BTreeMap::new();
-            for (k, &leaf) in ruleset.plan.rank_leaves.iter().enumerate() {
-                if let (Some(node), Some(v)) = (ruleset.nodes.get(leaf), values.get_mut(k)) {
-                    v.sort_by(f64::total_cmp);
-                    rank_values.insert(node.path.clone(), std::mem::take(v));
+            let mut stats = BTreeMap::new();
+            for &leaf in &ruleset.plan.rank_leaves {
+                let Some(node) = ruleset.nodes.get(leaf) else {
+                    continue;
+                };
+                if needs_order(ruleset, leaf) {
+                    rank_values.insert(node.path.clone(), refs.values(leaf, 0).to_vec());
+                }
+                if is_normalise(ruleset, leaf) {
+                    stats.insert(node.path.clone(), refs.stats(leaf, 0));
                 }
             }
             Cohort {
@@ -482,6 +726,7 @@ impl CohortFitter<'_> {
                 size: 0,
                 totals: Vec::new(),
                 rank_values,
+                stats,
             }
         });
         let scores = ruleset.score_against(batch, reference)?;
@@ -518,4 +763,33 @@ fn excerpt(text: &str) -> String {
         out.push('…');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    #[test]
+    fn the_radix_sort_of_values_is_total_order() {
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut values: Vec<f64> = (0..5000)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                match i % 50 {
+                    0 => -0.0,
+                    1 => 0.0,
+                    2 => f64::MAX,
+                    3 => -f64::MIN_POSITIVE,
+                    _ => (x >> 11) as f64 / 1e12 - 4e3,
+                }
+            })
+            .collect();
+        let mut expected = values.clone();
+        expected.sort_by(f64::total_cmp);
+        radsort::sort(&mut values);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&values), bits(&expected));
+    }
 }

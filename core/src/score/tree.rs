@@ -86,6 +86,7 @@ pub(crate) fn score_chunk(
                     max: node.max,
                     rank_refs,
                     group: &group,
+                    grouped: matches!(placement, Placement::Groups(_)),
                 };
                 score_leaf(&leaf, node, scorer, inputs, rows, out);
             }

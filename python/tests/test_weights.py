@@ -186,3 +186,29 @@ def test_the_sum_is_one_on_a_file(tmp_path: Path) -> None:
     for method in (weights.entropy, weights.critic, weights.sd, weights.pca):
         w = method(frame)
         assert abs(float(w.weights.sum()) - 1) < 1e-12 and (w.weights >= 0).all()
+
+
+def test_effective_weights_of_asem_match_the_imeta_table() -> None:
+    """COINr's effective weights, computed here from asem_iMeta.csv alone: each indicator's weight
+    over its siblings' weights, multiplied up the Parent chain to the index."""
+    meta = pd.read_csv(REPO / "examples" / "data" / "asem" / "asem_iMeta.csv")
+    meta = meta[meta["Type"].isin(["Indicator", "Aggregate"])]
+    weight = dict(zip(meta["iCode"], meta["Weight"].astype(float)))
+    parent = dict(zip(meta["iCode"], meta["Parent"]))
+    siblings = meta.groupby("Parent")["Weight"].sum().to_dict()
+
+    def effective(code: str) -> float:
+        w = 1.0
+        while isinstance(parent.get(code), str):
+            w *= weight[code] / siblings[parent[code]]
+            code = parent[code]
+        return w
+
+    indicators = meta[meta["Type"] == "Indicator"]["iCode"].tolist()
+    for variant in ("minmax-arithmetic", "minmax-geometric", "zscore-arithmetic"):
+        leaves = qinglian.load(RULES / "asem" / f"{variant}.toml").effective_weights()
+        by_code = {e["path"].rsplit(".", 1)[-1]: e for e in leaves}
+        assert sorted(by_code) == sorted(indicators)
+        for code in indicators:
+            assert by_code[code]["weight"] == pytest.approx(effective(code), abs=1e-15)
+            assert by_code[code]["exact"] is (variant != "minmax-geometric")

@@ -226,7 +226,10 @@ fn critic_sd_pca_against_numpy() {
     assert!(close(&c.weights, &want, 1e-12), "{c:?}");
     let s = sd(&five_units(), &DataOptions::default()).unwrap();
     let directed = sd(&five_units(), &DataOptions::new().directions(directions())).unwrap();
-    assert_eq!(s.weights, directed.weights, "directions change no bit of sd weights");
+    assert_eq!(
+        s.weights, directed.weights,
+        "directions change no bit of sd weights"
+    );
     let want = [0.3272280675507478, 0.34332446982242737, 0.32944746262682484];
     assert!(close(&s.weights, &want, 1e-12), "{s:?}");
     // numpy.linalg.eigh of numpy.corrcoef: λ1 ≈ 1.8665, v² scaled to sum 1.

@@ -66,6 +66,7 @@ pub mod record;
 pub mod ruleset;
 mod score;
 pub mod uncertainty;
+pub mod weights;
 
 pub use batch::Batch;
 pub use cohort::{Cohort, CohortError, CohortFitter, Groups};
@@ -83,3 +84,4 @@ pub use ruleset::{
 };
 pub use score::{Scores, NO_ALERT, NO_GRADE, NO_TIER};
 pub use uncertainty::{AnalysisError, RankUncertainty, WeightNoise};
+pub use weights::{EffectiveWeight, WeightsError};

@@ -7,6 +7,7 @@
 
 mod arrow_io;
 mod frame;
+mod weights;
 
 use arrow_io::ArrowTable;
 use frame::{Against, Bools, Floats, Inputs, Output};
@@ -732,6 +733,13 @@ impl Ruleset {
         ser_to_py(py, &self.inner.tree())
     }
 
+    /// The weight of every leaf in the total, in tree order: a list of dicts with path, name,
+    /// weight, exact (False where a geomean, min or deduction makes it a first-order
+    /// approximation) and bonus.
+    fn effective_weights<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        ser_to_py(py, &self.inner.effective_weights())
+    }
+
     /// Scores one record (a dict of field values); raises `RecordError` if it cannot be scored.
     /// With `cohort` (from `fit`), its cohort-dependent rules use that reference and its place
     /// (rank, percentile, tier) is among the reference's units.
@@ -1291,11 +1299,15 @@ fn _qinglian(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("RecordError", py.get_type::<RecordError>())?;
     m.add("ReadError", py.get_type::<ReadError>())?;
     m.add("CohortError", py.get_type::<CohortError>())?;
+    m.add("WeightsError", py.get_type::<weights::WeightsError>())?;
     m.add_class::<Diagnostic>()?;
     m.add_class::<Evaluation>()?;
     m.add_class::<Ruleset>()?;
     m.add_class::<Cohort>()?;
     m.add_function(wrap_pyfunction!(read_records, m)?)?;
+    m.add_function(wrap_pyfunction!(weights::weights_ahp, m)?)?;
+    m.add_function(wrap_pyfunction!(weights::weights_of_data, m)?)?;
+    m.add_function(wrap_pyfunction!(weights::weights_equal, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -303,9 +303,11 @@ export interface IndicatorInfo {
 mod cohort;
 mod record;
 mod table;
+mod weights;
 
 pub use cohort::Cohort;
 pub use table::ScoreTable;
+pub use weights::JsWeights;
 
 use std::rc::Rc;
 
@@ -726,6 +728,12 @@ impl Ruleset {
     #[wasm_bindgen(unchecked_return_type = "IndicatorInfo")]
     pub fn tree(&self) -> Result<JsValue, JsValue> {
         to_js(&self.inner.tree())
+    }
+
+    /// The weight of every leaf in the total, in tree order (see docs/weights.md).
+    #[wasm_bindgen(js_name = effectiveWeights, unchecked_return_type = "EffectiveWeight[]")]
+    pub fn effective_weights(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.effective_weights())
     }
 
     /// Paths of all indicators (root excluded), parents before children.

@@ -54,6 +54,7 @@ pub(crate) struct InputDef {
     pub label: Option<String>,
     pub label_en: Option<String>,
     pub unit: Option<String>,
+    pub unit_en: Option<String>,
     pub min: Option<f64>,
     pub max: Option<f64>,
     pub values: Option<Vec<String>>,

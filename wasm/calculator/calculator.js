@@ -26,7 +26,6 @@ const UI = {
     subtitle: "填写本单位情况，即时查看得分、等次和失分原因。数据只在本页面内计算，不会上传。",
     ruleset: "评价体系",
     lang: "English",
-    langName: "切换到英文",
     result: "评价结果",
     total: "总分",
     grade: "等次",
@@ -85,7 +84,6 @@ const UI = {
       "Fill in your unit's facts to see its score, grade and where points were lost. Everything is computed in this page; nothing is uploaded.",
     ruleset: "Evaluation system",
     lang: "中文",
-    langName: "Switch to Chinese",
     result: "Result",
     total: "Total",
     grade: "Grade",
@@ -176,6 +174,7 @@ const STYLE = `
   overflow-wrap: anywhere;
 }
 *, *::before, *::after { box-sizing: border-box; }
+[hidden] { display: none !important; }
 :focus-visible { outline: 3px solid var(--ql-focus); outline-offset: 2px; }
 h1 { font-size: 1.35rem; margin: 0 0 .25rem; color: var(--ql-accent); }
 h2 { font-size: 1.1rem; margin: 0 0 .5rem; }
@@ -619,9 +618,13 @@ export class QinglianCalculator extends Base {
     const name = target?.dataset?.input;
     if (!name) return;
     const values = this.#valuesOf(this.#current);
-    if (target.dataset.answer) {
-      values[name] = { ...(values[name] ?? {}), [target.dataset.answer]: target.value };
-    } else values[name] = target.value;
+    const answer = target.dataset.answer;
+    const before = answer ? values[name]?.[answer] : values[name];
+    // A text box fires `change` when it loses focus, after its `input` events were handled:
+    // re-rendering then would replace the button being clicked.
+    if ((before ?? "") === target.value) return;
+    if (answer) values[name] = { ...(values[name] ?? {}), [answer]: target.value };
+    else values[name] = target.value;
     this.#renderResult();
   }
 
@@ -1153,10 +1156,11 @@ export class QinglianCalculator extends Base {
 
   #download() {
     const m = this.#model();
+    const { ruleset: url, ...result } = this.#last;
     const data = {
-      ruleset: { id: m.meta.id, name: m.meta.name, version: m.meta.version },
+      ruleset: { id: m.meta.id, name: m.meta.name, version: m.meta.version, url },
       saved: new Date().toISOString(),
-      ...this.#last,
+      ...result,
     };
     const blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
     const a = el("a", { href: URL.createObjectURL(blob), download: `${m.meta.id}-self-assessment.json` });
@@ -1192,7 +1196,6 @@ export class QinglianCalculator extends Base {
     d.subtitle.textContent = ui.subtitle;
     d.selectText.textContent = ui.ruleset;
     d.langButton.textContent = ui.lang;
-    d.langButton.setAttribute("aria-label", ui.langName);
     d.langButton.setAttribute("lang", this.lang === "zh" ? "en" : "zh");
     d.resetButton.textContent = ui.reset;
     const urls = this.#urls();

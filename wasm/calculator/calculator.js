@@ -543,7 +543,20 @@ export class QinglianCalculator extends Base {
     const token = ++this.#loadToken;
     const urls = this.#urls();
     this.dataset.ready = "false";
-    await ready();
+    // Let the script that defined the element finish first: it may call configure().
+    await Promise.resolve();
+    try {
+      await ready();
+    } catch (error) {
+      // The engine itself could not load (e.g. the .wasm file is not served): say so in words.
+      console.warn(`qinglian-calculator: ${error.message}`);
+      engine = undefined;
+      for (const url of urls) this.#settled.set(url, { error });
+      this.#current = urls[0] ?? null;
+      this.#renderAll();
+      this.dataset.ready = "true";
+      return;
+    }
     const cohortsAttr = this.getAttribute("cohorts");
     const cohortsUrl = cohortsAttr ? new URL(cohortsAttr, document.baseURI) : null;
     const cohortMap = cohortsUrl

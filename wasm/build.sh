@@ -75,6 +75,8 @@ export * from "./qinglian.js";
 export { default } from "./qinglian.js";
 export { QinglianError, RulesetError, RecordError } from "./$snippet";
 JS
+printf 'export * from "./qinglian.js";\nexport { default } from "./qinglian.js";\n' >"$pkg/web/index.d.ts"
+printf 'export * from "./qinglian.js";\nexport { default } from "./qinglian.js";\n' >"$pkg/node/index.d.ts"
 cat >"$pkg/node/index.js" <<JS
 "use strict";
 // Node compiles the WebAssembly module synchronously when qinglian.js is required, so init()
@@ -119,21 +121,21 @@ cat >"$pkg/package.json" <<JSON
   "main": "./node/index.js",
   "module": "./web/index.js",
   "browser": "./web/index.js",
-  "types": "./web/qinglian.d.ts",
+  "types": "./web/index.d.ts",
   "sideEffects": ["./calculator/calculator.js", "./node/*.js"],
   "exports": {
     ".": {
       "node": {
-        "types": "./node/qinglian.d.ts",
+        "types": "./node/index.d.ts",
         "import": "./node/index.mjs",
         "default": "./node/index.js"
       },
       "import": {
-        "types": "./web/qinglian.d.ts",
+        "types": "./web/index.d.ts",
         "default": "./web/index.js"
       },
       "require": {
-        "types": "./node/qinglian.d.ts",
+        "types": "./node/index.d.ts",
         "default": "./node/index.js"
       },
       "default": "./web/index.js"
@@ -143,11 +145,11 @@ cat >"$pkg/package.json" <<JSON
       "default": "./calculator/calculator.js"
     },
     "./web": {
-      "types": "./web/qinglian.d.ts",
+      "types": "./web/index.d.ts",
       "default": "./web/index.js"
     },
     "./node": {
-      "types": "./node/qinglian.d.ts",
+      "types": "./node/index.d.ts",
       "import": "./node/index.mjs",
       "default": "./node/index.js"
     },

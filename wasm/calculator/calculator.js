@@ -216,7 +216,8 @@ section.group > details > summary {
 }
 .group-points { font-weight: 400; color: var(--ql-muted); white-space: nowrap; }
 .fields { padding: .5rem .75rem .75rem; display: grid; gap: .75rem; }
-.field { display: grid; gap: .25rem; min-width: 0; }
+.field { display: grid; gap: .25rem; min-width: 0; scroll-margin-top: 4rem; }
+input, select { scroll-margin-top: 4.5rem; }
 .field-label { font-weight: 500; }
 .field-help { color: var(--ql-muted); font-size: .85rem; }
 .control { display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; }

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 cargo build --release --locked -q -p qinglian-cli
 q=target/release/qinglian
 
-$q check rules/*.toml
+$q check rules/*.toml rules/asem/*.toml
 
 score() { echo; $q score "rules/$1.toml" "examples/data/$2.csv" --top "${3:-10}"; }
 score private-enterprise private-enterprises
@@ -19,6 +19,9 @@ score government-organ government-organs
 score transport transport-projects
 score city-index city-districts 40
 echo; $q score rules/city-index.toml examples/data/city-districts.csv --by year --top 3
+# A published composite index (COINr's ASEM example): indicators normalised against the 51
+# countries, weighted means up four levels.
+score asem/minmax-arithmetic asem/asem_iData 5
 
 echo
 first=$(sed -n 2p examples/data/private-enterprises.csv | cut -d, -f1)

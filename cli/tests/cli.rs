@@ -37,7 +37,7 @@ fn scratch(test: &str) -> PathBuf {
 }
 
 /// Each bundled ruleset with its example data.
-const EXAMPLES: [(&str, &str); 8] = [
+const EXAMPLES: [(&str, &str); 11] = [
     ("private-enterprise", "private-enterprises"),
     ("hospital", "hospitals"),
     ("school", "schools"),
@@ -46,7 +46,37 @@ const EXAMPLES: [(&str, &str); 8] = [
     ("government-organ", "government-organs"),
     ("transport", "transport-projects"),
     ("city-index", "city-districts"),
+    ("asem/minmax-arithmetic", "asem/asem_iData"),
+    ("asem/minmax-geometric", "asem/asem_iData"),
+    ("asem/zscore-arithmetic", "asem/asem_iData"),
 ];
+
+/// The rulesets under `rules/` and its folders.
+fn bundled_rulesets() -> usize {
+    let mut n = 0;
+    for entry in std::fs::read_dir(root().join("rules")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            n += bundled_in(&path);
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            n += 1;
+        }
+    }
+    n
+}
+
+fn bundled_in(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "toml")
+        })
+        .count()
+}
 
 fn csv_field(f: &str) -> String {
     if f.contains([',', '"', '\n']) {
@@ -153,7 +183,7 @@ fn library(rules: &str, data: &Path) -> (Ruleset, Vec<Result<Evaluation, qinglia
 
 #[test]
 fn streamed_scores_equal_the_whole_file_scored_at_once_for_every_ruleset() {
-    let bundled = std::fs::read_dir(root().join("rules")).unwrap().count();
+    let bundled = bundled_rulesets();
     assert_eq!(
         bundled,
         EXAMPLES.len(),
@@ -197,13 +227,43 @@ fn stdout(o: &Output) -> String {
 }
 
 #[test]
+fn the_asem_index_scores_every_node_of_every_country() {
+    for variant in ["minmax-arithmetic", "minmax-geometric", "zscore-arithmetic"] {
+        let rules = format!("rules/asem/{variant}.toml");
+        let out = qinglian(&[
+            "score",
+            &rules,
+            "examples/data/asem/asem_iData.csv",
+            "--format",
+            "json",
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let results = json["results"].as_array().unwrap();
+        assert_eq!(results.len(), 51, "{variant}");
+        for r in results {
+            let e = &r["ok"];
+            assert!(e["id"].is_string(), "{variant}: {r}");
+            let nodes = e["nodes"].as_array().unwrap();
+            assert_eq!(nodes.len(), 59, "{variant}");
+            // Every aggregate has a score; an indicator may be missing for a country.
+            for n in nodes.iter().filter(|n| n["rule"] != "normalise") {
+                assert_eq!(n["status"], "scored", "{variant} {}: {n}", e["id"]);
+            }
+            let score = e["score"].as_f64().unwrap();
+            assert!((0.0..=100.0).contains(&score), "{variant}");
+        }
+    }
+}
+
+#[test]
 fn every_bundled_ruleset_checks() {
     let mut args = vec!["check"];
-    let files: Vec<String> =
-        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules"))
-            .unwrap()
-            .map(|e| format!("rules/{}", e.unwrap().file_name().to_string_lossy()))
-            .collect();
+    let files: Vec<String> = EXAMPLES
+        .iter()
+        .map(|(rules, _)| format!("rules/{rules}.toml"))
+        .collect();
+    assert_eq!(files.len(), bundled_rulesets());
     args.extend(files.iter().map(String::as_str));
     let out = qinglian(&args);
     assert!(out.status.success(), "{}", stdout(&out));

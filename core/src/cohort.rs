@@ -7,7 +7,7 @@
 
 use crate::batch::Batch;
 use crate::expr::vector::VectorEval;
-use crate::ruleset::{NodeKind, Ruleset, Scorer};
+use crate::ruleset::{NodeKind, Ruleset};
 use crate::score::{Env, Scores, CHUNK, NO_TIER};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -87,21 +87,101 @@ impl Groups {
     }
 }
 
-/// The sorted cohort values of each `rank` leaf, per cohort group.
+/// The sorted cohort values of each cohort-dependent leaf (`rank`, `normalise`), per cohort
+/// group, with their statistics.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct RankRefs {
-    /// Node index of each rank leaf, and its sorted values per group.
-    leaves: Vec<(usize, Vec<Vec<f64>>)>,
+    /// Node index of each such leaf, and its sorted values and statistics per group.
+    leaves: Vec<(usize, Vec<GroupValues>)>,
+    /// Position in `leaves` by node index (kernels look a leaf up for every row).
+    slot: Vec<usize>,
+}
+
+/// One group's sorted values of a leaf, and their statistics.
+type GroupValues = (Vec<f64>, Stats);
+
+/// What `normalise` scorers need of a cohort's values, computed once from the sorted values (so
+/// that it does not depend on row order, chunks or threads).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(crate) struct Stats {
+    pub n: usize,
+    pub min: f64,
+    pub max: f64,
+    pub mean: f64,
+    /// Sample standard deviation (`n − 1`); `NaN` for fewer than two values.
+    pub sd: f64,
+}
+
+impl Stats {
+    fn of(sorted: &[f64]) -> Stats {
+        let n = sorted.len();
+        let (Some(&min), Some(&max)) = (sorted.first(), sorted.last()) else {
+            return Stats {
+                n: 0,
+                min: f64::NAN,
+                max: f64::NAN,
+                mean: f64::NAN,
+                sd: f64::NAN,
+            };
+        };
+        let mean = sorted.iter().sum::<f64>() / n as f64;
+        let sd = if n < 2 {
+            f64::NAN
+        } else {
+            let squares: f64 = sorted.iter().map(|x| (x - mean) * (x - mean)).sum();
+            (squares / (n - 1) as f64).sqrt()
+        };
+        Stats {
+            n,
+            min,
+            max,
+            mean,
+            sd,
+        }
+    }
 }
 
 impl RankRefs {
-    /// The sorted values `rank` leaf `node` is ranked among, in group `group`.
+    fn new(leaves: Vec<(usize, Vec<Vec<f64>>)>) -> RankRefs {
+        let top = leaves.iter().map(|(n, _)| n + 1).max().unwrap_or(0);
+        let mut slot = vec![usize::MAX; top];
+        for (k, (n, _)) in leaves.iter().enumerate() {
+            if let Some(s) = slot.get_mut(*n) {
+                *s = k;
+            }
+        }
+        RankRefs {
+            slot,
+            leaves: leaves
+                .into_iter()
+                .map(|(leaf, groups)| {
+                    let groups = groups
+                        .into_iter()
+                        .map(|values| {
+                            let stats = Stats::of(&values);
+                            (values, stats)
+                        })
+                        .collect();
+                    (leaf, groups)
+                })
+                .collect(),
+        }
+    }
+
+    fn group(&self, node: usize, group: usize) -> Option<&GroupValues> {
+        let k = *self.slot.get(node)?;
+        self.leaves.get(k).and_then(|(_, g)| g.get(group))
+    }
+
+    /// The sorted values leaf `node` is measured against, in group `group`.
     pub(crate) fn values(&self, node: usize, group: usize) -> &[f64] {
-        self.leaves
-            .iter()
-            .find(|(n, _)| *n == node)
-            .and_then(|(_, g)| g.get(group))
-            .map_or(&[], Vec::as_slice)
+        self.group(node, group).map_or(&[], |(v, _)| v.as_slice())
+    }
+
+    /// The statistics of those values.
+    pub(crate) fn stats(&self, node: usize, group: usize) -> Stats {
+        self.group(node, group)
+            .map_or_else(|| Stats::of(&[]), |(_, s)| *s)
     }
 }
 
@@ -128,25 +208,45 @@ pub(crate) fn rank_refs_of_batch(
             else {
                 continue;
             };
-            let Scorer::Rank { value, .. } = scorer.as_ref() else {
+            let Some(value) = scorer.cohort_value() else {
                 continue;
             };
             let mut ev = VectorEval::new(&env, n, value, &ruleset.plan.symbols);
-            let v = ev.run(Some(&rows.alive)).numbers(n).into_owned();
-            let mut ok = rows.alive.clone();
-            for (i, _) in &ev.faults {
-                if let Some(o) = ok.get_mut(*i) {
-                    *o = false;
+            let vals = ev.run(Some(&rows.alive));
+            let v = vals.numbers(n);
+            // Rows whose value faulted are left out (rare: the alive mask serves otherwise).
+            let faulted;
+            let ok: &[bool] = if ev.faults.is_empty() {
+                &rows.alive
+            } else {
+                let mut mask = rows.alive.clone();
+                for (i, _) in &ev.faults {
+                    if let Some(o) = mask.get_mut(*i) {
+                        *o = false;
+                    }
                 }
-            }
+                faulted = mask;
+                &faulted
+            };
             let Some(buckets) = values.get_mut(k) else {
                 continue;
             };
-            for (i, (&x, &ok)) in v.iter().zip(&ok).enumerate() {
-                if ok && !x.is_nan() {
-                    let g = groups.map_or(0, |g| g.group_of(start + i));
-                    if let Some(b) = buckets.get_mut(g) {
-                        b.push(x);
+            let present = v
+                .iter()
+                .zip(ok)
+                .enumerate()
+                .filter(|(_, (x, &ok))| ok && !x.is_nan());
+            match groups {
+                None => {
+                    if let Some(b) = buckets.first_mut() {
+                        b.extend(present.map(|(_, (&x, _))| x));
+                    }
+                }
+                Some(groups) => {
+                    for (i, (&x, _)) in present {
+                        if let Some(b) = buckets.get_mut(groups.group_of(start + i)) {
+                            b.push(x);
+                        }
                     }
                 }
             }
@@ -155,12 +255,11 @@ pub(crate) fn rank_refs_of_batch(
     }
     for buckets in &mut values {
         for b in buckets {
-            b.sort_by(f64::total_cmp);
+            // Radix sort: O(n), the order of `f64::total_cmp` (the values are never NaN).
+            radsort::sort(b);
         }
     }
-    RankRefs {
-        leaves: leaves.iter().copied().zip(values).collect(),
-    }
+    RankRefs::new(leaves.iter().copied().zip(values).collect())
 }
 
 /// Rank, size and percentile of a total among `sorted` totals (ascending), with the quota tier.
@@ -360,7 +459,7 @@ impl Cohort {
             if let Some(node) = ruleset.nodes.get(leaf) {
                 if !self.rank_values.contains_key(&node.path) {
                     return Err(CohortError::new(format!(
-                        "this cohort has no reference values for the rank indicator `{}` ({})",
+                        "this cohort has no reference values for the indicator `{}` ({}), which ranks or normalises against its cohort",
                         node.path, node.name
                     )));
                 }
@@ -370,8 +469,8 @@ impl Cohort {
     }
 
     pub(crate) fn rank_refs(&self, ruleset: &Ruleset) -> RankRefs {
-        RankRefs {
-            leaves: ruleset
+        RankRefs::new(
+            ruleset
                 .plan
                 .rank_leaves
                 .iter()
@@ -385,7 +484,7 @@ impl Cohort {
                     (leaf, vec![values])
                 })
                 .collect(),
-        }
+        )
     }
 }
 
@@ -518,4 +617,33 @@ fn excerpt(text: &str) -> String {
         out.push('…');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    #[test]
+    fn the_radix_sort_of_values_is_total_order() {
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut values: Vec<f64> = (0..5000)
+            .map(|i| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                match i % 50 {
+                    0 => -0.0,
+                    1 => 0.0,
+                    2 => f64::MAX,
+                    3 => -f64::MIN_POSITIVE,
+                    _ => (x >> 11) as f64 / 1e12 - 4e3,
+                }
+            })
+            .collect();
+        let mut expected = values.clone();
+        expected.sort_by(f64::total_cmp);
+        radsort::sort(&mut values);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&values), bits(&expected));
+    }
 }

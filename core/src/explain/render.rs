@@ -276,6 +276,13 @@ impl Ruleset {
                 })
                 .filter_map(|&s| self.inputs.get(s))
                 .collect();
+            if missing.is_empty() && matches!(scorer, Scorer::Normalise { .. }) {
+                // Nothing is missing in the record: its cohort leaves nothing to normalise by.
+                return Text::new(
+                    "本组数值全部相同或过少，无从归一化，按缺失处理",
+                    "the cohort's values are all equal or too few to normalise by: treated as missing",
+                );
+            }
             if missing.is_empty() {
                 return missing_text("?", "?");
             }
@@ -295,7 +302,8 @@ impl Ruleset {
             _ => {}
         }
         let values = scores.rank_refs.values(index, group);
-        let text = describe(scorer, node.max, view, values)?;
+        let stats = scores.rank_refs.stats(index, group);
+        let text = describe(scorer, node.max, view, values, &stats)?;
         Ok(match (state.status, text) {
             (_, Described::Text(t)) => t,
             (Status::Zeroed, Described::Zeroed(t))
@@ -605,8 +613,8 @@ impl Ruleset {
         }
         if matches!(scores.placement, Placement::Alone) && self.cohort_dependent() {
             let text = Text::new(
-                "本评价体系含依赖参评群体的规则（排名计分或名额档次），单独评价时只以本单位为群体：请提供参照群体",
-                "this ruleset has rules that depend on the cohort (rank scoring or quota tiers); scored alone, the unit is its own cohort: score it against a fitted cohort",
+                "本评价体系含依赖参评群体的规则（排名计分、按群体归一化或名额档次），单独评价时只以本单位为群体：请提供参照群体",
+                "this ruleset has rules that depend on the cohort (rank scoring, normalisation against the cohort or quota tiers); scored alone, the unit is its own cohort: score it against a fitted cohort",
             );
             evaluation.reasons.push(Reason {
                 kind: ReasonKind::Cohort,
@@ -618,7 +626,7 @@ impl Ruleset {
         }
     }
 
-    /// Whether some rule depends on the cohort: `rank` scorers or quota tiers.
+    /// Whether some rule depends on the cohort: `rank` or `normalise` scorers, or quota tiers.
     pub fn cohort_dependent(&self) -> bool {
         !self.plan.rank_leaves.is_empty() || !self.quotas.is_empty()
     }
@@ -664,6 +672,7 @@ fn describe(
     max: f64,
     view: &RowView<'_>,
     rank_values: &[f64],
+    stats: &crate::cohort::Stats,
 ) -> Result<Described, RecordError> {
     macro_rules! need {
         ($e:expr) => {
@@ -988,6 +997,82 @@ fn describe(
                     num(*step)
                 ),
             )
+        }
+        Scorer::Normalise {
+            value,
+            method,
+            direction,
+            ..
+        } => {
+            let x = need!(number(value, view)?);
+            let points = need!(rule::normalise(
+                *method,
+                *direction,
+                stats,
+                rank_values,
+                max,
+                x
+            ))
+            .clamp(0.0, max);
+            let (lower_zh, lower_en) = match direction {
+                Direction::Higher => ("", ""),
+                Direction::Lower => ("（越低越好）", " (lower is better)"),
+            };
+            match method {
+                Normalisation::Minmax { lo, hi } => text(
+                    format!(
+                        "数值{}{lower_zh}，本组最小值{}、最大值{}，按最小–最大法折算为{}分（{}–{}分）",
+                        num(x),
+                        num(stats.min),
+                        num(stats.max),
+                        num(points),
+                        num(*lo),
+                        num(*hi)
+                    ),
+                    format!(
+                        "value {}{lower_en}; the cohort's minimum {}, maximum {}: min-max scaled to {} points (range {}–{})",
+                        num(x),
+                        num(stats.min),
+                        num(stats.max),
+                        num(points),
+                        num(*lo),
+                        num(*hi)
+                    ),
+                ),
+                Normalisation::Zscore { mean, sd } => text(
+                    format!(
+                        "数值{}{lower_zh}，本组均值{}、标准差{}，标准化为{}分（均值{}分，每个标准差{}分）",
+                        num(x),
+                        num(stats.mean),
+                        num(stats.sd),
+                        num(points),
+                        num(*mean),
+                        num(*sd)
+                    ),
+                    format!(
+                        "value {}{lower_en}; the cohort's mean {}, standard deviation {}: standardised to {} points (mean {}, {} points per standard deviation)",
+                        num(x),
+                        num(stats.mean),
+                        num(stats.sd),
+                        num(points),
+                        num(*mean),
+                        num(*sd)
+                    ),
+                ),
+                Normalisation::Percentile => share(
+                    if max > 0.0 { points / max } else { 0.0 },
+                    format!(
+                        "数值{}{lower_zh}，在本组{}个数值中的百分位",
+                        num(x),
+                        rank_values.len()
+                    ),
+                    format!(
+                        "value {}{lower_en}, its percentile among the cohort's {} values",
+                        num(x),
+                        rank_values.len()
+                    ),
+                ),
+            }
         }
         Scorer::Formula { expr } => {
             let v = need!(number(expr, view)?);

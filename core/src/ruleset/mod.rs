@@ -148,6 +148,31 @@ pub enum Direction {
     Lower,
 }
 
+/// How a `normalise` scorer turns a value into points, from the cohort's values of it. Lower-is-
+/// better values are mirrored first (as COINr multiplies by the indicator's direction).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum Normalisation {
+    /// `lo + (x − min) / (max − min) × (hi − lo)`: the cohort's range onto `[lo, hi]` points.
+    Minmax { lo: f64, hi: f64 },
+    /// `mean + sd × (x − m) / s`, `m` and `s` the cohort's mean and sample standard deviation.
+    Zscore { mean: f64, sd: f64 },
+    /// The share of the other cohort values the value is better than, `(count below) / (n − 1)`,
+    /// times the leaf's points.
+    Percentile,
+}
+
+/// What a `normalise` scorer gives when the cohort's values leave nothing to normalise by (all
+/// equal, or fewer than two for `zscore` and `percentile`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConstantCohort {
+    /// The indicator is missing and its missing-data policy applies (COINr's `NaN`).
+    Missing,
+    /// The row gets an error.
+    Error,
+}
+
 /// A band of a threshold, criteria or risk-matrix scorer.
 #[derive(Clone, Debug, Serialize)]
 pub(crate) struct Band {
@@ -244,6 +269,14 @@ pub(crate) enum Scorer {
         direction: Direction,
         step: f64,
     },
+    /// The value normalised against the cohort's values of it (min-max, z-score, percentile).
+    Normalise {
+        value: Expr,
+        method: Normalisation,
+        direction: Direction,
+        /// What a cohort whose values are all equal gives.
+        constant: ConstantCohort,
+    },
     Formula {
         expr: Expr,
     },
@@ -269,7 +302,17 @@ impl Scorer {
             Scorer::Criteria { .. } => "criteria",
             Scorer::RiskMatrix { .. } => "risk_matrix",
             Scorer::Rank { .. } => "rank",
+            Scorer::Normalise { .. } => "normalise",
             Scorer::Formula { .. } => "formula",
+        }
+    }
+
+    /// The value a cohort-dependent scorer (`rank`, `normalise`) measures against the cohort's
+    /// values of it.
+    pub(crate) fn cohort_value(&self) -> Option<&Expr> {
+        match self {
+            Scorer::Rank { value, .. } | Scorer::Normalise { value, .. } => Some(value),
+            _ => None,
         }
     }
 
@@ -287,7 +330,8 @@ impl Scorer {
             | Scorer::Goalposts { value, .. }
             | Scorer::Target { value, .. }
             | Scorer::Efficacy { value, .. }
-            | Scorer::Rank { value, .. } => f(value),
+            | Scorer::Rank { value, .. }
+            | Scorer::Normalise { value, .. } => f(value),
             Scorer::Frequency { periods, .. } => periods.iter().for_each(f),
             Scorer::Criteria { criteria, .. } => criteria.iter().for_each(f),
             Scorer::RiskMatrix {

@@ -120,6 +120,10 @@ pub(crate) struct ScorerDef {
     pub severity: Option<Text>,
     pub step: Option<Spanned<f64>>,
     pub expr: Option<Text>,
+    pub method: Option<Text>,
+    pub mean: Option<Spanned<f64>>,
+    pub sd: Option<Spanned<f64>>,
+    pub constant: Option<Text>,
 }
 
 #[derive(Deserialize)]

@@ -3,13 +3,14 @@
 
 use super::chunk::{Env, Rows};
 use crate::cohort::RankRefs;
+use crate::cohort::Stats;
 use crate::error::RecordError;
 use crate::evaluation::Status;
 use crate::explain::num;
 use crate::expr::vector::Vals;
 use crate::expr::vector::{Columns, MISSING_TEXT};
 use crate::expr::Expr;
-use crate::ruleset::{Band, Direction, Ruleset, Scorer, Tier};
+use crate::ruleset::{Band, ConstantCohort, Direction, Normalisation, Ruleset, Scorer, Tier};
 use std::borrow::Cow;
 
 /// The inputs of one kernel call.
@@ -394,6 +395,59 @@ impl Leaf<'_, '_> {
                     put(s, st, points, max);
                 }
             }
+            Scorer::Normalise {
+                value,
+                method,
+                direction,
+                constant,
+            } => {
+                let v = self.vals(value, rows, todo);
+                let mut failed = Vec::new();
+                // The previous row's cohort, looked up again only when the group changes.
+                let mut cohort: Option<(usize, &[f64], Stats)> = None;
+                for (i, ((s, st), &x)) in score
+                    .iter_mut()
+                    .zip(status.iter_mut())
+                    .zip(v.numbers(n).iter())
+                    .enumerate()
+                {
+                    let g = (self.group)(i);
+                    let (values, stats) = match cohort {
+                        Some((at, values, stats)) if at == g => (values, stats),
+                        _ => {
+                            let values = self.rank_refs.values(self.node, g);
+                            let stats = self.rank_refs.stats(self.node, g);
+                            cohort = Some((g, values, stats));
+                            (values, stats)
+                        }
+                    };
+                    let points = if x.is_nan() {
+                        f64::NAN
+                    } else {
+                        match normalise(*method, *direction, &stats, values, max, x) {
+                            Some(p) => p,
+                            None if *constant == ConstantCohort::Error && in_todo(i) => {
+                                failed.push(i);
+                                f64::NAN
+                            }
+                            None => f64::NAN,
+                        }
+                    };
+                    put(s, st, points, max);
+                }
+                for i in failed {
+                    rows.fail(
+                        self.env.start,
+                        i,
+                        RecordError::new(
+                            "record.constant_cohort",
+                            "the cohort's values of this indicator are all equal (or too few): \
+                             there is nothing to normalise by",
+                        )
+                        .path(self.path),
+                    );
+                }
+            }
             Scorer::Formula { expr } => {
                 let v = self.vals(expr, rows, todo);
                 each(&v.numbers(n), score, status, max, |x| x.clamp(0.0, max));
@@ -481,6 +535,54 @@ pub(crate) fn survey_mean(
     Some((valid, mean))
 }
 
+/// `normalise`: the points of value `x` against the cohort's sorted `values` and their `stats`,
+/// for a leaf worth `max`; `None` when the cohort leaves nothing to normalise by (all values
+/// equal, or too few of them).
+pub(crate) fn normalise(
+    method: Normalisation,
+    direction: Direction,
+    stats: &Stats,
+    values: &[f64],
+    max: f64,
+    x: f64,
+) -> Option<f64> {
+    match method {
+        Normalisation::Minmax { lo, hi } => {
+            let range = stats.max - stats.min;
+            // (`NaN` for an empty cohort fails this too.)
+            if range.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+                return None;
+            }
+            // Mirroring a lower-is-better value (−x against −max … −min) is this, exactly.
+            let t = match direction {
+                Direction::Higher => (x - stats.min) / range,
+                Direction::Lower => (stats.max - x) / range,
+            };
+            Some(lo + t * (hi - lo))
+        }
+        Normalisation::Zscore { mean, sd } => {
+            if stats.sd.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+                return None;
+            }
+            let z = match direction {
+                Direction::Higher => (x - stats.mean) / stats.sd,
+                Direction::Lower => (stats.mean - x) / stats.sd,
+            };
+            Some(mean + sd * z)
+        }
+        Normalisation::Percentile => {
+            if values.len() < 2 {
+                return None;
+            }
+            let worse = match direction {
+                Direction::Higher => values.partition_point(|&v| v < x),
+                Direction::Lower => values.len() - values.partition_point(|&v| v <= x),
+            };
+            Some(share(max, worse as f64 / (values.len() - 1) as f64))
+        }
+    }
+}
+
 /// How many of the sorted `values` are better than `x`.
 pub(crate) fn better_than(values: &[f64], x: f64, direction: Direction) -> usize {
     match direction {
@@ -512,6 +614,8 @@ pub(crate) fn interpolate(points: &[(f64, f64)], x: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::{better_than, interpolate};
     use crate::ruleset::Direction;
 
@@ -522,6 +626,60 @@ mod tests {
         assert_eq!(interpolate(&pts, 5.0), 0.25);
         assert_eq!(interpolate(&pts, 15.0), 0.75);
         assert_eq!(interpolate(&pts, 25.0), 1.0);
+    }
+
+    #[test]
+    fn normalisation_follows_the_cohort() {
+        use super::normalise;
+        use crate::cohort::Stats;
+        use crate::ruleset::Normalisation::{Minmax, Percentile, Zscore};
+        let values = [2.0, 4.0, 4.0, 10.0];
+        let stats = Stats {
+            n: 4,
+            min: 2.0,
+            max: 10.0,
+            mean: 5.0,
+            sd: 12f64.sqrt(),
+        };
+        let mm = Minmax { lo: 0.0, hi: 100.0 };
+        let at = |m, d, x| normalise(m, d, &stats, &values, 100.0, x).unwrap();
+        assert_eq!(at(mm, Direction::Higher, 2.0), 0.0);
+        assert_eq!(at(mm, Direction::Higher, 10.0), 100.0);
+        assert_eq!(at(mm, Direction::Higher, 4.0), 25.0);
+        assert_eq!(at(mm, Direction::Lower, 4.0), 75.0);
+        let ranged = Minmax { lo: 1.0, hi: 100.0 };
+        assert_eq!(at(ranged, Direction::Lower, 10.0), 1.0);
+        let z = Zscore {
+            mean: 50.0,
+            sd: 10.0,
+        };
+        assert_eq!(at(z, Direction::Higher, 5.0), 50.0);
+        assert!((at(z, Direction::Higher, 5.0 + 12f64.sqrt()) - 60.0).abs() < 1e-12);
+        assert!((at(z, Direction::Lower, 5.0 + 12f64.sqrt()) - 40.0).abs() < 1e-12);
+        // Percentile: the share of the other values below (ties do not count).
+        assert!((at(Percentile, Direction::Higher, 4.0) - 100.0 / 3.0).abs() < 1e-12);
+        assert!((at(Percentile, Direction::Lower, 4.0) - 100.0 / 3.0).abs() < 1e-12);
+        assert_eq!(at(Percentile, Direction::Higher, 2.0), 0.0);
+        // A value beyond the reference cohort stays within the leaf's points.
+        assert_eq!(at(Percentile, Direction::Higher, 11.0), 100.0);
+        // Nothing to normalise by.
+        let flat = Stats {
+            n: 3,
+            min: 1.0,
+            max: 1.0,
+            mean: 1.0,
+            sd: 0.0,
+        };
+        for m in [mm, z] {
+            assert_eq!(
+                normalise(m, Direction::Higher, &flat, &[1.0; 3], 100.0, 1.0),
+                None
+            );
+        }
+        assert_eq!(
+            normalise(Percentile, Direction::Higher, &stats, &[3.0], 100.0, 3.0),
+            None
+        );
     }
 
     #[test]

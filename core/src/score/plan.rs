@@ -3,7 +3,7 @@
 
 use crate::expr::vector::{literals, Symbols};
 use crate::expr::Expr;
-use crate::ruleset::{InputType, NodeKind, Piece, Ruleset, Scorer, ALERT_LEVELS};
+use crate::ruleset::{InputType, NodeKind, Piece, Ruleset, ALERT_LEVELS};
 use crate::score::NO_ALERT;
 use std::collections::HashMap;
 
@@ -17,7 +17,7 @@ pub(crate) struct Plan {
     pub input_slots: HashMap<String, usize>,
     /// Per node: whether it is a top-level bonus node.
     pub top_bonus: Vec<bool>,
-    /// Nodes with a `rank` scorer, in tree order.
+    /// Nodes whose scorer measures against the cohort (`rank`, `normalise`), in tree order.
     pub rank_leaves: Vec<usize>,
     /// Per alert: its level, as an index into [`crate::ruleset::ALERT_LEVELS`].
     pub alert_levels: Vec<u8>,
@@ -94,7 +94,7 @@ impl Plan {
             .iter()
             .enumerate()
             .filter(|(_, n)| {
-                matches!(&n.kind, NodeKind::Leaf { scorer, .. } if matches!(scorer.as_ref(), Scorer::Rank { .. }))
+                matches!(&n.kind, NodeKind::Leaf { scorer, .. } if scorer.cohort_value().is_some())
             })
             .map(|(i, _)| i)
             .collect();

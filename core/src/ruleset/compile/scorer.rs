@@ -518,6 +518,66 @@ impl Cx<'_> {
                     step: self.positive(step, &span, path, "step")?,
                 }
             }
+            "normalise" => {
+                let value = need!(value).and_then(|v| self.expr(v, Type::Number, path));
+                let method = match need!(method) {
+                    Some(m) => self.choice(m, METHODS, "method", Some(path)),
+                    None => None,
+                };
+                let constant = match &s.constant {
+                    Some(c) => self.choice(c, CONSTANT, "constant", Some(path)),
+                    None => Some(ConstantCohort::Missing),
+                };
+                let method = match method? {
+                    "minmax" => {
+                        let (lo, hi) = (
+                            num(s.lo.as_ref()).unwrap_or(0.0),
+                            num(s.hi.as_ref()).unwrap_or(max),
+                        );
+                        if !(0.0 <= lo && lo < hi && hi <= max) {
+                            self.error("ruleset.bad_range", Some(span.clone()), Some(path), format!("min-max needs 0 ≤ lo < hi ≤ the indicator's points ({max}); got lo = {lo}, hi = {hi}"));
+                        }
+                        Normalisation::Minmax { lo, hi }
+                    }
+                    "zscore" => {
+                        let (mean, sd) = (
+                            num(s.mean.as_ref()).unwrap_or(max / 2.0),
+                            num(s.sd.as_ref()).unwrap_or(max / 10.0),
+                        );
+                        if !(0.0..=max).contains(&mean) || sd <= 0.0 {
+                            self.error("ruleset.bad_range", Some(span.clone()), Some(path), format!("z-scores need a `mean` within [0, {max}] and an `sd` > 0; got mean = {mean}, sd = {sd}"));
+                        }
+                        Normalisation::Zscore { mean, sd }
+                    }
+                    _ => Normalisation::Percentile,
+                };
+                for (field, used) in [
+                    ("lo", s.lo.is_some()),
+                    ("hi", s.hi.is_some()),
+                    ("mean", s.mean.is_some()),
+                    ("sd", s.sd.is_some()),
+                ] {
+                    let fits = match method {
+                        Normalisation::Minmax { .. } => matches!(field, "lo" | "hi"),
+                        Normalisation::Zscore { .. } => matches!(field, "mean" | "sd"),
+                        Normalisation::Percentile => false,
+                    };
+                    if used && !fits {
+                        self.error(
+                            "ruleset.scorer_field",
+                            Some(span.clone()),
+                            Some(path),
+                            format!("`{field}` is not a field of the `normalise` method chosen"),
+                        );
+                    }
+                }
+                Scorer::Normalise {
+                    value: value?,
+                    method,
+                    direction: direction?,
+                    constant: constant?,
+                }
+            }
             "formula" => {
                 let expr = need!(expr).and_then(|e| self.expr(e, Type::Number, path));
                 Scorer::Formula { expr: expr? }
@@ -580,7 +640,11 @@ fn present_fields(s: &ScorerDef) -> Vec<&'static str> {
         likelihood,
         severity,
         step,
-        expr
+        expr,
+        method,
+        mean,
+        sd,
+        constant
     );
     out
 }
@@ -605,7 +669,31 @@ const SCORER_FIELDS: &[(&str, &[&str])] = &[
     ("criteria", &["criteria", "bands"]),
     ("risk_matrix", &["likelihood", "severity", "bands"]),
     ("rank", &["value", "direction", "step"]),
+    (
+        "normalise",
+        &[
+            "value",
+            "method",
+            "direction",
+            "lo",
+            "hi",
+            "mean",
+            "sd",
+            "constant",
+        ],
+    ),
     ("formula", &["expr"]),
+];
+
+const METHODS: &[(&str, &str)] = &[
+    ("minmax", "minmax"),
+    ("zscore", "zscore"),
+    ("percentile", "percentile"),
+];
+
+const CONSTANT: &[(&str, ConstantCohort)] = &[
+    ("missing", ConstantCohort::Missing),
+    ("error", ConstantCohort::Error),
 ];
 
 const DIRECTIONS: &[(&str, Direction)] =

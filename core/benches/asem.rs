@@ -1,0 +1,79 @@
+//! The ASEM composite index (`rules/asem/minmax-arithmetic.toml`: 49 indicators normalised
+//! against the cohort, weighted arithmetic means up four levels, missing indicators
+//! re-weighted) on 100,000 synthetic countries drawn from the 51 real ones: each value is a real
+//! country's value of that indicator (missing where it is missing) picked at random.
+//!
+//! `cargo bench -p qinglian --bench asem` — see `benches/README.md` for results.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use qinglian::{Batch, Ruleset};
+use std::path::Path;
+
+/// A seeded xorshift: the same synthetic countries on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let ruleset = Ruleset::load(root.join("rules/asem/minmax-arithmetic.toml")).unwrap();
+    let mut reader =
+        csv::Reader::from_path(root.join("examples/data/asem/asem_iData.csv")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let column = |name: &str| -> Vec<f64> {
+        let k = headers.iter().position(|h| h == name).unwrap();
+        rows.iter()
+            .map(|r| r[k].parse().unwrap_or(f64::NAN))
+            .collect()
+    };
+    let mut group = c.benchmark_group("asem");
+    group.sample_size(20);
+    for n in [10_000, 100_000] {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let data: Vec<(String, Vec<f64>)> = ruleset
+            .inputs()
+            .iter()
+            .map(|input| {
+                let real = column(&input.name);
+                let values = (0..n).map(|_| real[rng.below(real.len())]).collect();
+                (input.name.clone(), values)
+            })
+            .collect();
+        let mut batch = Batch::new(&ruleset, n);
+        for (name, values) in &data {
+            batch.borrow_numbers(&ruleset, name, values).unwrap();
+        }
+        let scores = ruleset.score(&batch);
+        assert!(
+            (0..n).all(|r| scores.is_scored(r)),
+            "every synthetic country scores"
+        );
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("one thread", n), &batch, |b, batch| {
+            b.iter(|| ruleset.score_on_threads(batch, 1))
+        });
+        let mut table = ruleset.score(&batch);
+        group.bench_with_input(
+            BenchmarkId::new("one thread, table reused", n),
+            &batch,
+            |b, batch| b.iter(|| ruleset.score_into(batch, 1, &mut table)),
+        );
+        group.bench_with_input(BenchmarkId::new("all cores", n), &batch, |b, batch| {
+            b.iter(|| ruleset.score(batch))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(asem, benches);
+criterion_main!(asem);

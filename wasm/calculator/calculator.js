@@ -270,7 +270,9 @@ td.num { text-align: right; white-space: nowrap; }
   .form, .controls, .actions, .scorebar, .todo button, .lang { display: none !important; }
   .columns { display: block; }
   .output { position: static; max-height: none; overflow: visible; background: none; padding: 0; }
-  details.items > *:not(summary) { display: block; }
+  /* The item-by-item table is printed even when its section is closed on screen. */
+  details.items::details-content { content-visibility: visible; display: block; }
+  details.items > summary { list-style: none; }
   .print-only { display: block; }
   ul.lost li, tr { break-inside: avoid; }
 }

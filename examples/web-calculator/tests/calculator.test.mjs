@@ -391,7 +391,7 @@ test("print media shows the result with every lost point and hides the form", as
   await page.emulateMedia({ media: "print" });
   const printed = await page.evaluate(() => {
     const root = document.querySelector("qinglian-calculator").shadowRoot;
-    const visible = (n) => n && n.getClientRects().length > 0 && getComputedStyle(n).visibility !== "hidden";
+    const visible = (n) => Boolean(n?.checkVisibility({ contentVisibilityAuto: true, visibilityProperty: true }));
     return {
       form: visible(root.querySelector(".form")),
       actions: visible(root.querySelector(".actions")),

@@ -655,12 +655,13 @@ fn boolean(e: &Expr, view: &RowView<'_>) -> Result<Option<bool>, RecordError> {
     })
 }
 
-/// A band's label in Chinese and English (a ruleset's band labels are single-language).
+/// A band's label in Chinese and English (its `label_en`, else its label).
 fn label(band: Option<&Band>) -> (String, String) {
     match band {
         Some(b) => {
             let l = b.label.clone().unwrap_or_else(|| format!("≥{}", num(b.at)));
-            (l.clone(), l)
+            let en = b.label_en.clone().unwrap_or_else(|| l.clone());
+            (l, en)
         }
         None => ("未达任何档次".to_string(), "no band reached".to_string()),
     }

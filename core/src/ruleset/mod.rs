@@ -179,6 +179,8 @@ pub(crate) struct Band {
     pub at: f64,
     pub share: f64,
     pub label: Option<String>,
+    /// English label, for the English sentences.
+    pub label_en: Option<String>,
 }
 
 /// A tier of a severity scorer.

@@ -143,6 +143,7 @@ pub(crate) struct BandDef {
     pub at: f64,
     pub share: f64,
     pub label: Option<String>,
+    pub label_en: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -275,7 +275,13 @@ for (const width of WIDTHS) {
       assert.deepEqual(en.labels.sort(), inputs.map((i) => i.label_en ?? i.label).sort());
       for (const unit of en.units) assert.doesNotMatch(unit, /[\u4e00-\u9fff]/, `${file}: unit ${unit} in English mode`);
       assert.deepEqual(leaks(en.reasons, inputs, "en"), []);
-      for (const r of en.reasons) assert.doesNotMatch(r, /`/, "no backticks");
+      // English throughout, but for the answers a person picked (category values such as 不适用).
+      const picked = inputs.flatMap((i) => i.values).sort((a, b) => b.length - a.length);
+      for (const r of en.reasons) {
+        assert.doesNotMatch(r, /`/, "no backticks");
+        const rest = picked.reduce((t, v) => t.split(v).join(""), r);
+        assert.doesNotMatch(rest, /[\u4e00-\u9fff]/, `${file}: Chinese in an English reason: ${r}`);
+      }
       if (width === 1400) await snap(page, `${file.replace(/\.toml$/, "")}-en-${width}.png`);
       await page.evaluate(() => (document.querySelector("qinglian-calculator").lang = "zh"));
       free();

@@ -67,6 +67,8 @@ pub mod read;
 pub mod record;
 pub mod ruleset;
 mod score;
+pub mod uncertainty;
+pub mod weights;
 
 pub use batch::Batch;
 pub use cohort::{Cohort, CohortError, CohortFitter, Groups};
@@ -86,3 +88,5 @@ pub use ruleset::{
     Ruleset, VetoEffect, ALERT_LEVELS,
 };
 pub use score::{Scores, NO_ALERT, NO_GRADE, NO_TIER};
+pub use uncertainty::{AnalysisError, RankUncertainty, WeightNoise};
+pub use weights::{EffectiveWeight, WeightsError};

@@ -12,6 +12,8 @@ Load a ruleset, score records (dicts) or whole data frames, read the audit trail
     cohort = ruleset.fit(reference_df)                        # a fitted reference cohort
     ruleset.evaluate(record, cohort=cohort)                   # one unit placed against it
     batch_out = qinglian.score_arrow(ruleset, record_batch)  # Arrow in, Arrow out
+    qinglian.weights.ahp(matrix).weights                      # AHP, entropy, CRITIC, … weights
+    ruleset.effective_weights()                               # each leaf's weight in the total
 
 All scoring is done by the Rust core; this package only converts data.
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 import os
 from typing import Union
 
+from . import weights
 from ._frame import evaluate_frame, score_arrow
 from ._qinglian import (
     Cohort,
@@ -32,6 +35,7 @@ from ._qinglian import (
     RecordError,
     Ruleset,
     RulesetError,
+    WeightsError,
     __version__,
     read_records,
 )
@@ -46,12 +50,14 @@ __all__ = [
     "RecordError",
     "Ruleset",
     "RulesetError",
+    "WeightsError",
     "__version__",
     "evaluate_frame",
     "from_toml",
     "load",
     "read_records",
     "score_arrow",
+    "weights",
 ]
 
 

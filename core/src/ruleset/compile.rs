@@ -518,6 +518,7 @@ impl<'a> Cx<'a> {
             kind,
             label_en: d.label_en.clone(),
             unit: d.unit.clone(),
+            unit_en: d.unit_en.clone(),
             min: d.min,
             max: d.max,
             values,

@@ -81,6 +81,8 @@ pub struct Input {
     pub label_en: Option<String>,
     /// Unit of measure.
     pub unit: Option<String>,
+    /// English unit of measure, where it differs.
+    pub unit_en: Option<String>,
     /// Lowest valid value.
     pub min: Option<f64>,
     /// Highest valid value.
@@ -177,6 +179,8 @@ pub(crate) struct Band {
     pub at: f64,
     pub share: f64,
     pub label: Option<String>,
+    /// English label, for the English sentences.
+    pub label_en: Option<String>,
 }
 
 /// A tier of a severity scorer.

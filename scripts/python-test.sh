@@ -48,6 +48,11 @@ for path in paths:
     print(f"{path}: {sum(c.cell_type == 'code' for c in nb.cells)} code cells executed")
 PY
 
+step "differential cases (Rust draws and scores them; Python must agree)"
+if [ ! -f target/differential/cases.json ]; then
+    cargo test -q --locked -p qinglian --test differential
+fi
+
 step "pytest"
 # From the repository root, so that the installed package is imported, not python/qinglian.
 echo "(setup and checks took $((SECONDS - start))s)"

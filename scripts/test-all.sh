@@ -32,6 +32,9 @@ if ! cargo test --workspace --locked >target/rust-test.log 2>&1; then
 fi
 grep -E '^(test result)|Running|Doc-tests' target/rust-test.log
 cargo test -q --locked -p qinglian --test conformance -- --nocapture 2>&1 | grep '^conformance:'
+# Writes target/differential/cases.json, which the Python and JavaScript suites score too.
+cargo test -q --locked -p qinglian --test differential -- --nocapture 2>&1 | grep '^differential:'
+cargo test -q --locked -p qinglian --test weights -- --nocapture 2>&1 | grep '^weights:'
 
 section "Ruleset dependency hygiene"
 if cargo tree -p qinglian -e normal --locked | grep -Eq '\b(pyo3|wasm-bindgen|clap)\b'; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the browser package and runs its tests: TypeScript declarations (tsc --noEmit), the Node
-# suite (every conformance case against Rust's golden results, and the API), and the browser test
-# of the web calculator in headless Chromium.
+# suite (every conformance case against Rust's golden results, the API, the `npm pack` tarball
+# installed into an empty folder), and the browser tests in headless Chromium: the
+# <qinglian-calculator> element, and an app bundled with esbuild from the packed package.
 #
 # Installs what it needs, skipping what is present: the wasm32 target, wasm-bindgen-cli of the
 # version pinned in wasm/Cargo.toml, npm packages (npm ci), and — when missing and running as
@@ -60,8 +61,15 @@ step "TypeScript declarations (tsc --noEmit)"
 (cd wasm && npx --no-install tsc --noEmit -p tests/tsconfig.json)
 echo "tsc: ok"
 
+step "differential cases (Rust draws and scores them; JavaScript must agree)"
+if [ ! -f target/differential/cases.json ]; then
+  cargo test -q --locked -p qinglian --test differential
+fi
+
 step "Node tests"
 (cd wasm && node --test --test-reporter=spec tests/)
 
-step "browser test"
-(cd examples/web-calculator && CHROMIUM="$chromium" node --test --test-reporter=spec tests/)
+step "browser tests"
+# One browser at a time (the machine may have two cores): the element at 390/620/1400 px, then the
+# packed package bundled with esbuild.
+(cd examples/web-calculator && CHROMIUM="$chromium" node --test --test-concurrency=1 --test-reporter=spec tests/)

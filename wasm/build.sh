@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Builds the qinglian npm package into wasm/pkg/:
-#   pkg/web/   ES module for browsers and bundlers (`init()` then use), with .d.ts
-#   pkg/node/  CommonJS for Node (synchronous), with .d.ts
-#   pkg/package.json  exports map: node → CommonJS, import/browser → ES module, types
-# and copies the web build and the rulesets of rules/ into examples/web-calculator/.
+#   pkg/web/         ES module for browsers and bundlers (`init()` then use), with .d.ts, and
+#                    the one copy of qinglian_bg.wasm
+#   pkg/node/        CommonJS for Node (synchronous; reads ../web/qinglian_bg.wasm), an ES-module
+#                    wrapper, .d.ts
+#   pkg/calculator/  the <qinglian-calculator> custom element (`import "qinglian/calculator"`)
+#   pkg/package.json exports map: node → node/, import/browser → web/, ./calculator, types
+# and copies the web build, the element and the rulesets of rules/ into examples/web-calculator/.
 #
 # Needs: the wasm32-unknown-unknown target, wasm-bindgen-cli of the exact version pinned in
 # wasm/Cargo.toml, and `npm ci` in wasm/ (for binaryen's wasm-opt). scripts/wasm-test.sh installs
@@ -44,19 +47,66 @@ mkdir -p "$pkg"
 for target in web nodejs; do
   out="$pkg/${target/nodejs/node}"
   wasm-bindgen "$wasm" --target "$target" --out-dir "$out" --out-name qinglian
-  "$wasm_opt" -Oz --strip-debug --strip-producers --enable-bulk-memory \
-    --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types \
-    --enable-multivalue --enable-mutable-globals \
-    "$out/qinglian_bg.wasm" -o "$out/qinglian_bg.wasm"
 done
-# The column encoder is a JS snippet written as an ES module; the CommonJS build gets it as
-# CommonJS, so that Node versions without require(esm) load it.
-for f in "$pkg"/node/snippets/*/src/columns.js; do
-  sed -i 's/^export function /function /' "$f"
-  printf 'module.exports = { encodeColumn };\n' >>"$f"
+# One copy of the module, shared by both builds: the Node build reads the web build's file.
+"$wasm_opt" -Oz --strip-debug --strip-producers --enable-bulk-memory \
+  --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types \
+  --enable-multivalue --enable-mutable-globals \
+  "$pkg/web/qinglian_bg.wasm" -o "$pkg/web/qinglian_bg.wasm"
+rm "$pkg/node/qinglian_bg.wasm" "$pkg/node/qinglian_bg.wasm.d.ts"
+grep -q '^const wasmPath = `${__dirname}/qinglian_bg.wasm`;$' "$pkg/node/qinglian.js" || {
+  echo "the Node build no longer loads its module as build.sh expects" >&2
+  exit 1
+}
+sed -i 's|^const wasmPath = `${__dirname}/qinglian_bg.wasm`;$|const wasmPath = require("path").join(__dirname, "..", "web", "qinglian_bg.wasm");|' \
+  "$pkg/node/qinglian.js"
+# The JS snippets (column encoder, error classes) are written as ES modules; the CommonJS build
+# gets them as CommonJS, so that Node versions without require(esm) load them.
+for f in "$pkg"/node/snippets/*/src/*.js; do
+  names=$(sed -n 's/^export \(function\|class\) \([A-Za-z]*\).*/\2/p' "$f" | paste -sd, -)
+  sed -i 's/^export \(function\|class\) /\1 /' "$f"
+  printf 'module.exports = { %s };\n' "$names" >>"$f"
 done
+snippet=$(cd "$pkg/web" && ls snippets/*/src/errors.js)
+# The entry points: the engine plus its error classes, and an `init()` in every build so that
+# code written for the browser (`await init()`) runs unchanged in Node (SSR, test runners).
+cat >"$pkg/web/index.js" <<JS
+export * from "./qinglian.js";
+export { default } from "./qinglian.js";
+export { QinglianError, RulesetError, RecordError } from "./$snippet";
+JS
+printf 'export * from "./qinglian.js";\nexport { default } from "./qinglian.js";\n' >"$pkg/web/index.d.ts"
+printf 'export * from "./qinglian.js";\nexport { default } from "./qinglian.js";\n' >"$pkg/node/index.d.ts"
+cat >"$pkg/node/index.js" <<JS
+"use strict";
+// Node compiles the WebAssembly module synchronously when qinglian.js is required, so init()
+// has nothing left to do; it exists so that the same code runs in the browser and in Node.
+const engine = require("./qinglian.js");
+const { QinglianError, RulesetError, RecordError } = require("./$snippet");
+async function init() {}
+function initSync() {}
+module.exports = { ...engine, QinglianError, RulesetError, RecordError, initSync, default: init };
+JS
+cat >"$pkg/node/index.mjs" <<'JS'
+import engine from "./index.js";
+export const {
+  Ruleset, Cohort, ScoreTable, Lang, version, QinglianError, RulesetError, RecordError, initSync,
+} = engine;
+export default engine.default;
+JS
+cat >>"$pkg/node/qinglian.d.ts" <<'TS'
+
+/** Nothing to do in Node (the module is loaded when the package is); kept so that browser code runs unchanged. */
+export default function init(options?: unknown): Promise<void>;
+/** Nothing to do in Node; kept so that browser code runs unchanged. */
+export function initSync(options?: unknown): void;
+TS
+# The custom element <qinglian-calculator>.
+mkdir -p "$pkg/calculator"
+cp "$here/calculator/calculator.js" "$here/calculator/calculator.d.ts" "$pkg/calculator/"
 # Each build says how Node should read its .js files.
 printf '{ "type": "module" }\n' >"$pkg/web/package.json"
+printf '{ "type": "module" }\n' >"$pkg/calculator/package.json"
 printf '{ "type": "commonjs" }\n' >"$pkg/node/package.json"
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' "$root/Cargo.toml" | head -n 1)
@@ -64,38 +114,44 @@ cat >"$pkg/package.json" <<JSON
 {
   "name": "qinglian",
   "version": "$version",
-  "description": "清廉 qinglian: score integrity evaluation systems (TOML rulesets) in the browser and Node (WebAssembly)",
+  "description": "清廉 qinglian: score integrity evaluation systems (TOML rulesets) in the browser and Node (WebAssembly), and a self-assessment calculator element",
   "license": "MIT OR Apache-2.0",
   "repository": { "type": "git", "url": "https://github.com/qinglian/qinglian" },
-  "files": ["web/", "node/", "README.md"],
-  "main": "./node/qinglian.js",
-  "module": "./web/qinglian.js",
-  "browser": "./web/qinglian.js",
-  "types": "./web/qinglian.d.ts",
-  "sideEffects": ["./web/qinglian.js", "./node/qinglian.js"],
+  "files": ["web/", "node/", "calculator/", "README.md", "LICENSE-MIT", "LICENSE-APACHE"],
+  "main": "./node/index.js",
+  "module": "./web/index.js",
+  "browser": "./web/index.js",
+  "types": "./web/index.d.ts",
+  "sideEffects": ["./calculator/calculator.js", "./node/*.js"],
   "exports": {
     ".": {
       "node": {
-        "types": "./node/qinglian.d.ts",
-        "default": "./node/qinglian.js"
+        "types": "./node/index.d.ts",
+        "import": "./node/index.mjs",
+        "default": "./node/index.js"
       },
       "import": {
-        "types": "./web/qinglian.d.ts",
-        "default": "./web/qinglian.js"
+        "types": "./web/index.d.ts",
+        "default": "./web/index.js"
       },
       "require": {
-        "types": "./node/qinglian.d.ts",
-        "default": "./node/qinglian.js"
+        "types": "./node/index.d.ts",
+        "default": "./node/index.js"
       },
-      "default": "./web/qinglian.js"
+      "default": "./web/index.js"
+    },
+    "./calculator": {
+      "types": "./calculator/calculator.d.ts",
+      "default": "./calculator/calculator.js"
     },
     "./web": {
-      "types": "./web/qinglian.d.ts",
-      "default": "./web/qinglian.js"
+      "types": "./web/index.d.ts",
+      "default": "./web/index.js"
     },
     "./node": {
-      "types": "./node/qinglian.d.ts",
-      "default": "./node/qinglian.js"
+      "types": "./node/index.d.ts",
+      "import": "./node/index.mjs",
+      "default": "./node/index.js"
     },
     "./qinglian_bg.wasm": "./web/qinglian_bg.wasm",
     "./package.json": "./package.json"
@@ -103,13 +159,14 @@ cat >"$pkg/package.json" <<JSON
 }
 JSON
 cp "$here/README.md" "$pkg/README.md"
+cp "$root/LICENSE-MIT" "$root/LICENSE-APACHE" "$pkg/"
 
-# The calculator: the web build and the rulesets beside the page, so it works as static files.
+# The example page: the package beside it (the element and the web build, at the same relative
+# places as in the package) and the rulesets of rules/, so it works as static files.
 calc="$root/examples/web-calculator"
 rm -rf "$calc/pkg" "$calc/rules"
 mkdir -p "$calc/pkg" "$calc/rules"
-cp "$pkg/web/qinglian.js" "$pkg/web/qinglian_bg.wasm" "$pkg/web/qinglian.d.ts" "$calc/pkg/"
-cp -r "$pkg/web/snippets" "$calc/pkg/"
+cp -r "$pkg/web" "$pkg/calculator" "$calc/pkg/"
 manifest="["
 sep=""
 for f in "$root"/rules/*.toml; do

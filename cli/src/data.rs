@@ -1,7 +1,7 @@
 //! The data file a command reads, possibly more than once: a path, or standard input (`-`)
 //! buffered to a temporary file so that it too can be read pass after pass.
 
-use qinglian::{Chunk, RecordFormat, RecordReader, Ruleset};
+use qinglian::{Chunk, Diagnostic, ReadOptions, RecordFormat, RecordReader, Ruleset};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -11,6 +11,7 @@ pub struct Data {
     /// The name the user gave (`-` for standard input).
     name: String,
     format: RecordFormat,
+    options: ReadOptions,
     /// The copy of standard input, removed when the command ends.
     _copy: Option<Copy>,
 }
@@ -26,12 +27,19 @@ impl Drop for Copy {
 impl Data {
     /// A file, or `-`: standard input, copied to a temporary file; its format is sniffed from
     /// its first character (`[` a JSON array, `{` JSON Lines, anything else CSV).
-    pub fn open(arg: &Path) -> Result<Data, String> {
+    pub fn open(arg: &Path, encoding: Option<&str>) -> Result<Data, String> {
+        let options = ReadOptions {
+            encoding: encoding.map(str::to_string),
+        };
+        if let Some(label) = encoding {
+            qinglian::encoding_for_label(label)?;
+        }
         if arg != Path::new("-") {
             return Ok(Data {
                 path: arg.to_path_buf(),
                 name: arg.display().to_string(),
                 format: RecordFormat::of_path(arg),
+                options,
                 _copy: None,
             });
         }
@@ -57,11 +65,12 @@ impl Data {
         file.write_all(&head).map_err(fail)?;
         std::io::copy(&mut stdin, &mut file).map_err(fail)?;
         file.flush().map_err(fail)?;
+        // Past any byte order mark and, for UTF-16, the zero bytes beside ASCII characters.
         let first = head
             .strip_prefix(b"\xEF\xBB\xBF")
             .unwrap_or(&head)
             .iter()
-            .find(|b| !b.is_ascii_whitespace());
+            .find(|b| !b.is_ascii_whitespace() && !matches!(b, 0 | 0xFE | 0xFF));
         let format = match first {
             Some(b'[') => RecordFormat::Json,
             Some(b'{') => RecordFormat::JsonLines,
@@ -71,6 +80,7 @@ impl Data {
             path,
             name: "-".to_string(),
             format,
+            options,
             _copy: Some(copy),
         })
     }
@@ -89,23 +99,26 @@ impl Data {
     ) -> Result<RecordReader<'r>, String> {
         let file = std::fs::File::open(&self.path)
             .map_err(|e| format!("cannot read {}: {e}", self.name))?;
-        Ok(RecordReader::new(ruleset, file, self.format, &self.name)
-            .map_err(|e| e.to_string())?
-            .with_chunk_rows(chunk_rows)
-            .keep(keep))
+        Ok(
+            RecordReader::with_options(ruleset, file, self.format, &self.name, &self.options)
+                .map_err(|e| e.to_string())?
+                .with_chunk_rows(chunk_rows)
+                .keep(keep),
+        )
     }
 }
 
 /// Calls `f` with every chunk of `reader` in order, reading the next chunk on another thread
-/// meanwhile; `f` returns whether to go on.
+/// meanwhile; `f` returns whether to go on. Returns the reader's notes on the file as a whole
+/// (unknown columns, absent inputs), once the chunks were read.
 pub fn each_chunk<'r>(
     reader: RecordReader<'r>,
     mut f: impl FnMut(Chunk<'r>) -> Result<bool, String>,
-) -> Result<(), String> {
+) -> Result<Vec<Diagnostic>, String> {
     std::thread::scope(|scope| {
         // One chunk waits while the next is read: at most three are alive.
         let (send, receive) = std::sync::mpsc::sync_channel(1);
-        scope.spawn(move || {
+        let reading = scope.spawn(move || {
             let mut reader = reader;
             loop {
                 let next = reader.next_chunk();
@@ -114,6 +127,7 @@ pub fn each_chunk<'r>(
                     break;
                 }
             }
+            reader.notes()
         });
         for next in receive {
             match next.map_err(|e| e.to_string())? {
@@ -125,6 +139,8 @@ pub fn each_chunk<'r>(
                 None => break,
             }
         }
-        Ok(())
+        reading
+            .join()
+            .map_err(|_| "the file could not be read to its end".to_string())
     })
 }

@@ -5,6 +5,11 @@
 //! memory does not grow with the file beyond what the cohort holds (every total, and the values
 //! of `rank` scorers). With `--cohort FILE` the cohort is read from a file instead and the data
 //! is read once.
+//!
+//! Exit status: 0 when every row was scored (or, for `check`, every ruleset is valid); 1 when
+//! some rows could not be scored — the other rows are still written — or a ruleset has errors;
+//! 2 when the command could not run: a ruleset that does not load, a file that cannot be read,
+//! wrong arguments.
 
 mod cohorts;
 mod data;
@@ -21,6 +26,12 @@ use output::{Csv, Json, Layout, Out, Row, Sink, Tabular};
 use qinglian::{format_number as num, Lang, Ruleset, CHUNK_ROWS};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// Some rows could not be scored (the others were written), or `check` found errors.
+const ROWS_FAILED: u8 = 1;
+/// The command could not run: a ruleset that does not load, an unreadable file, bad arguments
+/// (the status `clap` uses for the latter too).
+const CANNOT_RUN: u8 = 2;
 
 #[derive(Parser)]
 #[command(
@@ -51,6 +62,10 @@ enum Command {
         ruleset: PathBuf,
         /// Records (.csv, .json or .jsonl; `-` reads standard input).
         data: PathBuf,
+        /// The data file's text encoding (`gbk`, `gb18030`, `utf-16le`, `big5`, `utf-8`):
+        /// detected when not given (a byte order mark, else UTF-8, else GBK/GB18030).
+        #[arg(long)]
+        encoding: Option<String>,
         /// Output format (`xlsx` needs `-o FILE`).
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -67,6 +82,9 @@ enum Command {
         /// Score against a cohort written by `qinglian fit` instead of the file's own units.
         #[arg(long)]
         cohort: Option<PathBuf>,
+        /// A unit id on more than one row is an error (not written), not just a warning.
+        #[arg(long)]
+        strict: bool,
         /// Language of names and grades.
         #[arg(long, value_enum, default_value_t = LangArg::Zh)]
         lang: LangArg,
@@ -81,6 +99,10 @@ enum Command {
         ruleset: PathBuf,
         /// Records (.csv, .json or .jsonl; `-` reads standard input).
         data: PathBuf,
+        /// The data file's text encoding (`gbk`, `gb18030`, `utf-16le`, `big5`, `utf-8`):
+        /// detected when not given (a byte order mark, else UTF-8, else GBK/GB18030).
+        #[arg(long)]
+        encoding: Option<String>,
         /// The cohort file to write (standard output if not given).
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -94,6 +116,10 @@ enum Command {
         ruleset: PathBuf,
         /// Records (.csv, .json or .jsonl; `-` reads standard input).
         data: PathBuf,
+        /// The data file's text encoding (`gbk`, `gb18030`, `utf-16le`, `big5`, `utf-8`):
+        /// detected when not given (a byte order mark, else UTF-8, else GBK/GB18030).
+        #[arg(long)]
+        encoding: Option<String>,
         /// The unit's id.
         #[arg(long)]
         id: String,
@@ -106,6 +132,9 @@ enum Command {
         /// Place the unit in a cohort written by `qinglian fit` instead of the file's units.
         #[arg(long)]
         cohort: Option<PathBuf>,
+        /// An id on more than one row is an error, not a warning.
+        #[arg(long)]
+        strict: bool,
         /// Language.
         #[arg(long, value_enum, default_value_t = LangArg::Zh)]
         lang: LangArg,
@@ -122,6 +151,9 @@ enum Command {
         /// The unit's id; without it, every unit gets a report in the folder `-o` names.
         #[arg(long)]
         id: Option<String>,
+        /// The data file's text encoding (as `score --encoding`); detected when not given.
+        #[arg(long)]
+        encoding: Option<String>,
         /// The report file (with `--id`; standard output if not given), or the folder.
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -236,19 +268,23 @@ fn main() -> ExitCode {
         Command::Score {
             ruleset,
             data,
+            encoding,
             format,
             output,
             top,
             by,
             cohort,
+            strict,
             lang,
             chunk_rows,
         } => score(
             &Scoring {
                 ruleset: &ruleset,
                 data: &data,
+                encoding: encoding.as_deref(),
                 by: &by,
                 cohort: cohort.as_deref(),
+                strict,
                 chunk_rows,
             },
             format,
@@ -259,24 +295,40 @@ fn main() -> ExitCode {
         Command::Fit {
             ruleset,
             data,
+            encoding,
             output,
             chunk_rows,
-        } => fit(&ruleset, &data, output.as_deref(), chunk_rows),
+        } => fit(
+            &Scoring {
+                ruleset: &ruleset,
+                data: &data,
+                encoding: encoding.as_deref(),
+                by: &[],
+                cohort: None,
+                strict: false,
+                chunk_rows,
+            },
+            output.as_deref(),
+        ),
         Command::Explain {
             ruleset,
             data,
+            encoding,
             id,
             format,
             by,
             cohort,
+            strict,
             lang,
             chunk_rows,
         } => explain(
             &Scoring {
                 ruleset: &ruleset,
                 data: &data,
+                encoding: encoding.as_deref(),
                 by: &by,
                 cohort: cohort.as_deref(),
+                strict,
                 chunk_rows,
             },
             &id,
@@ -287,6 +339,7 @@ fn main() -> ExitCode {
             ruleset,
             data,
             id,
+            encoding,
             output,
             by,
             cohort,
@@ -308,8 +361,10 @@ fn main() -> ExitCode {
                 let scoring = Scoring {
                     ruleset: &ruleset,
                     data: &data,
+                    encoding: encoding.as_deref(),
                     by: &by,
                     cohort: cohort.as_deref(),
+                    strict: false,
                     chunk_rows,
                 };
                 if let Some(html) = report::run(&scoring, target, lang.into())? {
@@ -348,7 +403,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(message) => {
             eprintln!("{message}");
-            ExitCode::FAILURE
+            ExitCode::from(CANNOT_RUN)
         }
     }
 }
@@ -401,7 +456,7 @@ fn check(paths: &[PathBuf], format: CheckFormat) -> Result<ExitCode, String> {
         );
     }
     Ok(if failed {
-        ExitCode::FAILURE
+        ExitCode::from(ROWS_FAILED)
     } else {
         ExitCode::SUCCESS
     })
@@ -411,9 +466,58 @@ fn check(paths: &[PathBuf], format: CheckFormat) -> Result<ExitCode, String> {
 struct Scoring<'a> {
     ruleset: &'a Path,
     data: &'a Path,
+    encoding: Option<&'a str>,
     by: &'a [String],
     cohort: Option<&'a Path>,
+    strict: bool,
     chunk_rows: usize,
+}
+
+/// Prints the reader's notes on the data file (unknown columns, absent inputs) once.
+fn print_notes(notes: &[qinglian::Diagnostic]) {
+    for note in notes {
+        eprintln!("{note}");
+    }
+}
+
+/// Unit ids seen so far, by a 64-bit hash of the id (16 bytes a unit, not a copy of every id:
+/// files run to millions of rows), with the file row of their first appearance. Two different
+/// ids share a hash with odds of about one in 10^7 over a million units.
+#[derive(Default)]
+struct Ids(std::collections::HashMap<u64, usize>);
+
+impl Ids {
+    /// Records the id of a row; a repeated id is reported (on standard error), and under
+    /// `strict` returned as the row's error.
+    fn see(&mut self, id: Option<&str>, row: usize, strict: bool) -> Option<qinglian::RecordError> {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        let id = id?;
+        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(id);
+        let first = *self.0.entry(hash).or_insert(row);
+        if first == row {
+            return None;
+        }
+        let e = qinglian::RecordError::new(
+            "record.duplicate_id",
+            format!(
+                "the id `{}` was already on row {}; {}",
+                qinglian::excerpt(id, 40),
+                first + 1,
+                if strict {
+                    "this row is not written (--strict)"
+                } else {
+                    "both rows are scored and ranked (--strict makes this an error)"
+                }
+            ),
+        )
+        .at_row(row, Some(id));
+        if strict {
+            Some(e)
+        } else {
+            eprintln!("warning{e}");
+            None
+        }
+    }
 }
 
 /// The cohorts rows are scored against: read from `--cohort`, or fitted on the data (one per
@@ -439,7 +543,7 @@ fn score(
         return Err("-o is for --format xlsx; other formats go to standard output".into());
     }
     let ruleset = load(s.ruleset)?;
-    let data = Data::open(s.data)?;
+    let data = Data::open(s.data, s.encoding)?;
     let mut cohorts = cohorts(s, &ruleset, &data)?;
     let layout = Layout::new(&ruleset, lang, s.by);
     let mut out = Out::new();
@@ -476,39 +580,51 @@ fn score(
         }
     };
     let reader = data.reader(&ruleset, s.chunk_rows, s.by)?;
-    each_chunk(reader, |chunk| {
+    let mut failed = 0usize;
+    let mut rows = 0usize;
+    let mut ids = Ids::default();
+    let notes = each_chunk(reader, |chunk| {
         let scored = cohorts::score_chunk(&ruleset, &chunk, &mut cohorts)?;
         for local in 0..chunk.len() {
+            rows += 1;
             let Some((part, batch, scores, pos)) = scored.row(local) else {
+                failed += 1;
                 continue;
+            };
+            let file_row = chunk.start() + local;
+            let forced = match scores.error(pos) {
+                Some(_) => None,
+                None => ids.see(batch.id(pos), file_row, s.strict),
             };
             let row = Row {
                 batch,
                 scores,
                 pos,
-                file_row: chunk.start() + local,
+                file_row,
                 group: cohorts.keys.get(part.group).map_or(&[], Vec::as_slice),
+                forced: forced.as_ref(),
             };
             if let Some(e) = sink.row(&mut out, &row) {
+                failed += 1;
                 eprintln!("{e}");
             }
         }
         Ok(true)
     })?;
+    print_notes(&notes);
     sink.finish(&mut out)?;
     out.flush();
+    if failed > 0 {
+        eprintln!("{failed} of {rows} rows could not be scored");
+        return Ok(ExitCode::from(ROWS_FAILED));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-fn fit(
-    ruleset_path: &Path,
-    data_path: &Path,
-    output: Option<&Path>,
-    chunk_rows: usize,
-) -> Result<ExitCode, String> {
-    let ruleset = load(ruleset_path)?;
-    let data = Data::open(data_path)?;
-    let fitted = cohorts::fit(&ruleset, &data, &[], chunk_rows)?;
+fn fit(s: &Scoring<'_>, output: Option<&Path>) -> Result<ExitCode, String> {
+    let ruleset = load(s.ruleset)?;
+    let data = Data::open(s.data, s.encoding)?;
+    let fitted = cohorts::fit(&ruleset, &data, &[], s.chunk_rows)?;
     let size = fitted.cohorts.size();
     let Some(cohort) = fitted.cohorts.cohorts.first() else {
         return Err("no cohort was fitted".into());
@@ -552,15 +668,21 @@ fn explain(
     lang: Lang,
 ) -> Result<ExitCode, String> {
     let ruleset = load(s.ruleset)?;
-    let data = Data::open(s.data)?;
+    let data = Data::open(s.data, s.encoding)?;
     let mut cohorts = cohorts(s, &ruleset, &data)?;
     // The id is kept beside the grouping columns, to find the unit without checking every row.
     let mut keep = s.by.to_vec();
     keep.push(ruleset.metadata().id_field.clone());
     let reader = data.reader(&ruleset, s.chunk_rows, &keep)?;
     let mut found = None;
+    // Every file row with the id: the unit explained is the first; more than one is reported.
+    let mut rows_with_id = Vec::new();
     each_chunk(reader, |chunk| {
-        let Some(local) = (0..chunk.len()).find(|&r| chunk.kept(s.by.len(), r) == Some(id)) else {
+        let here: Vec<usize> = (0..chunk.len())
+            .filter(|&r| chunk.kept(s.by.len(), r) == Some(id))
+            .collect();
+        rows_with_id.extend(here.iter().map(|r| chunk.start() + r));
+        let Some(&local) = here.first().filter(|_| found.is_none()) else {
             return Ok(true);
         };
         let scored = cohorts::score_chunk(&ruleset, &chunk, &mut cohorts)?;
@@ -571,11 +693,33 @@ fn explain(
                     .map_err(|e| chunk.file_error(local, &e)),
             );
         }
-        Ok(false)
+        Ok(true)
     })?;
+    if rows_with_id.len() > 1 {
+        let rows: Vec<String> = rows_with_id
+            .iter()
+            .take(10)
+            .map(|r| (r + 1).to_string())
+            .collect();
+        let what = format!(
+            "the id `{id}` is on {} rows ({}{}) of {}",
+            rows_with_id.len(),
+            rows.join(", "),
+            if rows_with_id.len() > 10 { ", …" } else { "" },
+            data.name()
+        );
+        if s.strict {
+            eprintln!("error[record.duplicate_id]: {what}; which unit to explain is unclear");
+            return Ok(ExitCode::from(ROWS_FAILED));
+        }
+        eprintln!("warning[record.duplicate_id]: {what}; explaining the first");
+    }
     match found {
         None => Err(format!("no record with id `{id}` in {}", data.name())),
-        Some(Err(e)) => Err(format!("record `{id}` could not be scored: {e}")),
+        Some(Err(e)) => {
+            eprintln!("record `{id}` could not be scored: {e}");
+            Ok(ExitCode::from(ROWS_FAILED))
+        }
         Some(Ok(e)) => {
             match format {
                 ExplainFormat::Text => out!("{}", e.explain(lang)),

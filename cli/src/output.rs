@@ -49,12 +49,17 @@ pub struct Row<'a> {
     pub file_row: usize,
     /// Values of the `--by` columns.
     pub group: &'a [String],
+    /// An error the command gives the row although it scored (a repeated id under `--strict`).
+    pub forced: Option<&'a RecordError>,
 }
 
 impl Row<'_> {
     /// The row's error, naming its row of the file.
     pub fn error(&self) -> Option<RecordError> {
-        self.scores.error(self.pos).map(|e| self.place(e))
+        self.scores
+            .error(self.pos)
+            .or(self.forced)
+            .map(|e| self.place(e))
     }
 
     fn place(&self, e: &RecordError) -> RecordError {
@@ -407,7 +412,11 @@ impl<'r> Json<'r> {
 
 impl Sink for Json<'_> {
     fn row(&mut self, out: &mut Out, row: &Row<'_>) -> Option<RecordError> {
-        let (mut item, error) = match self.ruleset.explain(row.batch, row.scores, row.pos) {
+        let explained = match row.forced {
+            Some(e) => Err(e.clone()),
+            None => self.ruleset.explain(row.batch, row.scores, row.pos),
+        };
+        let (mut item, error) = match explained {
             Ok(e) => (serde_json::json!({ "ok": e }), None),
             Err(e) => {
                 let e = row.place(&e);

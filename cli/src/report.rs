@@ -18,7 +18,7 @@ pub enum Target<'a> {
 
 pub fn run(s: &Scoring<'_>, target: Target<'_>, lang: Lang) -> Result<Option<String>, String> {
     let ruleset = crate::load(s.ruleset)?;
-    let data = Data::open(s.data)?;
+    let data = Data::open(s.data, s.encoding)?;
     let mut cohorts = crate::cohorts(s, &ruleset, &data)?;
     let mut keep = s.by.to_vec();
     keep.push(ruleset.metadata().id_field.clone());

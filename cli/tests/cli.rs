@@ -383,6 +383,7 @@ fn a_bad_row_is_reported_and_the_others_are_scored() {
         "--format",
         "json",
     ]);
+    assert_eq!(out.status.code(), Some(1));
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let results = value["results"].as_array().unwrap();
     assert_eq!(results.len(), 3);
@@ -740,7 +741,8 @@ fn a_file_of_several_chunks_scores_like_the_whole_file_at_once() {
         "--format",
         "csv",
     ]);
-    assert!(out.status.success());
+    // Some rows failed: status 1, every other row written.
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let (header, table) = table(&stdout(&out));
     let ruleset = Ruleset::load(root().join("rules/village.toml")).unwrap();
     let rows = read_records(&path).unwrap();
@@ -803,4 +805,179 @@ fn standard_input_is_read_like_a_file() {
     ]);
     assert!(out.status.success());
     assert_eq!(stdout(&out), stdout(&file));
+}
+
+/// The first `rows` data rows of the villages example, as lines (header first).
+fn village_lines(rows: usize) -> Vec<String> {
+    let source = std::fs::read_to_string(root().join("examples/data/villages.csv")).unwrap();
+    source.lines().take(rows + 1).map(String::from).collect()
+}
+
+#[test]
+fn exit_status_says_whether_every_row_scored() {
+    let dir = scratch("status");
+    let good = dir.join("good.csv");
+    std::fs::write(&good, village_lines(3).join("\n")).unwrap();
+    let status = |args: &[&str]| qinglian(args).status.code();
+    let good = good.to_str().unwrap();
+    assert_eq!(status(&["score", "rules/village.toml", good]), Some(0));
+    assert_eq!(
+        status(&["score", "rules/village.toml", "no-such.csv"]),
+        Some(2)
+    );
+    assert_eq!(
+        status(&[
+            "score",
+            "tests/conformance/cases/rulesets/broken.toml",
+            good
+        ]),
+        Some(2)
+    );
+    assert_eq!(
+        status(&["score", "rules/village.toml", good, "--encoding", "klingon"]),
+        Some(2)
+    );
+    assert_eq!(
+        status(&["check", "tests/conformance/cases/rulesets/broken.toml"]),
+        Some(1)
+    );
+}
+
+#[test]
+fn a_stray_quote_loses_no_row() {
+    let dir = scratch("stray");
+    let mut lines = village_lines(6);
+    let mut cells: Vec<String> = lines[2].split(',').map(String::from).collect();
+    cells[1] = format!("\"{}", cells[1]);
+    lines[2] = cells.join(",");
+    let path = dir.join("stray.csv");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let out = qinglian(&[
+        "score",
+        "rules/village.toml",
+        path.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let (header, rows) = table(&stdout(&out));
+    assert_eq!(rows.len(), 6, "one line of output per row of the file");
+    let error = header.iter().position(|h| h == "error").unwrap();
+    assert!(rows[0][error].is_empty());
+    for row in &rows[1..] {
+        assert!(row[error].contains("record.csv_quote"), "{row:?}");
+    }
+    assert!(rows[1][error].contains("line 3"), "{:?}", rows[1]);
+    assert!(stderr(&out).contains("5 of 6 rows could not be scored"));
+}
+
+#[test]
+fn headers_encodings_and_repeated_ids() {
+    let dir = scratch("headers");
+    let lines = village_lines(3);
+    // `ID` for `id`, a misspelt input: the ids are read, the misspelling named once.
+    let mut shouted = lines.clone();
+    shouted[0] = shouted[0]
+        .replacen("id,", "ID,", 1)
+        .replace("livestream", "livestraem");
+    let path = dir.join("shouted.csv");
+    std::fs::write(&path, shouted.join("\n")).unwrap();
+    let out = qinglian(&[
+        "score",
+        "rules/village.toml",
+        path.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    let err = stderr(&out);
+    assert_eq!(err.matches("did you mean `livestream`").count(), 1, "{err}");
+    assert_eq!(err.matches("record.absent_input").count(), 1, "{err}");
+    let (header, rows) = table(&stdout(&out));
+    let id = header.iter().position(|h| h == "id").unwrap();
+    assert_eq!(rows[0][id], "V001");
+    // A column twice: an error naming it.
+    let mut twice = lines.clone();
+    twice[0] = twice[0].replace("district", "livestream");
+    let path = dir.join("twice.csv");
+    std::fs::write(&path, twice.join("\n")).unwrap();
+    let out = qinglian(&["score", "rules/village.toml", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`livestream` appears twice"),
+        "{}",
+        stderr(&out)
+    );
+    // GBK, as Excel saves CSV on Chinese Windows, and UTF-16: the same output as UTF-8.
+    let text = lines.join("\n");
+    let utf8 = dir.join("utf8.csv");
+    std::fs::write(&utf8, &text).unwrap();
+    let expected = stdout(&qinglian(&[
+        "score",
+        "rules/village.toml",
+        utf8.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]));
+    let gbk = dir.join("gbk.csv");
+    std::fs::write(&gbk, encoding_rs::GBK.encode(&text).0).unwrap();
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let utf16_path = dir.join("utf16.csv");
+    std::fs::write(&utf16_path, utf16).unwrap();
+    for (path, named) in [(&gbk, None), (&gbk, Some("gbk")), (&utf16_path, None)] {
+        let mut args = vec![
+            "score",
+            "rules/village.toml",
+            path.to_str().unwrap(),
+            "--format",
+            "csv",
+        ];
+        if let Some(label) = named {
+            args.extend(["--encoding", label]);
+        }
+        let out = qinglian(&args);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(stdout(&out), expected);
+    }
+    // The same id twice: a warning, or with --strict an error and status 1.
+    let mut repeated = lines.clone();
+    repeated.push(lines[1].clone());
+    let path = dir.join("repeated.csv");
+    std::fs::write(&path, repeated.join("\n")).unwrap();
+    let path = path.to_str().unwrap();
+    let out = qinglian(&["score", "rules/village.toml", path]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("warning[record.duplicate_id] row 4 (id V001)"),
+        "{}",
+        stderr(&out)
+    );
+    let out = qinglian(&[
+        "score",
+        "rules/village.toml",
+        path,
+        "--strict",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let (header, rows) = table(&stdout(&out));
+    let error = header.iter().position(|h| h == "error").unwrap();
+    assert!(rows[3][error].contains("record.duplicate_id"));
+    let out = qinglian(&["explain", "rules/village.toml", path, "--id", "V001"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("on 2 rows (1, 4)"),
+        "{}",
+        stderr(&out)
+    );
+    let out = qinglian(&[
+        "explain",
+        "rules/village.toml",
+        path,
+        "--id",
+        "V001",
+        "--strict",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
 }

@@ -95,14 +95,10 @@ impl<'a> Batch<'a> {
             match record {
                 Err(e) => batch.set_error(row, e.clone()),
                 Ok(record) => {
-                    if record.get(&meta.id_field).is_some()
-                        || record.get(&meta.name_field).is_some()
-                    {
-                        batch.set_label(
-                            row,
-                            record.get(&meta.id_field),
-                            record.get(&meta.name_field),
-                        );
+                    let id = label_field(record, &meta.id_field);
+                    let name = label_field(record, &meta.name_field);
+                    if id.is_some() || name.is_some() {
+                        batch.set_label(row, id, name);
                     }
                     for (slot, input) in ruleset.inputs().iter().enumerate() {
                         let cell = record.get(&input.name).unwrap_or(&Cell::Missing);
@@ -184,7 +180,8 @@ impl<'a> Batch<'a> {
                         continue;
                     }
                     *clean &= x.is_finite() || x.is_nan();
-                    *dst = x;
+                    // -0 is stored as 0.
+                    *dst = x + 0.0;
                 }
                 for row in bad {
                     self.put(
@@ -450,6 +447,10 @@ fn number_ok(input: &Input, x: f64) -> bool {
     if x.is_nan() {
         return true;
     }
+    // Infinities and numbers too large to score exactly take the slow path to their error.
+    if x.is_infinite() || x.abs() > crate::number::MAX_EXACT {
+        return false;
+    }
     let count_ok = input.kind != InputType::Count || (x >= 0.0 && is_whole(x));
     count_ok && input.min.is_none_or(|lo| x >= lo) && input.max.is_none_or(|hi| x <= hi)
 }
@@ -469,6 +470,18 @@ fn slot_of(ruleset: &Ruleset, name: &str) -> Result<usize, String> {
         .get(name)
         .copied()
         .ok_or_else(|| format!("`{name}` is not a declared input"))
+}
+
+/// A record's id or name field, found however it is capitalised (`ID`, `Name`) when not
+/// spelled exactly as the ruleset names it.
+fn label_field<'r>(record: &'r Record, field: &str) -> Option<&'r Cell> {
+    record.get(field).or_else(|| {
+        record
+            .fields
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(field))
+            .map(|(_, v)| v)
+    })
 }
 
 /// The words a boolean input accepts (case aside), the usual spellings without allocating.
@@ -503,20 +516,28 @@ enum Typed {
 
 /// Interprets a cell as the input's type and checks its range and allowed values.
 fn coerce(input: &Input, cell: &Cell) -> Result<Typed, RecordError> {
+    use crate::number::{check_float, is_placeholder, parse_text};
+    let number = |read: Result<Option<f64>, crate::number::NotANumber>| match read {
+        Ok(Some(x)) => Ok(Typed::Number(x)),
+        Ok(None) => Ok(Typed::Missing),
+        Err(e) => Err(RecordError::new(e.code, e.message)),
+    };
+    // Empty text, `N/A` or a dash is a missing value of any input — unless a category or survey
+    // declares it as one of its values.
+    if let Cell::Text(t) = cell {
+        if is_placeholder(t) && !input.values.iter().any(|v| v == t.trim()) {
+            return Ok(Typed::Missing);
+        }
+    }
     let typed = match (input.kind, cell) {
         (_, Cell::Missing) => return Ok(Typed::Missing),
-        (InputType::Number | InputType::Count, Cell::Number(x)) if x.is_nan() => {
-            return Ok(Typed::Missing)
-        }
-        (InputType::Number | InputType::Count, Cell::Number(x)) => Typed::Number(*x),
-        (InputType::Number | InputType::Count, Cell::Text(t)) => match t.trim().parse::<f64>() {
-            Ok(x) if x.is_finite() => Typed::Number(x),
-            _ => {
-                return Err(RecordError::new(
-                    "record.not_a_number",
-                    format!("`{t}` is not a number"),
-                ))
-            }
+        (InputType::Number | InputType::Count, Cell::Number(x)) => match number(check_float(*x))? {
+            Typed::Number(x) => Typed::Number(x),
+            other => return Ok(other),
+        },
+        (InputType::Number | InputType::Count, Cell::Text(t)) => match number(parse_text(t))? {
+            Typed::Number(x) => Typed::Number(x),
+            other => return Ok(other),
         },
         (InputType::Number | InputType::Count, Cell::Bool(b)) => {
             return Err(RecordError::new(
@@ -532,7 +553,10 @@ fn coerce(input: &Input, cell: &Cell) -> Result<Typed, RecordError> {
             None => {
                 return Err(RecordError::new(
                     "record.not_a_boolean",
-                    format!("`{t}` is not true/false (also accepted: 1/0, 是/否, yes/no)"),
+                    format!(
+                        "`{}` is not true/false (also accepted: 1/0, 是/否, yes/no)",
+                        crate::excerpt(t, 40)
+                    ),
                 ))
             }
         },
@@ -542,7 +566,11 @@ fn coerce(input: &Input, cell: &Cell) -> Result<Typed, RecordError> {
                 None => {
                     return Err(RecordError::new(
                         "record.unknown_value",
-                        format!("`{t}` is not one of: {}", input.values.join(", ")),
+                        format!(
+                            "`{}` is not one of: {}",
+                            crate::excerpt(t, 40),
+                            crate::excerpt(&input.values.join(", "), 200)
+                        ),
                     ))
                 }
             }
@@ -572,13 +600,13 @@ fn coerce(input: &Input, cell: &Cell) -> Result<Typed, RecordError> {
                 let Some((answer, count)) = part.split_once([':', '：', '=']) else {
                     return Err(RecordError::new(
                         "record.bad_survey",
-                        format!("`{part}` is not `answer:count`"),
+                        format!("`{}` is not `answer:count`", crate::excerpt(part, 40)),
                     ));
                 };
                 let Ok(count) = count.trim().parse::<f64>() else {
                     return Err(RecordError::new(
                         "record.bad_survey",
-                        format!("`{count}` is not a count"),
+                        format!("`{}` is not a count", crate::excerpt(count, 40)),
                     ));
                 };
                 pairs.push((answer.trim(), count));
@@ -588,7 +616,10 @@ fn coerce(input: &Input, cell: &Cell) -> Result<Typed, RecordError> {
         (kind, cell) => {
             return Err(RecordError::new(
                 "record.wrong_type",
-                format!("{cell:?} is not a valid {kind:?} value"),
+                format!(
+                    "{} is not a valid {kind:?} value",
+                    crate::excerpt(&format!("{cell:?}"), 60)
+                ),
             ));
         }
     };

@@ -212,18 +212,22 @@ fn is_normalise(ruleset: &Ruleset, node: usize) -> bool {
     )
 }
 
+/// Position of each leaf by node index, for lookups by node.
+fn slots(nodes: impl Iterator<Item = usize> + Clone) -> Vec<usize> {
+    let mut slot = vec![usize::MAX; nodes.clone().map(|n| n + 1).max().unwrap_or(0)];
+    for (k, n) in nodes.enumerate() {
+        if let Some(s) = slot.get_mut(n) {
+            *s = k;
+        }
+    }
+    slot
+}
+
 impl RankRefs {
     /// From each leaf's values per group, in row order.
     fn new(ruleset: &Ruleset, leaves: Vec<(usize, Vec<Vec<f64>>)>) -> RankRefs {
-        let top = leaves.iter().map(|(n, _)| n + 1).max().unwrap_or(0);
-        let mut slot = vec![usize::MAX; top];
-        for (k, (n, _)) in leaves.iter().enumerate() {
-            if let Some(s) = slot.get_mut(*n) {
-                *s = k;
-            }
-        }
         RankRefs {
-            slot,
+            slot: slots(leaves.iter().map(|(n, _)| *n)),
             leaves: leaves
                 .into_iter()
                 .map(|(leaf, groups)| {
@@ -469,6 +473,29 @@ pub struct Cohort {
     stats: BTreeMap<String, Stats>,
 }
 
+/// What a fitted cohort keeps of a batch's cohort values (group 0): the sorted values of the
+/// leaves that place a value among them, the statistics of the `normalise` leaves.
+#[allow(clippy::type_complexity)]
+fn reference_values(
+    ruleset: &Ruleset,
+    refs: &RankRefs,
+) -> (BTreeMap<String, Vec<f64>>, BTreeMap<String, Stats>) {
+    let mut rank_values = BTreeMap::new();
+    let mut stats = BTreeMap::new();
+    for &leaf in &ruleset.plan.rank_leaves {
+        let Some(node) = ruleset.nodes.get(leaf) else {
+            continue;
+        };
+        if needs_order(ruleset, leaf) {
+            rank_values.insert(node.path.clone(), refs.values(leaf, 0).to_vec());
+        }
+        if is_normalise(ruleset, leaf) {
+            stats.insert(node.path.clone(), refs.stats(leaf, 0));
+        }
+    }
+    (rank_values, stats)
+}
+
 impl Cohort {
     pub(crate) fn from_scores(ruleset: &Ruleset, scores: &Scores) -> Cohort {
         let mut totals: Vec<f64> = (0..scores.len)
@@ -476,19 +503,7 @@ impl Cohort {
             .filter_map(|r| scores.total.get(r).copied())
             .collect();
         totals.sort_by(f64::total_cmp);
-        let mut rank_values = BTreeMap::new();
-        let mut stats = BTreeMap::new();
-        for &leaf in &ruleset.plan.rank_leaves {
-            let Some(node) = ruleset.nodes.get(leaf) else {
-                continue;
-            };
-            if needs_order(ruleset, leaf) {
-                rank_values.insert(node.path.clone(), scores.rank_refs.values(leaf, 0).to_vec());
-            }
-            if is_normalise(ruleset, leaf) {
-                stats.insert(node.path.clone(), scores.rank_refs.stats(leaf, 0));
-            }
-        }
+        let (rank_values, stats) = reference_values(ruleset, &scores.rank_refs);
         Cohort {
             format: FORMAT.to_string(),
             ruleset: ruleset.meta.id.clone(),
@@ -584,16 +599,9 @@ impl Cohort {
 
     pub(crate) fn rank_refs(&self, ruleset: &Ruleset) -> RankRefs {
         let leaves = &ruleset.plan.rank_leaves;
-        let top = leaves.iter().map(|n| n + 1).max().unwrap_or(0);
-        let mut slot = vec![usize::MAX; top];
-        for (k, &n) in leaves.iter().enumerate() {
-            if let Some(s) = slot.get_mut(n) {
-                *s = k;
-            }
-        }
         // The statistics as fitted, not recomputed: the reference's own row order made them.
         RankRefs {
-            slot,
+            slot: slots(leaves.iter().copied()),
             leaves: leaves
                 .iter()
                 .map(|&leaf| {
@@ -705,20 +713,7 @@ impl CohortFitter<'_> {
                 .copied()
                 .zip(values.iter_mut().map(|v| vec![std::mem::take(v)]))
                 .collect();
-            let refs = RankRefs::new(ruleset, leaves);
-            let mut rank_values = BTreeMap::new();
-            let mut stats = BTreeMap::new();
-            for &leaf in &ruleset.plan.rank_leaves {
-                let Some(node) = ruleset.nodes.get(leaf) else {
-                    continue;
-                };
-                if needs_order(ruleset, leaf) {
-                    rank_values.insert(node.path.clone(), refs.values(leaf, 0).to_vec());
-                }
-                if is_normalise(ruleset, leaf) {
-                    stats.insert(node.path.clone(), refs.stats(leaf, 0));
-                }
-            }
+            let (rank_values, stats) = reference_values(ruleset, &RankRefs::new(ruleset, leaves));
             Cohort {
                 format: FORMAT.to_string(),
                 ruleset: ruleset.meta.id.clone(),

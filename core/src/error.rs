@@ -163,6 +163,16 @@ pub enum ReadError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The file's bytes are not text in its encoding (or the encoding named is unknown).
+    #[error("{file}:{line}: {message}")]
+    Encoding {
+        /// The file.
+        file: String,
+        /// 1-based line of the first bytes that do not decode.
+        line: usize,
+        /// What is wrong, and what to do.
+        message: String,
+    },
     /// The file is not valid CSV / JSON / JSON Lines.
     #[error("{file}:{line}: {message}")]
     Syntax {
@@ -173,6 +183,21 @@ pub enum ReadError {
         /// What is wrong.
         message: String,
     },
+}
+
+/// At most `max` characters of `text` for a message, with how much was left out: messages quote
+/// what they are about, never a whole megabyte line.
+pub fn excerpt(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((cut, _)) => {
+            let rest = text.get(cut..).map_or(0, |r| r.chars().count());
+            format!(
+                "{}… ({rest} more characters)",
+                text.get(..cut).unwrap_or("")
+            )
+        }
+    }
 }
 
 /// Where each line of a text starts, to turn byte offsets into line:column without rescanning the

@@ -56,31 +56,40 @@
 
 pub mod batch;
 pub mod cohort;
+pub mod encoding;
 pub mod error;
 mod evaluate;
 pub mod evaluation;
 mod explain;
 pub mod export;
 pub mod expr;
+pub mod number;
 pub mod provenance;
 pub mod read;
 pub mod record;
 pub mod ruleset;
 mod score;
+pub mod uncertainty;
+pub mod weights;
 
 pub use batch::Batch;
 pub use cohort::{Cohort, CohortError, CohortFitter, Groups};
-pub use error::{Diagnostic, ReadError, RecordError, RulesetError, Severity};
+pub use encoding::encoding_for_label;
+pub use error::{excerpt, Diagnostic, ReadError, RecordError, RulesetError, Severity};
 pub use evaluation::{
     AlertHit, BonusHit, CohortPlace, Evaluation, NodeResult, Reason, ReasonKind, Status, Text,
     VetoHit,
 };
 pub use explain::{num as format_number, Lang};
 pub use provenance::Provenance;
-pub use read::{Chunk, RecordFormat, RecordReader, CHUNK_ROWS};
-pub use record::{read_csv, read_json, read_json_lines, read_records, Cell, Record, RecordRows};
+pub use read::{Chunk, ReadOptions, RecordFormat, RecordReader, CHUNK_ROWS};
+pub use record::{
+    read_csv, read_json, read_json_lines, read_records, read_records_with, Cell, Record, RecordRows,
+};
 pub use ruleset::{
-    Aggregate, Direction, IndicatorInfo, Input, InputType, Metadata, MissingPolicy, Ruleset,
-    VetoEffect, ALERT_LEVELS,
+    Aggregate, Direction, IndicatorInfo, Input, InputType, Limits, Metadata, MissingPolicy,
+    Ruleset, VetoEffect, ALERT_LEVELS,
 };
 pub use score::{Scores, NO_ALERT, NO_GRADE, NO_TIER};
+pub use uncertainty::{AnalysisError, RankUncertainty, WeightNoise};
+pub use weights::{EffectiveWeight, WeightsError};

@@ -5,9 +5,14 @@
 //! parsed from the field text into `f64` columns, other inputs go through [`Cell`]s. A chunk
 //! becomes a [`Batch`] with [`Chunk::batch`] (or a [`Batch`] of some of its rows with
 //! [`Chunk::batch_of`]). The values accepted, the errors and their order are exactly those of
-//! [`crate::read_records`] followed by [`Batch::from_rows`]: empty cell = missing, a UTF-8 BOM is
-//! skipped, booleans may be written `是`/`否`, a row that cannot be read keeps its place with one
-//! error.
+//! [`crate::read_records`] followed by [`Batch::from_rows`]: empty cell = missing, booleans may be
+//! written `是`/`否`, a row that cannot be read keeps its place with one error.
+//!
+//! Every row of the file gives exactly one row of a chunk, a record or an error. The text is
+//! decoded first ([`crate::encoding`]: UTF-8 with or without a byte order mark, UTF-16, GBK/
+//! GB18030). In a CSV header the `id` and `name` columns match in any capitals, and a column named
+//! twice is an error; a stray quote that swallows the lines after it costs one error per line
+//! ([`ReadOptions`], [`RecordReader::notes`] for the notes on the file as a whole).
 //!
 //! Rows are numbered across chunks: [`Chunk::start`] is the file row (0-based, header excluded)
 //! of the chunk's first row, and [`Chunk::file_error`] places an error of a batch row at its row
@@ -49,12 +54,21 @@
 //! ```
 
 use crate::batch::{bool_word, cell_text, Batch};
-use crate::error::{ReadError, RecordError};
+use crate::encoding::{not_utf8, undecodable, utf8_reader};
+use crate::error::{Diagnostic, ReadError, RecordError, Severity};
 use crate::record::{read_json, Cell, Record};
 use crate::ruleset::{InputType, Ruleset};
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read};
+use std::collections::{BTreeSet, HashMap};
+use std::io::{BufRead, Read};
 use std::path::Path;
+
+/// How to read a record file.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    /// The file's text encoding, as a label (`gbk`, `gb18030`, `utf-16le`, `big5`, `utf-8`);
+    /// detected when not given (see [`crate::encoding`]). A byte order mark always decides.
+    pub encoding: Option<String>,
+}
 
 /// Rows per chunk unless set otherwise ([`RecordReader::with_chunk_rows`]).
 pub const CHUNK_ROWS: usize = 65_536;
@@ -98,6 +112,8 @@ pub struct RecordReader<'r> {
     source: Source,
     /// Extra fields kept as text (e.g. the columns that group rows into cohorts).
     keep: Vec<String>,
+    /// JSON: every field name seen so far (for [`Self::notes`]).
+    seen: BTreeSet<String>,
 }
 
 enum Source {
@@ -105,6 +121,8 @@ enum Source {
     Lines {
         reader: Box<dyn BufRead + Send>,
         line: String,
+        /// Lines read so far (for the line of a read error).
+        number: usize,
     },
     Rows(std::vec::IntoIter<Result<Record, RecordError>>),
 }
@@ -112,7 +130,7 @@ enum Source {
 struct CsvSource {
     reader: csv::Reader<Box<dyn Read + Send>>,
     header: Vec<String>,
-    /// Header position of each input slot's field (the last one when a name repeats).
+    /// Header position of each input slot's field.
     slot_at: Vec<Option<usize>>,
     id_at: Option<usize>,
     name_at: Option<usize>,
@@ -124,13 +142,22 @@ struct CsvSource {
 impl<'r> RecordReader<'r> {
     /// Opens a file; its format follows its extension ([`RecordFormat::of_path`]).
     pub fn open(ruleset: &'r Ruleset, path: impl AsRef<Path>) -> Result<Self, ReadError> {
+        RecordReader::open_with(ruleset, path, &ReadOptions::default())
+    }
+
+    /// Opens a file with options (its encoding).
+    pub fn open_with(
+        ruleset: &'r Ruleset,
+        path: impl AsRef<Path>,
+        options: &ReadOptions,
+    ) -> Result<Self, ReadError> {
         let path = path.as_ref();
         let file = path.display().to_string();
         let handle = std::fs::File::open(path).map_err(|source| ReadError::Io {
             file: file.clone(),
             source,
         })?;
-        RecordReader::new(ruleset, handle, RecordFormat::of_path(path), &file)
+        RecordReader::with_options(ruleset, handle, RecordFormat::of_path(path), &file, options)
     }
 
     /// Reads records of `format` from any reader; `file` names it in messages.
@@ -140,34 +167,44 @@ impl<'r> RecordReader<'r> {
         format: RecordFormat,
         file: &str,
     ) -> Result<Self, ReadError> {
-        let io = |source| ReadError::Io {
-            file: file.to_string(),
-            source,
-        };
-        let mut buffered: Box<dyn BufRead + Send> =
-            Box::new(BufReader::with_capacity(1 << 16, reader));
+        RecordReader::with_options(ruleset, reader, format, file, &ReadOptions::default())
+    }
+
+    /// [`RecordReader::new`] with options (the file's encoding).
+    pub fn with_options(
+        ruleset: &'r Ruleset,
+        reader: impl Read + Send + 'static,
+        format: RecordFormat,
+        file: &str,
+        options: &ReadOptions,
+    ) -> Result<Self, ReadError> {
+        let named =
+            match &options.encoding {
+                Some(label) => Some(crate::encoding::encoding_for_label(label).map_err(
+                    |message| ReadError::Encoding {
+                        file: file.to_string(),
+                        line: 1,
+                        message,
+                    },
+                )?),
+                None => None,
+            };
+        // Whatever the encoding, the readers below see UTF-8 without a byte order mark.
+        let (mut text, _) = utf8_reader(reader, named, file)?;
+        let mut seen = BTreeSet::new();
         let source = match format {
             RecordFormat::Csv => {
-                // A UTF-8 byte order mark is not part of the first column's name.
-                if buffered
-                    .fill_buf()
-                    .map_err(io)?
-                    .starts_with(b"\xEF\xBB\xBF")
-                {
-                    buffered.consume(3);
-                }
-                let boxed: Box<dyn Read + Send> = Box::new(buffered);
+                let boxed: Box<dyn Read + Send> = Box::new(text);
                 let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(boxed);
                 let header: Vec<String> = match reader.headers() {
                     Ok(h) => h.iter().map(|h| h.trim().to_string()).collect(),
                     Err(e) => return Err(whole_file_error(file, e, 1)),
                 };
-                let at = |name: &str| header.iter().rposition(|h| h == name);
-                let meta = ruleset.metadata();
+                let map = map_header(ruleset, &header, file)?;
                 Source::Csv(Box::new(CsvSource {
-                    slot_at: ruleset.inputs().iter().map(|i| at(&i.name)).collect(),
-                    id_at: at(&meta.id_field),
-                    name_at: at(&meta.name_field),
+                    slot_at: map.slot_at,
+                    id_at: map.id_at,
+                    name_at: map.name_at,
                     keep_at: Vec::new(),
                     header,
                     reader,
@@ -175,13 +212,24 @@ impl<'r> RecordReader<'r> {
                 }))
             }
             RecordFormat::JsonLines => Source::Lines {
-                reader: buffered,
+                reader: text,
                 line: String::new(),
+                number: 0,
             },
             RecordFormat::Json => {
-                let mut text = String::new();
-                buffered.read_to_string(&mut text).map_err(io)?;
-                Source::Rows(read_json(&text, file)?.into_iter())
+                let mut bytes = Vec::new();
+                text.read_to_end(&mut bytes)
+                    .map_err(|e| read_failure(file, e))?;
+                let text = String::from_utf8(bytes).map_err(|e| ReadError::Encoding {
+                    file: file.to_string(),
+                    line: line_at(e.as_bytes(), e.utf8_error().valid_up_to()),
+                    message: not_utf8(),
+                })?;
+                let rows = read_json(&text, file)?;
+                for row in rows.iter().flatten() {
+                    seen.extend(row.fields.keys().cloned());
+                }
+                Source::Rows(rows.into_iter())
             }
         };
         Ok(RecordReader {
@@ -191,7 +239,20 @@ impl<'r> RecordReader<'r> {
             rows: 0,
             source,
             keep: Vec::new(),
+            seen,
         })
+    }
+
+    /// What the reader noticed about the file as a whole, once each: columns (or JSON fields)
+    /// that are not inputs of the ruleset, with the nearest input when one is close (a likely
+    /// misspelling); inputs the file does not have at all. For JSON Lines, call it after the
+    /// last chunk: the fields are known only once every line was read.
+    pub fn notes(&self) -> Vec<Diagnostic> {
+        let (fields, line) = match &self.source {
+            Source::Csv(csv) => (csv.header.iter().cloned().collect(), Some(1)),
+            _ => (self.seen.clone(), None),
+        };
+        file_notes(self.ruleset, &fields, &self.keep, &self.file, line)
     }
 
     /// Rows per chunk (at least 1).
@@ -204,9 +265,19 @@ impl<'r> RecordReader<'r> {
     /// a year, a district to group rows by.
     pub fn keep(mut self, fields: &[String]) -> Self {
         if let Source::Csv(csv) = &mut self.source {
+            let meta = self.ruleset.metadata();
             csv.keep_at = fields
                 .iter()
-                .map(|f| csv.header.iter().rposition(|h| h == f))
+                .map(|f| {
+                    // The id and name columns are found however they are capitalised.
+                    if *f == meta.id_field {
+                        csv.id_at
+                    } else if *f == meta.name_field {
+                        csv.name_at
+                    } else {
+                        csv.header.iter().position(|h| h == f)
+                    }
+                })
                 .collect();
         }
         self.keep = fields.to_vec();
@@ -232,23 +303,44 @@ impl<'r> RecordReader<'r> {
         let start = self.rows;
         let mut body = match &mut self.source {
             Source::Csv(csv) => read_csv_chunk(self.ruleset, csv, self.chunk_rows, &self.file)?,
-            Source::Lines { reader, line } => {
+            Source::Lines {
+                reader,
+                line,
+                number,
+            } => {
                 let mut rows = Vec::new();
                 while rows.len() < self.chunk_rows {
                     line.clear();
-                    let n = reader.read_line(line).map_err(|source| ReadError::Io {
-                        file: self.file.clone(),
-                        source,
+                    let n = reader.read_line(line).map_err(|e| match e.kind() {
+                        std::io::ErrorKind::InvalidData
+                            if undecodable(&self.file, &e).is_none() =>
+                        {
+                            ReadError::Encoding {
+                                file: self.file.clone(),
+                                line: *number + 1,
+                                message: not_utf8(),
+                            }
+                        }
+                        _ => read_failure(&self.file, e),
                     })?;
                     if n == 0 {
                         break;
                     }
+                    *number += 1;
                     if line.trim().is_empty() {
                         continue;
                     }
                     let text = line.strip_suffix('\n').unwrap_or(line);
                     let text = text.strip_suffix('\r').unwrap_or(text);
-                    rows.push(Record::from_json(text).map_err(|e| e.at_row(rows.len(), None)));
+                    let row = Record::from_json(text).map_err(|e| e.at_row(rows.len(), None));
+                    if let Ok(record) = &row {
+                        for key in record.fields.keys() {
+                            if !self.seen.contains(key) {
+                                self.seen.insert(key.clone());
+                            }
+                        }
+                    }
+                    rows.push(row);
                 }
                 Body::Records(rows)
             }
@@ -281,22 +373,33 @@ impl<'r> RecordReader<'r> {
     }
 }
 
+/// An I/O error while reading, or bytes that do not decode ([`ReadError::Encoding`]).
+fn read_failure(file: &str, e: std::io::Error) -> ReadError {
+    undecodable(file, &e).unwrap_or(ReadError::Io {
+        file: file.to_string(),
+        source: e,
+    })
+}
+
+/// 1-based line of a byte offset.
+fn line_at(bytes: &[u8], offset: usize) -> usize {
+    bytes
+        .get(..offset)
+        .map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count())
+        + 1
+}
+
 fn whole_file_error(file: &str, e: csv::Error, line: usize) -> ReadError {
     let message = e.to_string();
     let line = e
         .position()
         .map_or(line, |p| usize::try_from(p.line()).unwrap_or(line));
     match e.into_kind() {
-        csv::ErrorKind::Io(source) => ReadError::Io {
+        csv::ErrorKind::Io(source) => read_failure(file, source),
+        csv::ErrorKind::Utf8 { .. } => ReadError::Encoding {
             file: file.to_string(),
-            source,
-        },
-        csv::ErrorKind::Utf8 { .. } => ReadError::Io {
-            file: file.to_string(),
-            source: std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                "stream did not contain valid UTF-8",
-            ),
+            line,
+            message: not_utf8(),
         },
         _ => ReadError::Syntax {
             file: file.to_string(),
@@ -304,6 +407,236 @@ fn whole_file_error(file: &str, e: csv::Error, line: usize) -> ReadError {
             message,
         },
     }
+}
+
+/// The error of a row with more or fewer fields than the header.
+pub(crate) fn wrong_width(record: &csv::StringRecord, width: usize) -> RecordError {
+    RecordError::new(
+        "record.csv",
+        format!(
+            "{} fields, but the header has {} (line {})",
+            record.len(),
+            width,
+            record.position().map_or(0, |p| p.line())
+        ),
+    )
+}
+
+/// Where the ruleset's fields are in a CSV header.
+struct HeaderMap {
+    slot_at: Vec<Option<usize>>,
+    id_at: Option<usize>,
+    name_at: Option<usize>,
+}
+
+/// Finds the inputs, id and name in a header. Inputs match exactly; the id and name columns
+/// match however they are capitalised (`ID`, `Name`), since spreadsheets write them so. A name
+/// that appears twice — or an id or name column twice in different capitals — is an error:
+/// which of the two holds the values is anybody's guess, and tools guess differently.
+fn map_header(ruleset: &Ruleset, header: &[String], file: &str) -> Result<HeaderMap, ReadError> {
+    let syntax = |message: String| ReadError::Syntax {
+        file: file.to_string(),
+        line: 1,
+        message,
+    };
+    if let Some(h) = header.iter().find(|h| h.contains(['\n', '\r'])) {
+        return Err(syntax(format!(
+            "the header has a line break inside the column name `{}`; check its quotes",
+            crate::excerpt(h, 40)
+        )));
+    }
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    for (i, h) in header.iter().enumerate() {
+        if h.is_empty() {
+            continue;
+        }
+        if let Some(&j) = first.get(h.as_str()) {
+            return Err(syntax(format!(
+                "the column `{}` appears twice in the header (columns {} and {}); rename or \
+                 remove one",
+                crate::excerpt(h, 40),
+                j + 1,
+                i + 1
+            )));
+        }
+        first.insert(h, i);
+    }
+    let meta = ruleset.metadata();
+    let label = |field: &str| -> Result<Option<usize>, ReadError> {
+        let alike: Vec<usize> = (0..header.len())
+            .filter(|&i| header.get(i).is_some_and(|h| h.eq_ignore_ascii_case(field)))
+            .collect();
+        match alike.as_slice() {
+            [] => Ok(None),
+            [i] => Ok(Some(*i)),
+            [i, j, ..] => Err(syntax(format!(
+                "columns {} and {} are both the `{field}` column (capitals aside); keep one",
+                i + 1,
+                j + 1
+            ))),
+        }
+    };
+    Ok(HeaderMap {
+        slot_at: ruleset
+            .inputs()
+            .iter()
+            .map(|i| first.get(i.name.as_str()).copied())
+            .collect(),
+        id_at: label(&meta.id_field)?,
+        name_at: label(&meta.name_field)?,
+    })
+}
+
+/// The most columns named one by one in a note; the others are counted.
+const LISTED: usize = 12;
+
+/// Notes on a file's fields as a whole (see [`RecordReader::notes`]): fields that are not inputs
+/// (one note each when an input is close to it, else one note for all), and inputs no field has.
+pub(crate) fn file_notes(
+    ruleset: &Ruleset,
+    fields: &BTreeSet<String>,
+    keep: &[String],
+    file: &str,
+    line: Option<usize>,
+) -> Vec<Diagnostic> {
+    let meta = ruleset.metadata();
+    let note = |code: &'static str, message: String| Diagnostic {
+        code,
+        message,
+        severity: Severity::Warning,
+        file: Some(file.to_string()),
+        line,
+        column: None,
+        path: None,
+    };
+    let names: Vec<String> = ruleset.inputs().iter().map(|i| i.name.clone()).collect();
+    let lower: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+    let is_label = |f: &str| {
+        f.eq_ignore_ascii_case(&meta.id_field) || f.eq_ignore_ascii_case(&meta.name_field)
+    };
+    let mut notes = Vec::new();
+    let mut unused = Vec::new();
+    for field in fields {
+        if field.is_empty()
+            || is_label(field)
+            || ruleset.plan.input_slots.contains_key(field.as_str())
+            || keep.contains(field)
+        {
+            continue;
+        }
+        let near = crate::expr::closest(&field.to_lowercase(), &lower)
+            .and_then(|l| lower.iter().position(|n| *n == l))
+            .and_then(|i| names.get(i));
+        match near {
+            Some(input) => notes.push(note(
+                "record.unknown_column",
+                format!(
+                    "the column `{}` is not an input of the ruleset; did you mean `{input}`?",
+                    crate::excerpt(field, 40)
+                ),
+            )),
+            None => unused.push(format!("`{}`", crate::excerpt(field, 40))),
+        }
+    }
+    if !unused.is_empty() {
+        let more = unused.len().saturating_sub(LISTED);
+        unused.truncate(LISTED);
+        let mut list = unused.join(", ");
+        if more > 0 {
+            list.push_str(&format!(" and {more} more"));
+        }
+        notes.push(note(
+            "record.unknown_column",
+            format!("columns the ruleset does not use (ignored): {list}"),
+        ));
+    }
+    let absent: Vec<String> = ruleset
+        .inputs()
+        .iter()
+        .filter(|i| !fields.contains(&i.name))
+        .map(|i| format!("`{}` ({})", i.name, i.label))
+        .collect();
+    if !absent.is_empty() {
+        let more = absent.len().saturating_sub(LISTED);
+        let mut list = absent
+            .iter()
+            .take(LISTED)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if more > 0 {
+            list.push_str(&format!(" and {more} more"));
+        }
+        notes.push(note(
+            "record.absent_input",
+            format!(
+                "{} input(s) of the ruleset are not in the file and are missing on every row: \
+                 {list}",
+                absent.len()
+            ),
+        ));
+    }
+    notes
+}
+
+/// A CSV record that spans lines because of a quote that does not close where it should — a
+/// stray `"` at the start of a cell swallows the lines after it, to the next quote or the end of
+/// the file. A record over several lines is taken as such when it has the wrong number of
+/// fields, or when a line it swallowed looks like a row of its own (it holds as many field
+/// separators as a row has); a note that runs over lines in a quoted cell is not. The answer is
+/// one error per line it covers, so that no row of the file disappears; the error of each
+/// swallowed line names the id it seems to start with.
+pub(crate) fn runaway(
+    record: &csv::StringRecord,
+    width: usize,
+    id_at: Option<usize>,
+) -> Option<Vec<RecordError>> {
+    if !record.as_slice().contains('\n') {
+        return None;
+    }
+    let text = record.iter().collect::<Vec<_>>().join(",");
+    let mut lines: Vec<&str> = text.split('\n').map(|l| l.trim_end_matches('\r')).collect();
+    // A quote that ran to the end of the file took the last line break with it.
+    while lines.len() > 1 && lines.last().is_some_and(|l| l.trim().is_empty()) {
+        lines.pop();
+    }
+    let looks_like_row = lines
+        .iter()
+        .skip(1)
+        .any(|l| l.matches(',').count() + 1 >= width.max(2));
+    if record.len() == width && !looks_like_row {
+        return None;
+    }
+    let start = record.position().map_or(0, |p| p.line()) as usize;
+    let end = start + lines.len() - 1;
+    let mut errors = vec![RecordError::new(
+        "record.csv_quote",
+        format!(
+            "a quoted cell opened on line {start} runs to line {end}, over {} line(s) that \
+             look like rows of their own; they could not be read — check the quotes on line \
+             {start}",
+            lines.len() - 1
+        ),
+    )];
+    for (k, line) in lines.iter().enumerate().skip(1) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let mut e = RecordError::new(
+            "record.csv_quote",
+            format!(
+                "line {} lies inside a quoted cell opened on line {start} and could not be read",
+                start + k
+            ),
+        );
+        let id = id_at
+            .and_then(|i| line.split(',').nth(i))
+            .map(str::trim)
+            .filter(|id| !id.is_empty() && !id.contains('"'));
+        e.id = id.map(|id| crate::excerpt(id, 40));
+        errors.push(e);
+    }
+    Some(errors)
 }
 
 /// The rows of a chunk before they are checked: typed columns from CSV, records from JSON.
@@ -378,16 +711,33 @@ fn read_csv_chunk(
     while len < rows {
         let error = match csv.reader.read_record(&mut csv.record) {
             Ok(false) => break,
+            Ok(true) if csv.record.as_slice().contains('\n') => {
+                if let Some(errors) = runaway(&csv.record, width, csv.id_at) {
+                    for e in errors {
+                        for keep in kept.iter_mut() {
+                            keep.push(None);
+                        }
+                        for labels in [&mut ids, &mut names] {
+                            if !labels.is_empty() {
+                                labels.push(Cell::Missing);
+                            }
+                        }
+                        for raw in slots.iter_mut() {
+                            match raw {
+                                Raw::Absent => {}
+                                Raw::Numbers { values, .. } => values.push(f64::NAN),
+                                Raw::Cells(cells) => cells.push(Cell::Missing),
+                            }
+                        }
+                        failed.push((len, e));
+                        len += 1;
+                    }
+                    continue;
+                }
+                (csv.record.len() != width).then(|| wrong_width(&csv.record, width))
+            }
             Ok(true) if csv.record.len() == width => None,
-            Ok(true) => Some(RecordError::new(
-                "record.csv",
-                format!(
-                    "{} fields, but the header has {} (line {})",
-                    csv.record.len(),
-                    width,
-                    csv.record.position().map_or(0, |p| p.line())
-                ),
-            )),
+            Ok(true) => Some(wrong_width(&csv.record, width)),
             Err(e)
                 if matches!(
                     e.kind(),
@@ -515,10 +865,16 @@ fn parse_number(text: &str) -> Option<f64> {
         let k = decimals.map_or(0, |i| digits.len() - i - 1);
         if let Some(&scale) = TENS.get(k) {
             let x = mantissa as f64 / scale;
-            return Some(if negative { -x } else { x });
+            // `+ 0.0`: -0 is read as 0.
+            return Some(if negative { -x } else { x } + 0.0);
         }
     }
-    text.parse::<f64>().ok().filter(|x| x.is_finite())
+    // Anything else by the documented rule; a value it rejects is judged again by the batch,
+    // which writes the error.
+    match crate::number::parse_text(text) {
+        Ok(x) => Some(x.unwrap_or(f64::NAN)),
+        Err(_) => None,
+    }
 }
 
 /// Some rows of a file, read but not yet checked; see [`RecordReader::next_chunk`].
@@ -683,7 +1039,7 @@ impl Chunk<'_> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
     use super::*;
     use crate::record::read_csv;
@@ -851,7 +1207,9 @@ scorer = { type = "clause", when = "ok" }
             "-",
             "1.2.3",
         ] {
-            let expected = text.parse::<f64>().ok().filter(|x| x.is_finite());
+            let expected = crate::number::parse_text(text)
+                .ok()
+                .map(|x| x.unwrap_or(f64::NAN));
             let got = parse_number(text);
             assert_eq!(got.map(f64::to_bits), expected.map(f64::to_bits), "{text}");
         }
@@ -866,7 +1224,7 @@ scorer = { type = "clause", when = "ok" }
             let (a, b) = text.split_at(point);
             let sign = if seed & 1 == 1 { "-" } else { "" };
             let text = format!("{sign}{a}.{b}");
-            let expected = text.parse::<f64>().ok();
+            let expected = text.parse::<f64>().ok().map(|x| x + 0.0);
             assert_eq!(
                 parse_number(&text).map(f64::to_bits),
                 expected.map(f64::to_bits),
@@ -877,11 +1235,135 @@ scorer = { type = "clause", when = "ok" }
         assert_eq!(trim("\u{3000}甲"), "甲");
     }
 
-    #[test]
-    fn a_file_that_is_not_utf8_is_an_error() {
+    /// Every row of a file through the chunked reader, as outcomes.
+    fn read_all(bytes: Vec<u8>, format: RecordFormat, options: &ReadOptions) -> Vec<String> {
         let ruleset = ruleset();
-        let bytes: &'static [u8] = b"id,n\nA,\xff\n";
-        let mut reader = RecordReader::new(&ruleset, bytes, RecordFormat::Csv, "t.csv").unwrap();
-        assert!(matches!(reader.next_chunk(), Err(ReadError::Io { .. })));
+        let mut reader =
+            RecordReader::with_options(&ruleset, std::io::Cursor::new(bytes), format, "t", options)
+                .unwrap()
+                .with_chunk_rows(2);
+        let mut got = Vec::new();
+        while let Some(chunk) = reader.next_chunk().unwrap() {
+            got.extend(outcomes(&ruleset, &chunk.batch(), chunk.start()));
+        }
+        got
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_name_their_line() {
+        let ruleset = ruleset();
+        // Seen while detecting the encoding: the file cannot be opened.
+        let bytes: &'static [u8] = b"id,n,must\nA,1,1\nB,\xff,1\n";
+        match RecordReader::new(&ruleset, bytes, RecordFormat::Csv, "t.csv") {
+            Err(ReadError::Encoding { line, .. }) => assert_eq!(line, 3),
+            other => panic!("{:?}", other.map(|r| r.file().to_string())),
+        }
+        // Past the first 64 KiB, read as UTF-8: the chunk that holds it fails.
+        let mut big = b"id,n,must\n".to_vec();
+        for _ in 0..20_000 {
+            big.extend(b"A,1,1\n");
+        }
+        big.extend(b"B,\xff,1\n");
+        let mut reader = RecordReader::new(
+            &ruleset,
+            std::io::Cursor::new(big),
+            RecordFormat::Csv,
+            "t.csv",
+        )
+        .unwrap();
+        match reader.next_chunk() {
+            Err(ReadError::Encoding { line, .. }) => assert_eq!(line, 20_002),
+            other => panic!("{:?}", other.map(|c| c.map(|c| c.len()))),
+        }
+    }
+
+    #[test]
+    fn gbk_utf16_and_byte_order_marks_read_like_utf8() {
+        let text = "id,name,n,must\nA,甲村,2,1\nB,乙村,x,1\n";
+        let expected = read_all(text.into(), RecordFormat::Csv, &ReadOptions::default());
+        assert_eq!(expected.len(), 2);
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        for bytes in [gbk.to_vec(), utf16] {
+            assert_eq!(
+                read_all(bytes, RecordFormat::Csv, &ReadOptions::default()),
+                expected
+            );
+        }
+        let named = ReadOptions {
+            encoding: Some("gb18030".into()),
+        };
+        assert_eq!(read_all(gbk.to_vec(), RecordFormat::Csv, &named), expected);
+        // JSON and JSON Lines with a UTF-8 byte order mark: every row is read.
+        let json = "\u{feff}[{\"id\": \"A\", \"n\": 2, \"must\": 1}, {\"id\": \"B\", \"must\": 1}]";
+        assert_eq!(
+            read_all(json.into(), RecordFormat::Json, &ReadOptions::default()).len(),
+            2
+        );
+        let lines = "\u{feff}{\"id\": \"A\", \"must\": 1}\n{\"id\": \"B\", \"must\": 1}\n";
+        let got = read_all(
+            lines.into(),
+            RecordFormat::JsonLines,
+            &ReadOptions::default(),
+        );
+        assert_eq!(got, ["Some(\"A\") 0", "Some(\"B\") 0"]);
+    }
+
+    #[test]
+    fn a_stray_quote_costs_one_error_per_line_and_no_row_is_lost() {
+        let text = "id,name,n,must\nA,甲,1,1\nB,\"乙,1,1\nC,丙,2,1\nD,丁,3,1\n";
+        for got in [
+            read_all(text.into(), RecordFormat::Csv, &ReadOptions::default()),
+            outcomes(
+                &ruleset(),
+                &Batch::from_rows(&ruleset(), &read_csv(text, "t").unwrap()),
+                0,
+            ),
+        ] {
+            assert_eq!(got.len(), 4, "{got:?}");
+            assert!(got[0].starts_with("Some(\"A\")"));
+            assert!(got[1].starts_with("record.csv_quote"), "{got:?}");
+            assert!(got[3].starts_with("record.csv_quote") && got[3].contains("Some(3)"));
+        }
+        // A note over two lines in a quoted cell of an unused column is one row.
+        let note = "id,n,must,note\nA,1,1,\"第一行\n第二行\"\nB,2,1,x\n";
+        let got = read_all(note.into(), RecordFormat::Csv, &ReadOptions::default());
+        assert_eq!(got, ["Some(\"A\") 4", "Some(\"B\") 3"]);
+    }
+
+    #[test]
+    fn headers_are_matched_and_reported_once() {
+        let ruleset = ruleset();
+        let open = |text: &'static str| {
+            RecordReader::new(&ruleset, text.as_bytes(), RecordFormat::Csv, "t.csv")
+        };
+        // Capitals in the id and name columns.
+        let mut reader = open("ID,Name,nn,must,district\nA,甲,1,1,x\n").unwrap();
+        let chunk = reader.next_chunk().unwrap().unwrap();
+        assert_eq!(chunk.batch().id(0), Some("A"));
+        let notes: Vec<String> = reader.notes().iter().map(ToString::to_string).collect();
+        assert!(
+            notes[0].contains("`nn`") && notes[0].contains("did you mean `n`"),
+            "{notes:?}"
+        );
+        assert!(notes[1].contains("`district`"), "{notes:?}");
+        assert!(notes[2].contains("record.absent_input") && notes[2].contains("`ok`"));
+        assert!(notes[2].contains("`n`") && notes[2].contains("`vote`"));
+        // A name twice is an error naming it.
+        for (text, columns) in [
+            ("id,n,n\n", "columns 2 and 3"),
+            ("id,ID,n\n", "columns 1 and 2"),
+        ] {
+            match open(text) {
+                Err(ReadError::Syntax {
+                    line: 1, message, ..
+                }) => {
+                    assert!(message.contains(columns), "{message}")
+                }
+                other => panic!("{text}: {:?}", other.map(|r| r.file().to_string())),
+            }
+        }
+        assert!(read_csv("id,n,n\n", "t").is_err());
     }
 }

@@ -25,11 +25,42 @@ pub enum Cell {
 
 /// The fields of one unit, by name. Fields that are not declared inputs (a district, a note) are
 /// kept but not scored.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct Record {
     /// Field name → value.
     pub fields: BTreeMap<String, Cell>,
+}
+
+/// A JSON object with a field twice is refused: which value counts is anybody's guess (JSON
+/// parsers differ), as with a CSV column named twice.
+impl<'de> Deserialize<'de> for Record {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Record;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of field values")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Record, A::Error> {
+                let mut fields = BTreeMap::new();
+                while let Some((name, cell)) = map.next_entry::<String, Cell>()? {
+                    if fields.contains_key(&name) {
+                        return Err(serde::de::Error::custom(format!(
+                            "the field `{}` appears twice",
+                            crate::excerpt(&name, 40)
+                        )));
+                    }
+                    fields.insert(name, cell);
+                }
+                Ok(Record { fields })
+            }
+        }
+        d.deserialize_map(Fields)
+    }
 }
 
 impl Record {
@@ -96,62 +127,106 @@ impl From<String> for Cell {
 /// error in its place and never hides the others.
 pub type RecordRows = Vec<Result<Record, RecordError>>;
 
-/// Reads records from a `.csv`, `.json` (an array of objects) or `.jsonl`/`.ndjson` file.
+/// Reads records from a `.csv`, `.json` (an array of objects) or `.jsonl`/`.ndjson` file, in
+/// whatever encoding it is (see [`crate::encoding`]).
 pub fn read_records(path: impl AsRef<Path>) -> Result<RecordRows, ReadError> {
+    read_records_with(path, &crate::read::ReadOptions::default())
+}
+
+/// [`read_records`] with options (the file's encoding, when it is not to be detected).
+pub fn read_records_with(
+    path: impl AsRef<Path>,
+    options: &crate::read::ReadOptions,
+) -> Result<RecordRows, ReadError> {
     let path = path.as_ref();
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io {
+    let named = match &options.encoding {
+        Some(label) => Some(
+            crate::encoding::encoding_for_label(label).map_err(|message| ReadError::Encoding {
+                file: file.clone(),
+                line: 1,
+                message,
+            })?,
+        ),
+        None => None,
+    };
+    let bytes = std::fs::read(path).map_err(|source| ReadError::Io {
         file: file.clone(),
         source,
     })?;
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    match ext.as_str() {
-        "json" => read_json(&text, &file),
-        "jsonl" | "ndjson" => Ok(read_json_lines(&text)),
-        _ => read_csv(&text, &file),
+    let text = crate::encoding::decode_all(bytes, named, &file)?;
+    match crate::read::RecordFormat::of_path(path) {
+        crate::read::RecordFormat::Json => read_json(&text, &file),
+        crate::read::RecordFormat::JsonLines => Ok(read_json_lines(&text)),
+        crate::read::RecordFormat::Csv => read_csv(&text, &file),
     }
 }
 
-/// Reads CSV text with a header row; empty cells are missing.
+/// Reads CSV text with a header row; empty cells are missing. Every row of the text gives one
+/// entry, a record or an error (see [`crate::RecordReader`] for the rules on quotes).
 pub fn read_csv(text: &str, file: &str) -> Result<RecordRows, ReadError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
-    let headers = reader
+    let syntax = |message: String| ReadError::Syntax {
+        file: file.to_string(),
+        line: 1,
+        message,
+    };
+    let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| ReadError::Syntax {
-            file: file.to_string(),
-            line: 1,
-            message: e.to_string(),
-        })?
-        .clone();
+        .map_err(|e| syntax(e.to_string()))?
+        .iter()
+        .map(|h| h.trim().to_string())
+        .collect();
+    for (i, h) in headers.iter().enumerate() {
+        if let Some(j) = headers.iter().take(i).position(|x| x == h && !x.is_empty()) {
+            return Err(syntax(format!(
+                "the column `{}` appears twice in the header (columns {} and {}); rename or \
+                 remove one",
+                crate::excerpt(h, 40),
+                j + 1,
+                i + 1
+            )));
+        }
+    }
+    let width = headers.len();
+    // Without a ruleset, the usual id column names the rows a stray quote swallowed.
+    let id_at = headers.iter().position(|h| h.eq_ignore_ascii_case("id"));
     let mut rows = Vec::new();
-    for (row, result) in reader.records().enumerate() {
-        rows.push(match result {
-            Err(e) => Err(RecordError::new("record.csv", e.to_string()).at_row(row, None)),
-            Ok(rec) if rec.len() != headers.len() => Err(RecordError::new(
+    let mut record = csv::StringRecord::new();
+    loop {
+        let row = rows.len();
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Err(e) => rows.push(Err(RecordError::new(
                 "record.csv",
-                format!(
-                    "{} fields, but the header has {} (line {})",
-                    rec.len(),
-                    headers.len(),
-                    rec.position().map_or(0, |p| p.line())
-                ),
+                crate::excerpt(&e.to_string(), 200),
             )
-            .at_row(row, None)),
-            Ok(rec) => {
+            .at_row(row, None))),
+            Ok(true) => {
+                if let Some(errors) = crate::read::runaway(&record, width, id_at) {
+                    for e in errors {
+                        let id = e.id.clone();
+                        let at = rows.len();
+                        rows.push(Err(e.at_row(at, id.as_deref())));
+                    }
+                    continue;
+                }
+                if record.len() != width {
+                    rows.push(Err(
+                        crate::read::wrong_width(&record, width).at_row(row, None)
+                    ));
+                    continue;
+                }
                 let fields = headers
                     .iter()
-                    .zip(rec.iter())
+                    .zip(record.iter())
                     .map(|(h, v)| {
                         let v = v.trim();
                         (
-                            h.trim().to_string(),
+                            h.clone(),
                             if v.is_empty() {
                                 Cell::Missing
                             } else {
@@ -160,16 +235,19 @@ pub fn read_csv(text: &str, file: &str) -> Result<RecordRows, ReadError> {
                         )
                     })
                     .collect();
-                Ok(Record { fields })
+                rows.push(Ok(Record { fields }));
             }
-        });
+        }
     }
     Ok(rows)
 }
 
 /// Reads a JSON array of objects; an element that is not an object is an error in its place.
 pub fn read_json(text: &str, file: &str) -> Result<RecordRows, ReadError> {
-    let items: Vec<serde_json::Value> =
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Each element is parsed from its own text (not through a `Value`, which would merge a
+    // field written twice).
+    let items: Vec<&serde_json::value::RawValue> =
         serde_json::from_str(text).map_err(|e| ReadError::Syntax {
             file: file.to_string(),
             line: e.line(),
@@ -179,7 +257,7 @@ pub fn read_json(text: &str, file: &str) -> Result<RecordRows, ReadError> {
         .into_iter()
         .enumerate()
         .map(|(row, item)| {
-            serde_json::from_value::<Record>(item).map_err(|e| {
+            serde_json::from_str::<Record>(item.get()).map_err(|e| {
                 RecordError::new("record.json", format!("not an object of field values: {e}"))
                     .at_row(row, None)
             })
@@ -189,6 +267,7 @@ pub fn read_json(text: &str, file: &str) -> Result<RecordRows, ReadError> {
 
 /// Reads JSON Lines: one object a line; blank lines are skipped.
 pub fn read_json_lines(text: &str) -> RecordRows {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .enumerate()
@@ -232,6 +311,13 @@ mod tests {
             read_json("{not json", "t.json"),
             Err(ReadError::Syntax { .. })
         ));
+
+        let twice = read_json(r#"[{"id": "A", "n": 1, "n": 2}]"#, "t.json").unwrap();
+        assert!(twice[0]
+            .as_ref()
+            .unwrap_err()
+            .message
+            .contains("`n` appears twice"));
 
         let lines = read_json_lines("{\"id\": \"A\"}\n\nnot json\n{\"id\": \"C\"}\n");
         assert_eq!(lines.len(), 3);

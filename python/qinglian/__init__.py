@@ -15,6 +15,8 @@ Load a ruleset, score records (dicts) or whole data frames, read the audit trail
     qinglian.to_excel(ruleset.evaluate_many(records), "ranking.xlsx")  # Excel out
     stricter = ruleset.with_changes({"grade.优秀.min": 92})            # what-if
     qinglian.compare(results, stricter.evaluate_frame(df)).transitions  # grade moves
+    qinglian.weights.ahp(matrix).weights                      # AHP, entropy, CRITIC, … weights
+    ruleset.effective_weights()                               # each leaf's weight in the total
 
 All scoring is done by the Rust core; this package only converts data.
 """
@@ -24,6 +26,7 @@ from __future__ import annotations
 import os
 from typing import Union
 
+from . import weights
 from ._compare import Comparison, compare
 from ._excel import to_excel
 from ._frame import evaluate_frame, score_arrow
@@ -37,6 +40,7 @@ from ._qinglian import (
     RecordError,
     Ruleset,
     RulesetError,
+    WeightsError,
     __version__,
     read_records,
 )
@@ -52,6 +56,7 @@ __all__ = [
     "RecordError",
     "Ruleset",
     "RulesetError",
+    "WeightsError",
     "__version__",
     "compare",
     "evaluate_frame",
@@ -60,6 +65,7 @@ __all__ = [
     "read_records",
     "score_arrow",
     "to_excel",
+    "weights",
 ]
 
 

@@ -16,7 +16,11 @@ __all__ = [
     "RecordError",
     "Ruleset",
     "RulesetError",
+    "WeightsError",
     "read_records",
+    "weights_ahp",
+    "weights_equal",
+    "weights_of_data",
     "__version__",
     "_to_excel",
     "_evaluation_from_json",
@@ -42,6 +46,14 @@ class RecordError(QinglianError):
     id: Optional[str]
     column: Optional[str]
     path: Optional[str]
+
+class WeightsError(QinglianError):
+    """Weights could not be computed."""
+
+    code: str
+    message: str
+    row: Optional[int]
+    column: Optional[int]
 
 class CohortError(QinglianError):
     """A cohort cannot be used: fitted with another ruleset, or its JSON is damaged."""
@@ -201,6 +213,7 @@ class Ruleset:
     @property
     def warnings(self) -> List[Diagnostic]: ...
     def tree(self) -> Dict[str, Any]: ...
+    def effective_weights(self) -> List[Dict[str, Any]]: ...
     def evaluate(
         self, record: Mapping[str, Any], cohort: Optional[Cohort] = None
     ) -> Evaluation: ...
@@ -227,6 +240,24 @@ class Ruleset:
     ) -> Any: ...
     def _fit_columns(self, length: int, columns: Dict[str, Any]) -> Cohort: ...
     def _fit_arrow(self, data: Any) -> Cohort: ...
+    def _uncertainty_columns(
+        self,
+        length: int,
+        columns: Dict[str, Any],
+        samples: int,
+        noise: float,
+        seed: int,
+        depths: Optional[Sequence[int]] = None,
+    ) -> Dict[str, Any]: ...
+    def uncertainty(
+        self,
+        data: Any,
+        samples: int = 1000,
+        weight_noise: float = 0.25,
+        seed: int = 42,
+        depths: Optional[Sequence[int]] = None,
+        keep: Optional[Sequence[str]] = None,
+    ) -> Any: ...
     def evaluate_frame(
         self,
         data: Any,
@@ -239,7 +270,9 @@ class Ruleset:
     def fit(self, data: Any) -> Cohort: ...
     def _repr_html_(self) -> str: ...
 
-def read_records(path: Union[str, os.PathLike[str]]) -> List[Union[Dict[str, Any], RecordError]]: ...
+def read_records(
+    path: Union[str, os.PathLike[str]], encoding: Optional[str] = None
+) -> List[Union[Dict[str, Any], RecordError]]: ...
 def _to_excel(
     results: Iterable[Union[Evaluation, RecordError]],
     path: Union[str, os.PathLike[str]],
@@ -248,3 +281,19 @@ def _to_excel(
     groups: Optional[Sequence[Sequence[str]]] = None,
 ) -> None: ...
 def _evaluation_from_json(ruleset: Ruleset, json: str) -> Evaluation: ...
+
+def weights_ahp(
+    matrix: Sequence[Sequence[float]],
+    random_index: str = "saaty1980",
+    tolerance: float = 0.05,
+    strict: bool = False,
+    threshold: float = 0.1,
+) -> Dict[str, Any]: ...
+def weights_of_data(
+    method: str,
+    matrix: Sequence[Sequence[float]],
+    directions: Optional[Sequence[Union[float, str]]] = None,
+    normalise: bool = False,
+    drop_missing: bool = False,
+) -> Dict[str, Any]: ...
+def weights_equal(n: int) -> List[float]: ...

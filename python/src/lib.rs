@@ -7,10 +7,11 @@
 
 mod arrow_io;
 mod frame;
+mod weights;
 
 use arrow_io::ArrowTable;
 use frame::{Against, Bools, Floats, Inputs, Output};
-use numpy::{PyReadonlyArray1, PyUntypedArrayMethods};
+use numpy::{PyArray1, PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -131,6 +132,11 @@ fn cell_of(value: &Bound<'_, PyAny>, depth: usize) -> Result<Cell, String> {
         let mut counts = BTreeMap::new();
         for (k, v) in dict.iter() {
             let key = k.str().map(|s| s.to_string()).unwrap_or_default();
+            // Counts are numbers: a container inside is refused here, never walked into, so
+            // that no nesting, however deep, can exhaust the stack.
+            if v.is_instance_of::<PyDict>() || v.is_instance_of::<PyList>() {
+                return Err(format!("{} as a count of answers", describe(&v)));
+            }
             match cell_of(&v, depth + 1) {
                 Ok(Cell::Number(x)) => {
                     counts.insert(key, x);
@@ -866,6 +872,13 @@ impl Ruleset {
         ser_to_py(py, &self.inner.tree())
     }
 
+    /// The weight of every leaf in the total, in tree order: a list of dicts with path, name,
+    /// weight, exact (False where a geomean, min or deduction makes it a first-order
+    /// approximation) and bonus.
+    fn effective_weights<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        ser_to_py(py, &self.inner.effective_weights())
+    }
+
     /// Scores one record (a dict of field values); raises `RecordError` if it cannot be scored.
     /// With `cohort` (from `fit`), its cohort-dependent rules use that reference and its place
     /// (rank, percentile, tier) is among the reference's units.
@@ -989,6 +1002,69 @@ impl Ruleset {
         let held = HeldColumns::extract(&self.inner, length, columns)?;
         let inputs = held.inputs(length).map_err(PyValueError::new_err)?;
         fit(py, &self.inner, inputs)
+    }
+
+    /// Ranks under noisy weights (see `qinglian.Ruleset.uncertainty`) from columns as for
+    /// `_score_columns`: a dict of numpy arrays (nominal, median, p05, p95).
+    #[pyo3(signature = (length, columns, samples, noise, seed, depths = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn _uncertainty_columns<'py>(
+        &self,
+        py: Python<'py>,
+        length: usize,
+        columns: &Bound<'py, PyDict>,
+        samples: usize,
+        noise: f64,
+        seed: u64,
+        depths: Option<Vec<usize>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let held = HeldColumns::extract(&self.inner, length, columns)?;
+        let mut inputs = held.inputs(length).map_err(PyValueError::new_err)?;
+        let ruleset = &self.inner;
+        let mut options = qinglian::WeightNoise::new(samples, noise, seed);
+        if let Some(d) = depths {
+            options = options.at_depths(d);
+        }
+        let result = py.detach(move || -> Result<qinglian::RankUncertainty, String> {
+            inputs.materialize();
+            let batch = inputs.batch(ruleset)?;
+            ruleset
+                .uncertainty(&batch, &options)
+                .map_err(|e| e.to_string())
+        });
+        let u = result.map_err(PyValueError::new_err)?;
+        let d = PyDict::new(py);
+        let nominal: Vec<i64> = u.nominal.iter().map(|&r| i64::from(r)).collect();
+        d.set_item("rank", PyArray1::from_vec(py, nominal))?;
+        d.set_item("rank_median", PyArray1::from_vec(py, u.median))?;
+        d.set_item("rank_p05", PyArray1::from_vec(py, u.p05))?;
+        d.set_item("rank_p95", PyArray1::from_vec(py, u.p95))?;
+        Ok(d)
+    }
+
+    /// Each unit's rank under noisy weights: Monte Carlo over the weights (see
+    /// `qinglian._frame.uncertainty`).
+    #[pyo3(signature = (data, samples = 1000, weight_noise = 0.25, seed = 42, depths = None, keep = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn uncertainty<'py>(
+        slf: &Bound<'py, Self>,
+        data: &Bound<'py, PyAny>,
+        samples: usize,
+        weight_noise: f64,
+        seed: u64,
+        depths: Option<&Bound<'py, PyAny>>,
+        keep: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let kwargs = PyDict::new(slf.py());
+        kwargs.set_item("samples", samples)?;
+        kwargs.set_item("weight_noise", weight_noise)?;
+        kwargs.set_item("seed", seed)?;
+        kwargs.set_item("depths", depths)?;
+        kwargs.set_item("keep", keep)?;
+        slf.py()
+            .import("qinglian._frame")?
+            .getattr("uncertainty")?
+            .call((slf, data), Some(&kwargs))
     }
 
     /// Fits a reference cohort on an Arrow table or record batch.
@@ -1327,14 +1403,24 @@ fn emit<'py>(
 // ------------------------------------------------------------------------------- read_records
 
 /// Reads records from a `.csv`, `.json` or `.jsonl` file: one dict (or `RecordError` for a row
-/// that could not be read) per data row. Raises `ReadError` if the file cannot be read at all.
+/// that could not be read) per data row. The encoding (UTF-8, UTF-16, GBK/GB18030) is detected
+/// unless named (`encoding="gbk"`). Raises `ReadError` if the file cannot be read at all.
 #[pyfunction]
-fn read_records<'py>(py: Python<'py>, path: std::path::PathBuf) -> PyResult<Bound<'py, PyList>> {
-    let rows = match qinglian::read_records(&path) {
+#[pyo3(signature = (path, encoding = None))]
+fn read_records<'py>(
+    py: Python<'py>,
+    path: std::path::PathBuf,
+    encoding: Option<String>,
+) -> PyResult<Bound<'py, PyList>> {
+    let options = qinglian::ReadOptions { encoding };
+    let rows = match qinglian::read_records_with(&path, &options) {
         Ok(rows) => rows,
         Err(e) => {
             let (file, line) = match &e {
-                qinglian::ReadError::Syntax { file, line, .. } => (Some(file.clone()), Some(*line)),
+                qinglian::ReadError::Syntax { file, line, .. }
+                | qinglian::ReadError::Encoding { file, line, .. } => {
+                    (Some(file.clone()), Some(*line))
+                }
                 qinglian::ReadError::Io { file, .. } => (Some(file.clone()), None),
                 _ => (None, None),
             };
@@ -1435,6 +1521,7 @@ fn _qinglian(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("RecordError", py.get_type::<RecordError>())?;
     m.add("ReadError", py.get_type::<ReadError>())?;
     m.add("CohortError", py.get_type::<CohortError>())?;
+    m.add("WeightsError", py.get_type::<weights::WeightsError>())?;
     m.add_class::<Diagnostic>()?;
     m.add_class::<Evaluation>()?;
     m.add_class::<Ruleset>()?;
@@ -1442,6 +1529,9 @@ fn _qinglian(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_records, m)?)?;
     m.add_function(wrap_pyfunction!(_to_excel, m)?)?;
     m.add_function(wrap_pyfunction!(_evaluation_from_json, m)?)?;
+    m.add_function(wrap_pyfunction!(weights::weights_ahp, m)?)?;
+    m.add_function(wrap_pyfunction!(weights::weights_of_data, m)?)?;
+    m.add_function(wrap_pyfunction!(weights::weights_equal, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -33,3 +33,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: igno
     ]
     if passed:
         terminalreporter.write_line(f"conformance: {len(passed)} case(s) agree with Rust")
+    weights = [r for r in terminalreporter.stats.get("passed", []) if "test_weights.py::test_case[" in r.nodeid]
+    if weights:
+        terminalreporter.write_line(f"weights: {len(weights)} case(s) agree with Rust")

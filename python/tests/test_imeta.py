@@ -116,3 +116,19 @@ def test_bad_tables_are_refused_with_the_row() -> None:
         ruleset_from_imeta(io.StringIO(head + "1,a,A,2,1,b,Indicator\n2,b,B,1,1,,Aggregate\n"), id="x", name="x")
     with pytest.raises(IMetaError, match="no column Parent"):
         ruleset_from_imeta(io.StringIO("Level,iCode,iName,Direction,Weight,Type\n"), id="x", name="x")
+
+
+def test_uncertainty_ranks_the_asem_countries_under_noisy_weights() -> None:
+    ruleset = qinglian.load(RULES / "asem" / "minmax-arithmetic.toml")
+    data = pd.read_csv(ASEM / "asem_iData.csv")
+    u = ruleset.uncertainty(data, samples=200, weight_noise=0.25, seed=3)
+    assert list(u.columns) == ["uCode", "uName", "rank", "rank_median", "rank_p05", "rank_p95"]
+    assert list(u["rank"]) == list(ruleset.evaluate_frame(data)["rank"])
+    assert (u["rank_p05"] <= u["rank_median"]).all() and (u["rank_median"] <= u["rank_p95"]).all()
+    assert (u["rank_p05"] < u["rank_p95"]).sum() > 10
+    again = ruleset.uncertainty(data, samples=200, weight_noise=0.25, seed=3)
+    pd.testing.assert_frame_equal(u, again)
+    still = ruleset.uncertainty(data, samples=20, weight_noise=0.0)
+    assert (still["rank_median"] == still["rank"].astype(float)).all()
+    with pytest.raises(ValueError, match="noise factor"):
+        ruleset.uncertainty(data, samples=10, weight_noise=1.5)

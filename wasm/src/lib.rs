@@ -15,7 +15,7 @@
 //! Errors are thrown as JavaScript `Error` objects with `code`, `line`, `column` and `path`
 //! properties (see the TypeScript declarations below).
 
-use qinglian::{Diagnostic, Evaluation, Lang, Record, RecordError, RulesetError};
+use qinglian::{Cell, Diagnostic, Evaluation, Lang, Record, RecordError, RulesetError};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -214,13 +214,16 @@ export interface TableRowError {
   path: string | null;
 }
 
-/** Errors of the table and cohort calls (bad options, columns of unequal length, damaged cohort). */
-export interface QinglianError extends Error {
+/**
+ * Every error the engine throws: a stable `code` (listed in `docs/errors.md`) and where it
+ * happened when known. Thrown as such by the table and cohort calls (bad options, columns of
+ * unequal length, a damaged cohort), where `column` is the column at fault.
+ */
+export declare class QinglianError extends Error {
   code: string;
-  line: null;
-  /** The column at fault, where there is one. */
-  column: string | null;
-  path: null;
+  line: number | null;
+  column: string | number | null;
+  path: string | null;
 }
 
 /** One problem found while loading a ruleset. */
@@ -234,25 +237,31 @@ export interface Diagnostic {
   path: string | null;
 }
 
-/** Thrown by `Ruleset.fromToml`: the first error's location, and every error. */
-export interface RulesetLoadError extends Error {
-  code: string;
+/** Thrown by `Ruleset.fromToml`: the first error's code and place (1-based), and every error. */
+export declare class RulesetError extends QinglianError {
   line: number | null;
   column: number | null;
+  /** The indicator path, where the problem is in the tree. */
   path: string | null;
   errors: Diagnostic[];
   warnings: Diagnostic[];
 }
 
 /** Thrown by `evaluate` and `explain` for a record that cannot be scored. */
-export interface RecordEvaluationError extends Error {
-  code: string;
+export declare class RecordError extends QinglianError {
   line: null;
+  /** The input (field) at fault. */
   column: string | null;
+  /** The indicator being scored. */
   path: string | null;
   row: number | null;
   id: string | null;
 }
+
+/** Earlier name of `RulesetError`. */
+export type RulesetLoadError = RulesetError;
+/** Earlier name of `RecordError`. */
+export type RecordEvaluationError = RecordError;
 
 /** Metadata of an evaluation system. */
 export interface Metadata {
@@ -278,6 +287,8 @@ export interface Input {
   label: string;
   label_en: string | null;
   unit: string | null;
+  /** English unit, for units written in Chinese. */
+  unit_en: string | null;
   min: number | null;
   max: number | null;
   /** Allowed values (category) or answers (survey). */
@@ -313,9 +324,11 @@ export interface IndicatorInfo {
 mod cohort;
 mod record;
 mod table;
+mod weights;
 
 pub use cohort::Cohort;
 pub use table::ScoreTable;
+pub use weights::JsWeights;
 
 use std::rc::Rc;
 
@@ -359,9 +372,19 @@ fn opt_num(value: Option<usize>) -> JsValue {
     value.map_or(JsValue::NULL, |v| JsValue::from_f64(v as f64))
 }
 
+#[wasm_bindgen(module = "/src/errors.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = newQinglianError)]
+    fn new_qinglian_error(message: &str) -> JsValue;
+    #[wasm_bindgen(js_name = newRulesetError)]
+    fn new_ruleset_error(message: &str) -> JsValue;
+    #[wasm_bindgen(js_name = newRecordError)]
+    fn new_record_error(message: &str) -> JsValue;
+}
+
+/// A `QinglianError` (an `Error`) with a code and no place.
 pub(crate) fn error_with_code(code: &str, message: &str) -> JsValue {
-    let error = js_sys::Error::new(message);
-    let value: JsValue = error.into();
+    let value = new_qinglian_error(message);
     set(&value, "code", &JsValue::from_str(code));
     set(&value, "line", &JsValue::NULL);
     set(&value, "column", &JsValue::NULL);
@@ -382,7 +405,7 @@ fn diagnostics_to_js(diagnostics: &[Diagnostic]) -> JsValue {
 
 /// A ruleset that failed to load → `Error` with the first error's code and place, and all.
 fn ruleset_error(error: &RulesetError) -> JsValue {
-    let value: JsValue = js_sys::Error::new(&error.to_string()).into();
+    let value = new_ruleset_error(&error.to_string());
     let first = error.errors.first();
     set(
         &value,
@@ -403,7 +426,7 @@ fn ruleset_error(error: &RulesetError) -> JsValue {
 
 /// A record that cannot be scored → `Error` with code, row, id, column and path.
 pub(crate) fn record_error(error: &RecordError) -> JsValue {
-    let value: JsValue = js_sys::Error::new(&error.to_string()).into();
+    let value = new_record_error(&error.to_string());
     set(&value, "code", &JsValue::from_str(error.code));
     set(&value, "line", &JsValue::NULL);
     set(&value, "column", &opt_str(error.column.as_deref()));
@@ -450,8 +473,28 @@ fn to_record(value: &JsValue, row: Option<usize>) -> Result<Record, RecordError>
         .as_string()
         .unwrap_or_default();
     serde_json::from_str::<record::RecordValue>(&text)
-        .map(|r| r.0)
+        .map(|r| with_infinities(r.0, value))
         .map_err(|e| bad_record(&e.to_string(), row))
+}
+
+/// `JSON.stringify` writes `Infinity` as `null`, which would read as a missing value without a
+/// word; the fields read as missing are looked up again, and an infinity is put back so that
+/// the core rejects it (`record.not_finite`), as it does in Rust and Python. Only `null` fields
+/// are looked at, so records without any pay nothing.
+fn with_infinities(mut record: Record, value: &JsValue) -> Record {
+    for (name, cell) in record.fields.iter_mut() {
+        if *cell != Cell::Missing {
+            continue;
+        }
+        if let Some(x) = js_sys::Reflect::get(value, &JsValue::from_str(name))
+            .ok()
+            .and_then(|v| v.as_f64())
+            .filter(|x| x.is_infinite())
+        {
+            *cell = Cell::Number(x);
+        }
+    }
+    record
 }
 
 /// The message of a thrown JS value.
@@ -477,7 +520,7 @@ fn to_records(records: &JsValue) -> Vec<Result<Record, RecordError>> {
             .into_iter()
             .enumerate()
             .map(|(row, element)| match element {
-                record::Element::Record(r) => Ok(r),
+                record::Element::Record(r) => Ok(with_infinities(r, &array.get(row as u32))),
                 record::Element::Other => {
                     let why = not_a_record(&array.get(row as u32))
                         .unwrap_or_else(|| "a value JSON cannot represent".to_string());
@@ -736,6 +779,12 @@ impl Ruleset {
     #[wasm_bindgen(unchecked_return_type = "IndicatorInfo")]
     pub fn tree(&self) -> Result<JsValue, JsValue> {
         to_js(&self.inner.tree())
+    }
+
+    /// The weight of every leaf in the total, in tree order (see docs/weights.md).
+    #[wasm_bindgen(js_name = effectiveWeights, unchecked_return_type = "EffectiveWeight[]")]
+    pub fn effective_weights(&self) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.effective_weights())
     }
 
     /// Paths of all indicators (root excluded), parents before children.

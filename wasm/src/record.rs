@@ -78,6 +78,13 @@ impl<'de> Visitor<'de> for RecordVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Record, A::Error> {
         let mut record = Record::new();
         while let Some((name, CellValue(cell))) = map.next_entry::<String, CellValue>()? {
+            // As in the core: a field twice is refused, never resolved silently.
+            if record.fields.contains_key(&name) {
+                return Err(de::Error::custom(format!(
+                    "the field `{}` appears twice",
+                    qinglian::excerpt(&name, 40)
+                )));
+            }
             record.fields.insert(name, cell);
         }
         Ok(record)

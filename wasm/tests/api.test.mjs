@@ -229,6 +229,7 @@ test("inputs() describes the form", () => {
     label: "廉洁教育覆盖率",
     label_en: "Integrity education coverage",
     unit: "%",
+    unit_en: null,
     min: 0,
     max: 100,
     values: [],

@@ -17,3 +17,7 @@ export function exampleData(file) {
   return { header, records, columns };
 }
 
+
+/** The repository's root, and the built package (`wasm/build.sh` writes it). */
+export const repoRoot = repo;
+export const pkgDir = join(repo, "wasm/pkg");

@@ -177,7 +177,7 @@ impl Ruleset {
                         num(hit.credited)
                     ),
                     format!(
-                        "bonus `{}`: {} points earned, {} credited",
+                        "bonus “{}”: {} points earned, {} credited",
                         node.name_en.as_deref().unwrap_or(&node.name),
                         num(hit.points),
                         num(hit.credited)
@@ -266,7 +266,8 @@ impl Ruleset {
             None => None,
         };
         let missing = || {
-            let names: Vec<&str> = inputs
+            // Named by their labels, as a person filling in the form reads them.
+            let missing: Vec<&crate::ruleset::Input> = inputs
                 .iter()
                 .filter(|&&s| {
                     if matches!(scorer, Scorer::Survey { .. }) {
@@ -275,21 +276,24 @@ impl Ruleset {
                         view.get(s) == Value::Missing
                     }
                 })
-                .filter_map(|&s| self.inputs.get(s).map(|i| i.name.as_str()))
+                .filter_map(|&s| self.inputs.get(s))
                 .collect();
-            if names.is_empty() && matches!(scorer, Scorer::Normalise { .. }) {
+            if missing.is_empty() && matches!(scorer, Scorer::Normalise { .. }) {
                 // Nothing is missing in the record: its cohort leaves nothing to normalise by.
                 return Text::new(
                     "本组数值全部相同或过少，无从归一化，按缺失处理",
                     "the cohort's values are all equal or too few to normalise by: treated as missing",
                 );
             }
-            let what = if names.is_empty() {
-                "?".to_string()
-            } else {
-                names.join(", ")
-            };
-            missing_text(&what)
+            if missing.is_empty() {
+                return missing_text("?", "?");
+            }
+            let zh: Vec<&str> = missing.iter().map(|i| i.label.as_str()).collect();
+            let en: Vec<&str> = missing
+                .iter()
+                .map(|i| i.label_en.as_deref().unwrap_or(&i.label))
+                .collect();
+            missing_text(&zh.join("、"), &en.join("; "))
         };
         match (state.status, zero_when) {
             (Status::Zeroed, Some((Value::Bool(true), reason))) => return Ok(zero_text(reason)),
@@ -331,13 +335,22 @@ impl Ruleset {
             (Status::NotApplicable, Some(Early::NotApplicable)) => {
                 Text::new("所有子项均不适用", "every child is not applicable")
             }
-            (_, Some(Early::AllMissing)) => missing_text("所有子项缺失 / every child missing"),
-            (_, Some(Early::Coverage(coverage, min))) => missing_text(&format!(
-                "数据覆盖率{}% < {}% / coverage below minimum",
-                num(coverage * 100.0),
-                num(min * 100.0)
-            )),
-            (Status::Missing | Status::NotApplicable, _) => missing_text("zero_when"),
+            (_, Some(Early::AllMissing)) => missing_text("所有子项", "every item"),
+            (_, Some(Early::Coverage(coverage, min))) => Text::new(
+                format!(
+                    "数据缺失：数据覆盖率{}%，低于{}%",
+                    num(coverage * 100.0),
+                    num(min * 100.0)
+                ),
+                format!(
+                    "data missing: coverage {}%, below {}%",
+                    num(coverage * 100.0),
+                    num(min * 100.0)
+                ),
+            ),
+            (Status::Missing | Status::NotApplicable, _) => {
+                missing_text("不得分条件所需数据", "the data of the zeroing condition")
+            }
             _ => group_text(
                 aggregate,
                 node.max,
@@ -518,7 +531,7 @@ impl Ruleset {
                     points: None,
                     text: Text::new(
                         format!("否决项“{name}”因数据缺失无法核对"),
-                        format!("veto `{}` could not be checked: data missing", veto.id),
+                        format!("veto “{}” could not be checked: data missing", name),
                     ),
                 });
             }
@@ -644,10 +657,15 @@ fn boolean(e: &Expr, view: &RowView<'_>) -> Result<Option<bool>, RecordError> {
     })
 }
 
-fn label(band: Option<&Band>) -> String {
+/// A band's label in Chinese and English (its `label_en`, else its label).
+fn label(band: Option<&Band>) -> (String, String) {
     match band {
-        Some(b) => b.label.clone().unwrap_or_else(|| format!("≥{}", num(b.at))),
-        None => "未达任何档次".to_string(),
+        Some(b) => {
+            let l = b.label.clone().unwrap_or_else(|| format!("≥{}", num(b.at)));
+            let en = b.label_en.clone().unwrap_or_else(|| l.clone());
+            (l, en)
+        }
+        None => ("未达任何档次".to_string(), "no band reached".to_string()),
     }
 }
 
@@ -685,8 +703,8 @@ fn describe(
                 )
             } else {
                 text(
-                    format!("条款未满足（{}），不得分", when.source()),
-                    format!("clause not met ({}): 0 points", when.source()),
+                    "条款未满足，不得分".to_string(),
+                    "clause not met: 0 points".to_string(),
                 )
             }
         }
@@ -797,11 +815,11 @@ fn describe(
         } => {
             let x = need!(number(value, view)?);
             let band = rule::threshold(bands, *direction, x);
-            let label = label(band);
+            let (label, label_en) = label(band);
             share(
                 band.map_or(0.0, |b| b.share),
                 format!("数值{}，{label}", num(x)),
-                format!("value {}, band {label}", num(x)),
+                format!("value {}, band {label_en}", num(x)),
             )
         }
         Scorer::Piecewise { value, points } => {
@@ -859,14 +877,14 @@ fn describe(
             if not_applicable.iter().any(|v| v == level) {
                 return Ok(Described::NotApplicable(Text::new(
                     format!("“{level}”：不适用，不计入分母"),
-                    format!("`{level}`: not applicable"),
+                    format!("“{level}”: not applicable"),
                 )));
             }
             let s = shares
                 .iter()
                 .find(|(v, _)| v == level)
                 .map_or(0.0, |(_, s)| *s);
-            share(s, format!("等级“{level}”"), format!("level `{level}`"))
+            share(s, format!("等级“{level}”"), format!("level “{level}”"))
         }
         Scorer::Survey {
             input,
@@ -927,11 +945,11 @@ fn describe(
                 }
             }
             let band = rule::at_least(bands, met as f64);
-            let label = label(band);
+            let (label, label_en) = label(band);
             share(
                 band.map_or(0.0, |b| b.share),
                 format!("符合{met}项标准，{label}"),
-                format!("{met} criteria met: {label}"),
+                format!("{met} criteria met: {label_en}"),
             )
         }
         Scorer::RiskMatrix {
@@ -945,7 +963,7 @@ fn describe(
             );
             let risk = l * s;
             let band = rule::at_least(bands, risk);
-            let label = label(band);
+            let (label, label_en) = label(band);
             share(
                 band.map_or(0.0, |b| b.share),
                 format!(
@@ -955,7 +973,7 @@ fn describe(
                     num(risk)
                 ),
                 format!(
-                    "likelihood {} × severity {} = risk {}: {label}",
+                    "likelihood {} × severity {} = risk {}: {label_en}",
                     num(l),
                     num(s),
                     num(risk)
@@ -1062,8 +1080,8 @@ fn describe(
         Scorer::Formula { expr } => {
             let v = need!(number(expr, view)?);
             text(
-                format!("公式 {} = {}", expr.source(), num(v)),
-                format!("formula {} = {}", expr.source(), num(v)),
+                format!("按公式计算得{}", num(v)),
+                format!("computed by formula: {}", num(v)),
             )
         }
     })
@@ -1124,8 +1142,8 @@ fn zero_text(reason: &Option<String>) -> Text {
     }
 }
 
-fn missing_text(what: &str) -> Text {
-    Text::new(format!("数据缺失：{what}"), format!("data missing: {what}"))
+fn missing_text(zh: &str, en: &str) -> Text {
+    Text::new(format!("数据缺失：{zh}"), format!("data missing: {en}"))
 }
 
 fn node_reason(
@@ -1141,25 +1159,25 @@ fn node_reason(
             ReasonKind::Zeroed,
             Some(lost),
             format!("“{}”不得分（失{}分）：{}", node.name, num(lost), detail.zh),
-            format!("`{en_name}` zeroed ({} lost): {}", num(lost), detail.en),
+            format!("“{en_name}” zeroed ({} lost): {}", num(lost), detail.en),
         ),
         Status::Missing if is_leaf => (
             ReasonKind::Missing,
             Some(lost),
             format!("“{}”{}", node.name, detail.zh),
-            format!("`{en_name}`: {}", detail.en),
+            format!("“{en_name}”: {}", detail.en),
         ),
         Status::NotApplicable if is_leaf => (
             ReasonKind::NotApplicable,
             None,
             format!("“{}”不适用，不计入分母", node.name),
-            format!("`{en_name}` not applicable: left out of the denominator"),
+            format!("“{en_name}” not applicable: left out of the denominator"),
         ),
         Status::Scored if is_leaf && lost > 1e-12 && !node.bonus => (
             ReasonKind::Deduction,
             Some(lost),
             format!("“{}”失{}分：{}", node.name, num(lost), detail.zh),
-            format!("`{en_name}` lost {}: {}", num(lost), detail.en),
+            format!("“{en_name}” lost {}: {}", num(lost), detail.en),
         ),
         _ => return None,
     };

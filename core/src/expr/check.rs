@@ -343,7 +343,7 @@ impl Checker<'_> {
 }
 
 /// The scope name nearest to `name` by edit distance, if close enough to be a likely typo.
-fn closest(name: &str, candidates: &[String]) -> Option<String> {
+pub(crate) fn closest(name: &str, candidates: &[String]) -> Option<String> {
     let name: Vec<char> = name.chars().collect();
     let limit = (name.len() / 3).max(1);
     let mut row = Vec::with_capacity(name.len() + 1);

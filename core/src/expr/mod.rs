@@ -12,6 +12,7 @@
 //! (compact tree × row → value).
 
 mod check;
+pub(crate) use check::closest;
 mod eval;
 mod lexer;
 mod parser;

@@ -11,7 +11,11 @@ use toml::Spanned;
 
 mod scorer;
 
-pub(super) fn compile(text: &str, file: Option<&str>) -> Result<Ruleset, RulesetError> {
+pub(super) fn compile(
+    text: &str,
+    file: Option<&str>,
+    limits: &Limits,
+) -> Result<Ruleset, RulesetError> {
     let mut cx = Cx {
         text,
         lines: LineIndex::new(text),
@@ -21,6 +25,34 @@ pub(super) fn compile(text: &str, file: Option<&str>) -> Result<Ruleset, Ruleset
         inputs: Vec::new(),
         slots: HashMap::new(),
     };
+    if text.len() > limits.max_bytes {
+        cx.error(
+            "ruleset.too_large",
+            None,
+            None,
+            format!(
+                "the ruleset is {} bytes long; the limit is {}",
+                text.len(),
+                limits.max_bytes
+            ),
+        );
+        return Err(cx.finish_err());
+    }
+    // Not-a-number and infinite constants would make NaN scores and silent zero totals: every
+    // number in a ruleset must be finite, wherever it is.
+    for span in non_finite_numbers(text) {
+        let path = enclosing_indicator(text, span.start);
+        let written = text.get(span.clone()).unwrap_or("").trim().to_string();
+        cx.error(
+            "ruleset.bad_number",
+            Some(span),
+            path.as_deref(),
+            format!("`{written}` is not a finite number; every number in a ruleset must be finite"),
+        );
+    }
+    if !cx.errors.is_empty() {
+        return Err(cx.finish_err());
+    }
     let doc: RulesetDoc = match toml::from_str(text) {
         Ok(doc) => doc,
         Err(e) => {
@@ -36,6 +68,49 @@ pub(super) fn compile(text: &str, file: Option<&str>) -> Result<Ruleset, Ruleset
             return Err(cx.finish_err());
         }
     };
+    for (what, count, max, over) in [
+        (
+            "inputs",
+            doc.input.len(),
+            limits.max_inputs,
+            doc.input.get(limits.max_inputs).map(|d| d.span()),
+        ),
+        (
+            "indicators",
+            doc.indicator.len(),
+            limits.max_indicators,
+            doc.indicator.get(limits.max_indicators).map(|d| d.span()),
+        ),
+    ] {
+        if count > max {
+            cx.error(
+                "ruleset.too_large",
+                over,
+                None,
+                format!("the ruleset declares {count} {what}; the limit is {max}"),
+            );
+        }
+    }
+    if let Some(deep) = doc
+        .indicator
+        .iter()
+        .find(|d| d.get_ref().id.get_ref().split('.').count() > limits.max_depth)
+    {
+        let id = deep.get_ref().id.get_ref();
+        cx.error(
+            "ruleset.too_deep",
+            Some(deep.get_ref().id.span()),
+            Some(&crate::excerpt(id, 80)),
+            format!(
+                "the indicator tree is {} levels deep here; the limit is {}",
+                id.split('.').count(),
+                limits.max_depth
+            ),
+        );
+    }
+    if !cx.errors.is_empty() {
+        return Err(cx.finish_err());
+    }
     let ruleset = cx.ruleset(doc);
     if cx.errors.is_empty() {
         if let Some(mut ruleset) = ruleset {
@@ -82,6 +157,30 @@ impl Scope for Cx<'_> {
     fn names(&self) -> Vec<String> {
         self.inputs.iter().map(|i| i.name.clone()).collect()
     }
+}
+
+/// The places of the floats `nan` and `inf` (any sign) in a TOML text; none when it does not
+/// parse (the parser's own error is reported then). Walks the document with a stack, not by
+/// recursion, so that nesting cannot exhaust the thread's stack.
+fn non_finite_numbers(text: &str) -> Vec<Range<usize>> {
+    use toml::de::{DeTable, DeValue};
+    let Ok(table) = DeTable::parse(text) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    let mut stack: Vec<&Spanned<DeValue<'_>>> = table.get_ref().values().collect();
+    while let Some(value) = stack.pop() {
+        match value.get_ref() {
+            DeValue::Float(f) if f.as_str().contains("nan") || f.as_str().contains("inf") => {
+                found.push(value.span());
+            }
+            DeValue::Array(items) => stack.extend(items.iter()),
+            DeValue::Table(t) => stack.extend(t.values()),
+            _ => {}
+        }
+    }
+    found.sort_by_key(|s| s.start);
+    found
 }
 
 /// The id of the `[[indicator]]` table around a byte offset, read from the raw text (used when the
@@ -192,7 +291,7 @@ impl<'a> Cx<'a> {
                         e.code,
                         Some(at..at + e.len),
                         Some(path),
-                        format!("{} in `{}`", e.message, src.get_ref()),
+                        format!("{} in `{}`", e.message, crate::excerpt(src.get_ref(), 80)),
                     );
                 }
                 None
@@ -427,6 +526,7 @@ impl<'a> Cx<'a> {
             kind,
             label_en: d.label_en.clone(),
             unit: d.unit.clone(),
+            unit_en: d.unit_en.clone(),
             min: d.min,
             max: d.max,
             values,

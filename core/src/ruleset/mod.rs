@@ -82,6 +82,8 @@ pub struct Input {
     pub label_en: Option<String>,
     /// Unit of measure.
     pub unit: Option<String>,
+    /// English unit of measure, where it differs.
+    pub unit_en: Option<String>,
     /// Lowest valid value.
     pub min: Option<f64>,
     /// Highest valid value.
@@ -178,6 +180,8 @@ pub(crate) struct Band {
     pub at: f64,
     pub share: f64,
     pub label: Option<String>,
+    /// English label, for the English sentences.
+    pub label_en: Option<String>,
 }
 
 /// A tier of a severity scorer.
@@ -531,15 +535,54 @@ pub struct IndicatorInfo {
     pub children: Vec<IndicatorInfo>,
 }
 
+/// Bounds on the size of a ruleset, so that one uploaded to a shared service cannot take
+/// unbounded time or memory to load or score; going past one is a load error
+/// (`ruleset.too_large`, `ruleset.too_deep`) saying which and where. Expressions have their own
+/// fixed bounds (4096 bytes, nesting 64: `expr.too_long`, `expr.too_deep`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Bytes of TOML text (default 4 MiB).
+    pub max_bytes: usize,
+    /// Declared inputs (default 10,000).
+    pub max_inputs: usize,
+    /// Indicators, bonus items included (default 10,000).
+    pub max_indicators: usize,
+    /// Levels of the indicator tree: segments of an indicator id (default 16; real schemes have
+    /// three or four).
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 4 << 20,
+            max_inputs: 10_000,
+            max_indicators: 10_000,
+            max_depth: 16,
+        }
+    }
+}
+
 impl Ruleset {
     /// Parses and validates a ruleset from TOML text, collecting every error.
     pub fn from_toml(text: &str) -> Result<Ruleset, RulesetError> {
-        compile::compile(text, None)
+        compile::compile(text, None, &Limits::default())
     }
 
     /// Like [`Ruleset::from_toml`], naming `file` in diagnostics.
     pub fn from_toml_named(text: &str, file: &str) -> Result<Ruleset, RulesetError> {
-        compile::compile(text, Some(file))
+        compile::compile(text, Some(file), &Limits::default())
+    }
+
+    /// Like [`Ruleset::from_toml_named`] with other [`Limits`] than the defaults: a service
+    /// that takes rulesets from many hands may lower them, a trusted one raise them.
+    pub fn from_toml_limited(
+        text: &str,
+        file: Option<&str>,
+        limits: &Limits,
+    ) -> Result<Ruleset, RulesetError> {
+        compile::compile(text, file, limits)
     }
 
     /// Reads, parses and validates a ruleset file.
@@ -547,7 +590,7 @@ impl Ruleset {
         let path = path.as_ref();
         let file = path.display().to_string();
         match std::fs::read_to_string(path) {
-            Ok(text) => compile::compile(&text, Some(&file)),
+            Ok(text) => compile::compile(&text, Some(&file), &Limits::default()),
             Err(e) => Err(RulesetError {
                 errors: vec![Diagnostic {
                     code: "ruleset.io",

@@ -54,6 +54,7 @@ pub(crate) struct InputDef {
     pub label: Option<String>,
     pub label_en: Option<String>,
     pub unit: Option<String>,
+    pub unit_en: Option<String>,
     pub min: Option<f64>,
     pub max: Option<f64>,
     pub values: Option<Vec<String>>,
@@ -142,6 +143,7 @@ pub(crate) struct BandDef {
     pub at: f64,
     pub share: f64,
     pub label: Option<String>,
+    pub label_en: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -215,3 +215,79 @@ fn comments_do_not_change_the_hash_but_a_point_does() {
     .unwrap();
     assert_ne!(base.hash(), renamed.hash());
 }
+
+#[test]
+fn constants_that_are_not_finite_are_errors_with_a_place() {
+    // Every spelling TOML has for them, in every kind of place a number can be.
+    let body = "\n[[indicator]]\nid = \"a\"\nname = \"A\"\npoints = nan\n\
+        scorer = { type = \"per_occurrence\", count = \"n\", per = -inf }\n\
+        [[indicator]]\nid = \"b\"\nname = \"B\"\npoints = 10\n\
+        scorer = { type = \"piecewise\", input = \"n\", points = [[0, 0], [+inf, 1]] }\n\
+        [[grade]]\nname = \"优\"\nmin = -nan\n";
+    let e = errors(body);
+    let found: Vec<(&str, Option<usize>, Option<&str>)> = e
+        .iter()
+        .map(|d| (d.code, d.line, d.path.as_deref()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("ruleset.bad_number", Some(18), Some("a")),
+            ("ruleset.bad_number", Some(19), Some("a")),
+            ("ruleset.bad_number", Some(24), Some("b")),
+            ("ruleset.bad_number", Some(27), None),
+        ]
+    );
+    assert!(e[0].message.contains("`nan`"), "{}", e[0].message);
+}
+
+#[test]
+fn long_expressions_are_quoted_in_part() {
+    let long = format!("n + {}", "1 + ".repeat(400_000));
+    let body = format!(
+        "\n[[indicator]]\nid = \"a\"\nname = \"A\"\npoints = 10\n\
+         scorer = {{ type = \"formula\", expr = \"{long}\" }}\n"
+    );
+    let e = errors(&body);
+    assert!(!e.is_empty());
+    assert!(e.iter().all(|d| d.message.len() < 400), "{}", e[0].message);
+}
+
+#[test]
+fn limits_bound_what_a_ruleset_may_declare() {
+    use crate::Limits;
+    // A chain of groups 17 levels deep, then a leaf.
+    let mut body = String::new();
+    let mut id = String::new();
+    for level in 0..17 {
+        if level > 0 {
+            id.push('.');
+        }
+        id.push_str(&format!("g{level}"));
+        body.push_str(&format!(
+            "\n[[indicator]]\nid = \"{id}\"\nname = \"G\"\npoints = 10\n"
+        ));
+    }
+    body.push_str(&format!(
+        "\n[[indicator]]\nid = \"{id}.leaf\"\nname = \"L\"\npoints = 10\n\
+         scorer = {{ type = \"per_occurrence\", count = \"n\", per = 1 }}\n"
+    ));
+    let e = errors(&body);
+    assert_eq!(e[0].code, "ruleset.too_deep", "{e:?}");
+    assert!(e[0].line.is_some() && e[0].message.contains("limit is 16"));
+    let text = format!("{HEAD}{LEAF}");
+    let tight = Limits {
+        max_inputs: 1,
+        ..Limits::default()
+    };
+    let e = Ruleset::from_toml_limited(&text, Some("r.toml"), &tight).unwrap_err();
+    assert_eq!(e.errors[0].code, "ruleset.too_large");
+    assert!(e.errors[0].message.contains("2 inputs; the limit is 1"));
+    let small = Limits {
+        max_bytes: 100,
+        ..Limits::default()
+    };
+    let e = Ruleset::from_toml_limited(&text, None, &small).unwrap_err();
+    assert_eq!(e.errors[0].code, "ruleset.too_large");
+    assert!(Ruleset::from_toml_limited(&text, None, &Limits::default()).is_ok());
+}

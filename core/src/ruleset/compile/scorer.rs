@@ -74,6 +74,7 @@ impl Cx<'_> {
                 at: v.at,
                 share: v.share,
                 label: v.label.clone(),
+                label_en: v.label_en.clone(),
             });
         }
         out

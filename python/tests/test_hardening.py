@@ -1,0 +1,176 @@
+"""Hostile and careless input: every row accounted for, one rule for numbers, no crash from any
+value, every error a QinglianError (the same rules as the CLI and JavaScript)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import qinglian
+
+from test_api import GOOD
+
+
+def score(ruleset: qinglian.Ruleset, **fields: object) -> float:
+    return ruleset.evaluate({**GOOD, **fields}).score
+
+
+def error_code(ruleset: qinglian.Ruleset, **fields: object) -> str:
+    with pytest.raises(qinglian.RecordError) as info:
+        ruleset.evaluate({**GOOD, **fields})
+    assert isinstance(info.value, qinglian.QinglianError)
+    return str(info.value.code)
+
+
+def test_placeholders_are_missing(mini: qinglian.Ruleset) -> None:
+    missing = score(mini, rate=None)
+    for text in ["", "   ", "\u3000", "N/A", "n/a", "NA", "null", "-", "—", "——", "－"]:
+        assert score(mini, rate=text) == missing, repr(text)
+    # A web form's empty box for a count, a boolean-less field: missing, not an error.
+    assert score(mini, reports="") == score(mini, reports=None)
+
+
+def test_number_text_rule(mini: qinglian.Ruleset) -> None:
+    assert score(mini, assessment="１２") == score(mini, assessment=12)
+    assert score(mini, assessment="－3．5") == score(mini, assessment=-3.5)
+    assert score(mini, assessment="1,234") == score(mini, assessment=1234)
+    assert score(mini, assessment="1e3") == score(mini, assessment=1000)
+    assert error_code(mini, assessment="1,23") == "record.not_a_number"
+    for text in ["NaN", "inf", "-Infinity"]:
+        assert error_code(mini, assessment=text) == "record.not_finite"
+    for text in ["1e308", "1e309", "9007199254740992"]:
+        assert error_code(mini, assessment=text) == "record.too_large"
+
+
+def test_floats_and_big_integers(mini: qinglian.Ruleset) -> None:
+    assert score(mini, assessment=float("nan")) == score(mini, assessment=None)
+    assert error_code(mini, assessment=math.inf) == "record.not_finite"
+    assert error_code(mini, assessment=-math.inf) == "record.not_finite"
+    assert error_code(mini, assessment=np.float64("inf")) == "record.not_finite"
+    assert error_code(mini, assessment=2**53 + 1) == "record.too_large"
+    assert error_code(mini, assessment=10**400) in {"record.too_large", "record.wrong_type"}
+    assert score(mini, assessment=2**53 - 1) == score(mini, assessment=float(2**53 - 1))
+    zero = mini.evaluate({**GOOD, "assessment": -0.0}).to_dict()
+    assert zero == mini.evaluate({**GOOD, "assessment": 0}).to_dict()
+    assert "-0" not in json.dumps(zero)
+
+
+def test_the_same_rule_for_a_column_of_floats(mini: qinglian.Ruleset) -> None:
+    import pandas as pd
+
+    values = [90.0, math.inf, 2.0**60, float("nan"), -0.0]
+    records = [dict(GOOD, id=str(i), assessment=a) for i, a in enumerate(values)]
+    frame = pd.DataFrame([{k: v for k, v in r.items() if k != "survey"} for r in records])
+    out = mini.evaluate_frame(frame)
+    expected = [None, "record.not_finite", "record.too_large", None, None]
+    codes = [None if pd.isna(c) else c for c in out["error_code"]]
+    assert codes == expected
+    results = mini.evaluate_many(records)
+    assert [getattr(r, "code", None) for r in results] == expected
+    assert isinstance(results[0], qinglian.Evaluation)
+
+
+def test_deep_nesting_is_refused_not_walked(mini: qinglian.Ruleset) -> None:
+    deep: dict[str, object] = {}
+    inner = deep
+    for _ in range(100_000):
+        nxt: dict[str, object] = {}
+        inner["a"] = nxt
+        inner = nxt
+    deep_list: list[object] = []
+    cur = deep_list
+    for _ in range(100_000):
+        nxt_list: list[object] = []
+        cur.append(nxt_list)
+        cur = nxt_list
+    for value in [deep, deep_list, {"满意": deep}]:
+        for field in ["survey", "rate", "unit", "note"]:
+            try:
+                mini.evaluate({**GOOD, field: value})
+            except qinglian.QinglianError:
+                pass
+    # Still working afterwards.
+    assert mini.evaluate(GOOD).score == score(mini)
+
+
+def test_every_error_is_a_qinglian_error(mini: qinglian.Ruleset, tmp_path: Path) -> None:
+    for text in ["", "[ruleset", "[ruleset]\nid = nan", "x" * 5_000_000]:
+        with pytest.raises(qinglian.QinglianError):
+            qinglian.Ruleset(text)
+    with pytest.raises(qinglian.QinglianError):
+        qinglian.load(tmp_path / "absent.toml")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"id,rate\nA,1\n")
+    bad.write_bytes(b"id,rate,rate\nA,1,2\n")
+    with pytest.raises(qinglian.ReadError) as info:
+        qinglian.read_records(bad)
+    assert "appears twice" in str(info.value) and info.value.line == 1
+
+
+def test_files_in_every_encoding_read_alike(tmp_path: Path) -> None:
+    text = "id,name,cases\nA,甲村,1\nB,乙村,2\n"
+    plain = tmp_path / "plain.csv"
+    plain.write_text(text, encoding="utf-8")
+    expected = qinglian.read_records(plain)
+    for name, data in [
+        ("bom.csv", text.encode("utf-8-sig")),
+        ("gbk.csv", text.encode("gbk")),
+        ("gb18030.csv", text.encode("gb18030")),
+        ("utf16.csv", text.encode("utf-16")),
+    ]:
+        path = tmp_path / name
+        path.write_bytes(data)
+        assert qinglian.read_records(path) == expected, name
+    assert qinglian.read_records(tmp_path / "gbk.csv", encoding="gbk") == expected
+    with pytest.raises(qinglian.ReadError):
+        qinglian.read_records(plain, encoding="klingon")
+    records = [{"id": "A", "cases": 1}, {"id": "B", "cases": 2}]
+    js = tmp_path / "bom.json"
+    js.write_bytes(json.dumps(records, ensure_ascii=False).encode("utf-8-sig"))
+    lines = tmp_path / "bom.jsonl"
+    lines.write_bytes("\n".join(json.dumps(r) for r in records).encode("utf-8-sig"))
+    assert len(qinglian.read_records(js)) == 2
+    assert [r["id"] for r in qinglian.read_records(lines)] == ["A", "B"]  # type: ignore[index]
+
+
+def test_a_stray_quote_loses_no_row(tmp_path: Path) -> None:
+    path = tmp_path / "stray.csv"
+    path.write_text('id,name,cases\nA,甲,1\nB,"乙,2\nC,丙,3\nD,丁,4\n', encoding="utf-8")
+    rows = qinglian.read_records(path)
+    assert len(rows) == 4
+    assert isinstance(rows[0], dict)
+    assert all(isinstance(r, qinglian.RecordError) and r.code == "record.csv_quote" for r in rows[1:])
+    assert [r.id for r in rows[2:]] == ["C", "D"]  # type: ignore[union-attr]
+
+
+def test_id_column_in_capitals(mini: qinglian.Ruleset) -> None:
+    record = {("ID" if k == "id" else k): v for k, v in GOOD.items()}
+    assert mini.evaluate(record).id == "A"
+
+
+def test_threads_share_a_ruleset_while_the_gil_is_released() -> None:
+    """evaluate_many and evaluate_frame release the GIL while the core scores: many threads on
+    one compiled ruleset give the same results as one thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pandas as pd
+
+    from conftest import RULES
+
+    ruleset = qinglian.load(RULES / "village.toml")
+    frame = pd.read_csv(RULES.parent / "examples" / "data" / "villages.csv")
+    records = frame.to_dict("records")
+    expected_frame = ruleset.evaluate_frame(frame)
+    expected_many = [r.to_dict() for r in ruleset.evaluate_many(records)]
+
+    def work(i: int) -> bool:
+        if i % 2:
+            return bool(ruleset.evaluate_frame(frame).equals(expected_frame))
+        return [r.to_dict() for r in ruleset.evaluate_many(records)] == expected_many
+
+    with ThreadPoolExecutor(8) as pool:
+        assert all(pool.map(work, range(32)))

@@ -1,0 +1,129 @@
+// Hostile and careless input from JavaScript: the documented number rule (the same as the CLI,
+// Rust and Python), no value that can break the instance — the instance is called again after
+// each hostile input — and every error an `Error` with a `code`.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const here = dirname(fileURLToPath(import.meta.url));
+const { Ruleset } = require("../pkg/node/qinglian.js");
+const demoText = readFileSync(join(here, "fixtures/demo.toml"), "utf8");
+const demo = Ruleset.fromToml(demoText);
+
+const good = {
+  id: "U1",
+  first_topic: true,
+  cases: 1,
+  audit_level: "B",
+  coverage: 90,
+  satisfaction: { 满意: 8, 基本满意: 2, 不满意: 0, 不了解: 3 },
+  reports: 2,
+};
+const expected = demo.evaluate(good).score;
+
+/** The error thrown by `fn`, which must be an Error with a string code. */
+function thrown(fn) {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof Error, `an Error, not ${e}`);
+    assert.equal(typeof e.code, "string");
+    return e;
+  }
+  assert.fail("expected an exception");
+}
+
+/** The instance still answers as before. */
+function stillWorks() {
+  assert.equal(demo.evaluate(good).score, expected);
+}
+
+/** A record's outcome with `fields` changed: its score, or its error's code. */
+function outcome(fields) {
+  try {
+    return demo.evaluate({ ...good, ...fields }).score;
+  } catch (e) {
+    return e.code;
+  }
+}
+
+test("placeholders and empty text are missing values", () => {
+  for (const field of ["coverage", "reports", "audit_level", "first_topic"]) {
+    const missing = outcome({ [field]: null });
+    for (const text of ["", "  ", "\u3000", "N/A", "n/a", "NA", "null", "-", "—", "——", "－"]) {
+      assert.equal(outcome({ [field]: text }), missing, `${field} ${JSON.stringify(text)}`);
+    }
+    assert.equal(outcome({ [field]: NaN }), missing);
+  }
+  assert.notEqual(outcome({ audit_level: "不适用" }), outcome({ audit_level: null }), "a declared value is that value");
+});
+
+test("the number rule: full-width digits, thousands, infinities, beyond 2^53", () => {
+  const at = (coverage) => demo.evaluate({ ...good, coverage }).score;
+  assert.equal(at("９０"), at(90));
+  assert.equal(at("８５．５"), at(85.5));
+  assert.equal(demo.evaluate({ ...good, reports: "1,000" }).score, demo.evaluate({ ...good, reports: 1000 }).score);
+  assert.equal(thrown(() => at("1,00")).code, "record.not_a_number");
+  for (const value of [Infinity, -Infinity, "inf", "NaN", "-Infinity"]) {
+    assert.equal(thrown(() => at(value)).code, "record.not_finite", String(value));
+  }
+  for (const value of [2 ** 53 + 2, "9007199254740993", 1e308, "1e309"]) {
+    const e = thrown(() => demo.evaluate({ ...good, reports: value }));
+    assert.equal(e.code, "record.too_large", String(value));
+  }
+  assert.ok(!JSON.stringify(demo.evaluate({ ...good, coverage: -0 })).includes("-0"));
+  const many = demo.evaluateMany([good, { ...good, coverage: Infinity }, { ...good, reports: "" }]);
+  assert.equal(many[1].error.code, "record.not_finite");
+  const asNull = demo.evaluateMany([good, good, { ...good, reports: null }]);
+  assert.deepStrictEqual(many[2], asNull[2], "an empty text is missing, as null is");
+  stillWorks();
+});
+
+test("deeply nested values are errors, and the instance keeps working", () => {
+  let deep = {};
+  for (let i = 0; i < 100_000; i++) deep = { a: deep };
+  let list = [];
+  for (let i = 0; i < 100_000; i++) list = [list];
+  for (const value of [deep, list, { 满意: deep }]) {
+    for (const field of ["satisfaction", "coverage", "audit_level", "note"]) {
+      try {
+        demo.evaluate({ ...good, [field]: value });
+      } catch (e) {
+        assert.ok(e instanceof Error && typeof e.code === "string", `${field}: ${e}`);
+      }
+      stillWorks();
+      const results = demo.evaluateMany([good, { ...good, [field]: value }]);
+      assert.equal(results.length, 2);
+      assert.equal(results[0].ok.score, expected);
+      stillWorks();
+    }
+  }
+  let cyclic = { ...good };
+  cyclic.self = cyclic;
+  thrown(() => demo.evaluate(cyclic));
+  stillWorks();
+});
+
+test("oversized and deep rulesets are load errors with a code, and nothing breaks", () => {
+  let toml = demoText;
+  let id = "";
+  for (let level = 0; level < 40; level++) {
+    id += (level ? "." : "") + `g${level}`;
+    toml += `\n[[indicator]]\nid = "${id}"\nname = "G"\npoints = 0\n`;
+  }
+  assert.equal(thrown(() => Ruleset.fromToml(toml)).code, "ruleset.too_deep");
+  stillWorks();
+  const nan = demoText.replace("scale = 100", "scale = nan");
+  assert.equal(thrown(() => Ruleset.fromToml(nan)).code, "ruleset.bad_number");
+  const huge = "x".repeat(5 * 1024 * 1024);
+  assert.equal(thrown(() => Ruleset.fromToml(huge)).code, "ruleset.too_large");
+  const longExpr = demoText + `\n[[veto]]\nid = "v"\nname = "V"\nwhen = "${"cases > 1 and ".repeat(200_000)}true"\n`;
+  const e = thrown(() => Ruleset.fromToml(longExpr));
+  assert.ok(e.message.length < 2000, "the message quotes a bounded excerpt");
+  stillWorks();
+  assert.ok(demo.tree().children.length > 0);
+});

@@ -1,0 +1,32 @@
+// The weights API type-checks as documented (tsc --noEmit; not run).
+import {
+  Ruleset,
+  weights,
+  type AhpResult,
+  type EffectiveWeight,
+  type WeightsResult,
+} from "../pkg/node/qinglian.js";
+
+export function judged(): number[] {
+  const r: AhpResult = weights.ahp([[1, 5, 3], [1 / 5, 1, 1 / 3], [1 / 3, 3, 1]], {
+    randomIndex: "xu1988",
+    strict: false,
+  });
+  const cr: number = r.cr;
+  const warning: string | null = r.warning;
+  return warning === null && cr < 0.1 ? r.weights : [];
+}
+
+export function fromData(rows: number[][]): number[] {
+  const e: WeightsResult = weights.entropy(rows, { directions: [1, -1], normalise: true });
+  const c: WeightsResult = weights.critic(rows, { directions: ["higher", "lower"], dropMissing: true });
+  const s: WeightsResult = weights.sd(rows);
+  const p: WeightsResult = weights.pca(rows);
+  const q: number[] = weights.equal(rows[0]?.length ?? 0);
+  return [...e.weights, ...c.weights, ...s.weights, ...p.weights, ...q, c.rows_used, ...c.dropped_rows];
+}
+
+export function leaves(text: string): string[] {
+  const all: EffectiveWeight[] = Ruleset.fromToml(text).effectiveWeights();
+  return all.filter((e) => e.exact && !e.bonus && e.weight > 0).map((e) => e.path);
+}

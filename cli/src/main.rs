@@ -480,43 +480,22 @@ fn print_notes(notes: &[qinglian::Diagnostic]) {
     }
 }
 
-/// Unit ids seen so far, by a 64-bit hash of the id (16 bytes a unit, not a copy of every id:
-/// files run to millions of rows), with the file row of their first appearance. Two different
-/// ids share a hash with odds of about one in 10^7 over a million units.
-#[derive(Default)]
-struct Ids(std::collections::HashMap<u64, usize>);
-
-impl Ids {
-    /// Records the id of a row; a repeated id is reported (on standard error), and under
-    /// `strict` returned as the row's error.
-    fn see(&mut self, id: Option<&str>, row: usize, strict: bool) -> Option<qinglian::RecordError> {
-        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-        let id = id?;
-        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(id);
-        let first = *self.0.entry(hash).or_insert(row);
-        if first == row {
-            return None;
-        }
-        let e = qinglian::RecordError::new(
-            "record.duplicate_id",
-            format!(
-                "the id `{}` was already on row {}; {}",
-                qinglian::excerpt(id, 40),
-                first + 1,
-                if strict {
-                    "this row is not written (--strict)"
-                } else {
-                    "both rows are scored and ranked (--strict makes this an error)"
-                }
-            ),
-        )
-        .at_row(row, Some(id));
-        if strict {
-            Some(e)
-        } else {
-            eprintln!("warning{e}");
-            None
-        }
+/// Records the id of a row; a repeated id is reported (on standard error), and under
+/// `strict` returned as the row's error.
+fn see_id(
+    ids: &mut qinglian::UnitIds,
+    id: Option<&str>,
+    row: usize,
+    strict: bool,
+) -> Option<qinglian::RecordError> {
+    let id = id?;
+    let first = ids.repeat_of(id, row)?;
+    let e = qinglian::repeated_id(id, row, first, strict);
+    if strict {
+        Some(e)
+    } else {
+        eprintln!("warning{e}");
+        None
     }
 }
 
@@ -582,7 +561,7 @@ fn score(
     let reader = data.reader(&ruleset, s.chunk_rows, s.by)?;
     let mut failed = 0usize;
     let mut rows = 0usize;
-    let mut ids = Ids::default();
+    let mut ids = qinglian::UnitIds::new();
     let notes = each_chunk(reader, |chunk| {
         let scored = cohorts::score_chunk(&ruleset, &chunk, &mut cohorts)?;
         for local in 0..chunk.len() {
@@ -594,7 +573,7 @@ fn score(
             let file_row = chunk.start() + local;
             let forced = match scores.error(pos) {
                 Some(_) => None,
-                None => ids.see(batch.id(pos), file_row, s.strict),
+                None => see_id(&mut ids, batch.id(pos), file_row, s.strict),
             };
             let row = Row {
                 batch,

@@ -70,6 +70,7 @@ pub mod record;
 pub mod ruleset;
 mod score;
 pub mod uncertainty;
+pub mod unit_ids;
 pub mod weights;
 
 pub use batch::Batch;
@@ -92,4 +93,5 @@ pub use ruleset::{
 };
 pub use score::{Scores, NO_ALERT, NO_GRADE, NO_TIER};
 pub use uncertainty::{AnalysisError, RankUncertainty, WeightNoise};
+pub use unit_ids::{repeated_id, UnitIds};
 pub use weights::{EffectiveWeight, WeightsError};

@@ -33,6 +33,7 @@ from ._frame import evaluate_frame, score_arrow
 from ._qinglian import (
     Cohort,
     CohortError,
+    DataWarning,
     Diagnostic,
     Evaluation,
     QinglianError,
@@ -49,6 +50,7 @@ __all__ = [
     "Cohort",
     "Comparison",
     "CohortError",
+    "DataWarning",
     "Diagnostic",
     "Evaluation",
     "QinglianError",

@@ -17,7 +17,7 @@ record batch) and are put into a pandas DataFrame without copying. No scoring ha
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -273,6 +273,27 @@ def _check(by: Any, cohort: Any, to: str) -> None:
         )
 
 
+def _repeated_ids(ruleset: "Ruleset", source: _Source) -> List[Tuple[int, int, str]]:
+    """(row, first row, id) for each row whose unit id an earlier row already had."""
+    import pandas as pd
+
+    if not source.has(ruleset.id_field):
+        return []
+    ids = pd.Series(source.pandas_column(ruleset.id_field), copy=False)
+    codes, _ = pd.factorize(ids)
+    rows = np.arange(len(codes))
+    first = pd.Series(rows).groupby(codes).transform("min").to_numpy()
+    later = np.flatnonzero((codes >= 0) & (first != rows))
+    return [(int(r), int(first[r]), _id_text(ids.iloc[r])) for r in later]
+
+
+def _id_text(value: Any) -> str:
+    """An id as the core writes it: whole numbers without a trailing `.0`."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _score(
     ruleset: "Ruleset",
     source: _Source,
@@ -280,13 +301,25 @@ def _score(
     cohort: Optional["Cohort"],
     status: bool,
     arrow: bool,
+    strict: bool = False,
 ) -> Any:
     groups = _groups(source, by)
+    repeated = _repeated_ids(ruleset, source)
     if source.arrow is not None:
-        return ruleset._score_arrow(source.arrow, groups, cohort, status, arrow)
+        return ruleset._score_arrow(
+            source.arrow, groups, cohort, status, arrow, repeated=repeated, strict=strict
+        )
     prepared = prepare(ruleset, source)
     return ruleset._score_columns(
-        prepared.length, prepared.columns, prepared.ids, groups, cohort, status, arrow
+        prepared.length,
+        prepared.columns,
+        prepared.ids,
+        groups,
+        cohort,
+        status,
+        arrow,
+        repeated=repeated,
+        strict=strict,
     )
 
 
@@ -368,6 +401,7 @@ def evaluate_frame(
     cohort: Optional["Cohort"] = None,
     status: bool = False,
     to: str = "pandas",
+    strict: bool = False,
 ) -> Any:
     """Scores every row of `data`; returns a pandas DataFrame (or, with `to="arrow"`, a pyarrow
     Table) with one row per input row, in the same order.
@@ -388,12 +422,16 @@ def evaluate_frame(
     or the row not scored), with `status=True` a `<path>:status` Categorical per indicator
     (scored, zeroed, missing, not_applicable), error (a readable message for a row that could
     not be scored, else None) and error_code. A pandas result has the input's index.
+
+    A unit id repeated on a later row is reported with a `qinglian.DataWarning` (both rows are
+    scored and ranked); with `strict=True` each later row is an error row instead
+    (`record.duplicate_id`), neither scored nor ranked.
     """
     _check(by, cohort, to)
     source = _Source(data)
     kept = _keep(ruleset, source, keep)
     arrow = to == "arrow"
-    raw = _score(ruleset, source, by, cohort, bool(status), arrow)
+    raw = _score(ruleset, source, by, cohort, bool(status), arrow, bool(strict))
     if arrow:
         return _arrow_out(ruleset, source, kept, raw, as_batch=False)
     columns = {name: source.pandas_column(name) for name in kept}
@@ -407,6 +445,7 @@ def score_arrow(
     by: Union[None, str, Sequence[str]] = None,
     keep: Optional[Sequence[str]] = None,
     status: bool = False,
+    strict: bool = False,
 ) -> Any:
     """Arrow in, Arrow out: scores a pyarrow RecordBatch (or Table, or any object with
     `__arrow_c_array__` / `__arrow_c_stream__`) and returns a RecordBatch (a Table for a Table)
@@ -424,7 +463,7 @@ def score_arrow(
             f"{type(data).__name__}: use evaluate_frame for pandas"
         )
     kept = _keep(ruleset, source, keep)
-    batch = _score(ruleset, source, by, cohort, bool(status), True)
+    batch = _score(ruleset, source, by, cohort, bool(status), True, bool(strict))
     return _arrow_out(ruleset, source, kept, batch, as_batch=source.arrow_is_batch)
 
 

@@ -61,6 +61,9 @@ class CohortError(QinglianError):
 class ReadError(QinglianError):
     """A record file could not be read as a whole."""
 
+class DataWarning(UserWarning):
+    """Something in the data that was scored anyway: unit ids repeated on later rows."""
+
     file: Optional[str]
     line: Optional[int]
 
@@ -218,7 +221,10 @@ class Ruleset:
         self, record: Mapping[str, Any], cohort: Optional[Cohort] = None
     ) -> Evaluation: ...
     def evaluate_many(
-        self, records: Iterable[Mapping[str, Any]], cohort: Optional[Cohort] = None
+        self,
+        records: Iterable[Mapping[str, Any]],
+        cohort: Optional[Cohort] = None,
+        strict: bool = False,
     ) -> List[Union[Evaluation, RecordError]]: ...
     def _score_columns(
         self,
@@ -229,6 +235,8 @@ class Ruleset:
         cohort: Optional[Cohort] = None,
         status: bool = False,
         arrow: bool = False,
+        repeated: Sequence[Tuple[int, int, str]] = ...,
+        strict: bool = False,
     ) -> Any: ...
     def _score_arrow(
         self,
@@ -237,6 +245,8 @@ class Ruleset:
         cohort: Optional[Cohort] = None,
         status: bool = False,
         arrow: bool = False,
+        repeated: Sequence[Tuple[int, int, str]] = ...,
+        strict: bool = False,
     ) -> Any: ...
     def _fit_columns(self, length: int, columns: Dict[str, Any]) -> Cohort: ...
     def _fit_arrow(self, data: Any) -> Cohort: ...
@@ -266,6 +276,7 @@ class Ruleset:
         cohort: Optional[Cohort] = None,
         status: bool = False,
         to: str = "pandas",
+        strict: bool = False,
     ) -> Any: ...
     def fit(self, data: Any) -> Cohort: ...
     def _repr_html_(self) -> str: ...

@@ -56,6 +56,13 @@ create_exception!(
 
 create_exception!(
     qinglian,
+    DataWarning,
+    pyo3::exceptions::PyUserWarning,
+    "Something in the data that was scored anyway: unit ids repeated on later rows (ranked twice)."
+);
+
+create_exception!(
+    qinglian,
     CohortError,
     QinglianError,
     "A cohort cannot be used: it was fitted with another ruleset, or its JSON is damaged."
@@ -909,34 +916,39 @@ impl Ruleset {
 
     /// Scores records as one cohort (or against `cohort`): one `Evaluation` or `RecordError`
     /// per record, in order.
-    #[pyo3(signature = (records, cohort = None))]
+    ///
+    /// A unit id repeated on a later row is reported with a `DataWarning` (both rows are scored
+    /// and ranked); with `strict=True` each later row is a `RecordError` instead
+    /// (`record.duplicate_id`), neither scored nor ranked.
+    #[pyo3(signature = (records, cohort = None, strict = false))]
     fn evaluate_many<'py>(
         &self,
         py: Python<'py>,
         records: &Bound<'py, PyAny>,
         cohort: Option<PyRef<'py, Cohort>>,
+        strict: bool,
     ) -> PyResult<Bound<'py, PyList>> {
         let mut rows = Vec::new();
         for item in records.try_iter()? {
             rows.push(record_of(&self.inner, &item?)?);
         }
         let ruleset = Arc::clone(&self.inner);
-        let results = match cohort {
-            None => py.detach(move || ruleset.evaluate_records(&rows)),
-            Some(c) => {
-                let cohort = Arc::clone(&c.inner);
-                py.detach(move || {
-                    let batch = Batch::from_rows(&ruleset, &rows);
-                    let scores = ruleset.score_against(&batch, &cohort)?;
-                    Ok::<_, qinglian::CohortError>(
-                        (0..batch.len())
-                            .map(|row| ruleset.explain(&batch, &scores, row))
-                            .collect(),
-                    )
-                })
-                .map_err(|e| cohort_error(&e))?
-            }
-        };
+        let cohort = cohort.map(|c| Arc::clone(&c.inner));
+        let (results, repeated) = py
+            .detach(move || {
+                let mut batch = Batch::from_rows(&ruleset, &rows);
+                let repeated = batch.check_repeated_ids(strict);
+                let scores = match &cohort {
+                    None => ruleset.score(&batch),
+                    Some(c) => ruleset.score_against(&batch, c)?,
+                };
+                let results: Vec<_> = (0..batch.len())
+                    .map(|row| ruleset.explain(&batch, &scores, row))
+                    .collect();
+                Ok::<_, qinglian::CohortError>((results, repeated))
+            })
+            .map_err(|e| cohort_error(&e))?;
+        warn_repeated(py, &repeated, strict)?;
         wrap_results(py, &self.inner, results)
     }
 
@@ -945,7 +957,9 @@ impl Ruleset {
     /// indexed by position) labels the rows in error; `groups` (int64 codes, one per row) asks
     /// for one cohort per group, `cohort` for scoring against a fitted one. Returns the result
     /// columns as a dict of numpy arrays, or a pyarrow RecordBatch with `arrow=True`.
-    #[pyo3(signature = (length, columns, ids = None, groups = None, cohort = None, status = false, arrow = false))]
+    /// `repeated` lists (row, first row, id) for rows whose unit id an earlier row had: a
+    /// `DataWarning`, or under `strict` an error for each of those rows.
+    #[pyo3(signature = (length, columns, ids = None, groups = None, cohort = None, status = false, arrow = false, repeated = Vec::new(), strict = false))]
     #[allow(clippy::too_many_arguments)]
     fn _score_columns<'py>(
         &self,
@@ -957,11 +971,15 @@ impl Ruleset {
         cohort: Option<PyRef<'py, Cohort>>,
         status: bool,
         arrow: bool,
+        repeated: Vec<(usize, usize, String)>,
+        strict: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let against = against(groups, cohort)?;
         let held = HeldColumns::extract(&self.inner, length, columns)?;
         let inputs = held.inputs(length).map_err(PyValueError::new_err)?;
-        let mut out = run(py, &self.inner, inputs, &against, status)?;
+        let repeats = Repeats::new(&repeated, strict);
+        let mut out = run(py, &self.inner, inputs, &against, status, &repeats)?;
+        warn_repeated(py, &repeats.errors, strict)?;
         frame::label_errors(&mut out, |row| {
             let cell = ids?.get_item(row).ok()?;
             frame::label_text(&cell_of(&cell, 0).ok()?)
@@ -971,7 +989,8 @@ impl Ruleset {
 
     /// Like `_score_columns` for an Arrow table or record batch (any object with
     /// `__arrow_c_array__` or `__arrow_c_stream__`), read through the Arrow C data interface.
-    #[pyo3(signature = (data, groups = None, cohort = None, status = false, arrow = false))]
+    #[pyo3(signature = (data, groups = None, cohort = None, status = false, arrow = false, repeated = Vec::new(), strict = false))]
+    #[allow(clippy::too_many_arguments)]
     fn _score_arrow<'py>(
         &self,
         py: Python<'py>,
@@ -980,11 +999,15 @@ impl Ruleset {
         cohort: Option<PyRef<'py, Cohort>>,
         status: bool,
         arrow: bool,
+        repeated: Vec<(usize, usize, String)>,
+        strict: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let against = against(groups, cohort)?;
         let table = import_arrow(data)?;
         let inputs = table.inputs(&self.inner).map_err(PyValueError::new_err)?;
-        let mut out = run(py, &self.inner, inputs, &against, status)?;
+        let repeats = Repeats::new(&repeated, strict);
+        let mut out = run(py, &self.inner, inputs, &against, status, &repeats)?;
+        warn_repeated(py, &repeats.errors, strict)?;
         let id_field = &self.inner.metadata().id_field;
         if table.has(id_field) {
             frame::label_errors(&mut out, |row| table.label(id_field, row));
@@ -1076,7 +1099,7 @@ impl Ruleset {
 
     /// Scores a pandas DataFrame, a pyarrow Table/RecordBatch, a polars DataFrame, a dict of
     /// columns or a list of dicts (see `qinglian.evaluate_frame`).
-    #[pyo3(signature = (data, keep = None, by = None, cohort = None, status = false, to = "pandas"))]
+    #[pyo3(signature = (data, keep = None, by = None, cohort = None, status = false, to = "pandas", strict = false))]
     #[allow(clippy::too_many_arguments)]
     fn evaluate_frame<'py>(
         slf: &Bound<'py, Self>,
@@ -1086,8 +1109,10 @@ impl Ruleset {
         cohort: Option<&Bound<'py, PyAny>>,
         status: bool,
         to: &str,
+        strict: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let kwargs = PyDict::new(slf.py());
+        kwargs.set_item("strict", strict)?;
         kwargs.set_item("keep", keep)?;
         kwargs.set_item("by", by)?;
         kwargs.set_item("cohort", cohort)?;
@@ -1344,17 +1369,43 @@ impl From<RunError> for PyErr {
 /// Builds the batch, scores it and makes the result columns, without the GIL.
 /// The columns converted for the batch (integers) are freed as soon as the table is scored,
 /// before the result columns are made.
+/// Rows of a frame whose unit id an earlier row had (found by the caller), as reports.
+struct Repeats {
+    errors: Vec<qinglian::RecordError>,
+    strict: bool,
+}
+
+impl Repeats {
+    fn new(repeated: &[(usize, usize, String)], strict: bool) -> Repeats {
+        Repeats {
+            errors: repeated
+                .iter()
+                .map(|(row, first, id)| qinglian::repeated_id(id, *row, *first, strict))
+                .collect(),
+            strict,
+        }
+    }
+}
+
 fn run(
     py: Python<'_>,
     ruleset: &Arc<qinglian::Ruleset>,
     mut inputs: Inputs<'_>,
     against: &Against,
     status: bool,
+    repeats: &Repeats,
 ) -> PyResult<Output> {
     let result = py.detach(move || -> Result<Output, RunError> {
         inputs.materialize();
         let scores = {
-            let batch = inputs.batch(ruleset).map_err(RunError::Value)?;
+            let mut batch = inputs.batch(ruleset).map_err(RunError::Value)?;
+            if repeats.strict {
+                for e in &repeats.errors {
+                    if let Some(row) = e.row.filter(|&r| r < batch.len()) {
+                        batch.set_error(row, e.clone());
+                    }
+                }
+            }
             frame::score(ruleset, &batch, against).map_err(RunError::Cohort)?
         };
         drop(inputs);
@@ -1398,6 +1449,40 @@ fn emit<'py>(
     } else {
         Ok(frame::to_numpy(py, ruleset, out)?.into_any())
     }
+}
+
+/// Rows shown in a warning about repeated ids (the count says how many more there are).
+const REPEATS_LISTED: usize = 5;
+
+/// One `DataWarning` for the rows whose unit id an earlier row already had (not under
+/// `strict`, where each of those rows is a `RecordError` of its own).
+fn warn_repeated(py: Python<'_>, repeated: &[qinglian::RecordError], strict: bool) -> PyResult<()> {
+    if strict || repeated.is_empty() {
+        return Ok(());
+    }
+    let mut listed: Vec<String> = repeated
+        .iter()
+        .take(REPEATS_LISTED)
+        .map(|e| {
+            format!(
+                "row {} (id `{}`)",
+                e.row.map_or(0, |r| r + 1),
+                qinglian::excerpt(e.id.as_deref().unwrap_or(""), 40)
+            )
+        })
+        .collect();
+    if repeated.len() > REPEATS_LISTED {
+        listed.push(format!("{} more", repeated.len() - REPEATS_LISTED));
+    }
+    let message = format!(
+        "{} row(s) repeat the unit id of an earlier row and are scored and ranked twice: {}; \
+         pass strict=True to reject them",
+        repeated.len(),
+        listed.join(", ")
+    );
+    let message = std::ffi::CString::new(message.replace('\0', ""))
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    PyErr::warn(py, &py.get_type::<DataWarning>(), &message, 1)
 }
 
 // ------------------------------------------------------------------------------- read_records
@@ -1521,6 +1606,7 @@ fn _qinglian(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("RecordError", py.get_type::<RecordError>())?;
     m.add("ReadError", py.get_type::<ReadError>())?;
     m.add("CohortError", py.get_type::<CohortError>())?;
+    m.add("DataWarning", py.get_type::<DataWarning>())?;
     m.add("WeightsError", py.get_type::<weights::WeightsError>())?;
     m.add_class::<Diagnostic>()?;
     m.add_class::<Evaluation>()?;

@@ -174,3 +174,54 @@ def test_threads_share_a_ruleset_while_the_gil_is_released() -> None:
 
     with ThreadPoolExecutor(8) as pool:
         assert all(pool.map(work, range(32)))
+
+
+def test_repeated_unit_ids_are_reported_and_rejected_when_strict(mini: qinglian.Ruleset) -> None:
+    """A unit id on a later row again: a DataWarning naming the row, both rows ranked; with
+    strict=True the later row is an error of its own, neither scored nor ranked — the same in
+    evaluate_many, evaluate_frame (pandas and Arrow) and the CLI."""
+    import pandas as pd
+    import pyarrow as pa
+
+    records = [
+        {**GOOD, "id": "A"},
+        {**GOOD, "id": "B", "reports": 1},
+        {**GOOD, "id": "A", "reports": 3},
+    ]
+    with pytest.warns(qinglian.DataWarning, match=r"row 3 \(id `A`\)"):
+        results = mini.evaluate_many(records)
+    assert all(isinstance(r, qinglian.Evaluation) for r in results)
+    with pytest.warns(qinglian.DataWarning, match="strict=True"):
+        frame = mini.evaluate_frame(pd.DataFrame(records))
+    assert frame["error"].isna().all()
+
+    strict = mini.evaluate_many(records, strict=True)
+    assert isinstance(strict[2], qinglian.RecordError)
+    assert strict[2].code == "record.duplicate_id" and strict[2].id == "A"
+    assert "already on row 1" in str(strict[2])
+    assert [r.rank for r in strict[:2]] == [
+        e.rank for e in mini.evaluate_many(records[:2])
+    ]
+    for data in (pd.DataFrame(records), pa.Table.from_pylist(records)):
+        out = mini.evaluate_frame(data, strict=True)
+        assert list(out["error_code"]) == [None, None, "record.duplicate_id"]
+        assert math.isnan(out["score"].iloc[2]) and pd.isna(out["rank"].iloc[2])
+        assert list(out["rank"].iloc[:2]) == [e.rank for e in strict[:2]]
+
+    # Numeric ids written by the core's rule (7.0 is `7`); missing ids are never repeats.
+    numeric = pd.DataFrame([{**GOOD, "id": 7.0}, {**GOOD, "id": None}, {**GOOD, "id": None}])
+    numeric.loc[2, "id"] = 7.0
+    with pytest.warns(qinglian.DataWarning, match=r"row 3 \(id `7`\)"):
+        mini.evaluate_frame(numeric)
+
+
+def test_unique_ids_give_no_warning(mini: qinglian.Ruleset) -> None:
+    import warnings
+
+    import pandas as pd
+
+    records = [{**GOOD, "id": "A"}, {**GOOD, "id": "B"}]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mini.evaluate_many(records)
+        mini.evaluate_frame(pd.DataFrame(records))

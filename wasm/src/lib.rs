@@ -177,6 +177,11 @@ export interface EvaluateManyOptions {
   by?: string | (string | number | boolean | null)[];
   /** Rank every record among a fitted reference cohort instead of the batch. */
   cohort?: Cohort;
+  /**
+   * A record whose unit id an earlier record had is an error (`record.duplicate_id`), neither
+   * scored nor ranked. Default false: both are scored and ranked, and the console says so.
+   */
+  strict?: boolean;
 }
 
 /** One column of a table: typed array or plain array; `null`, `undefined` and `NaN` are missing. */
@@ -199,6 +204,11 @@ export interface ScoreOptions {
   cohort?: Cohort;
   /** Also return each indicator's status per row (`statuses`). Default false. */
   status?: boolean;
+  /**
+   * A row whose unit id an earlier row had is an error (`record.duplicate_id`) instead of a
+   * warning in `table.warnings`. Default false.
+   */
+  strict?: boolean;
 }
 
 /** A row of `scoreColumns` that could not be scored. */
@@ -370,6 +380,24 @@ pub(crate) fn opt_str(value: Option<&str>) -> JsValue {
 
 fn opt_num(value: Option<usize>) -> JsValue {
     value.map_or(JsValue::NULL, |v| JsValue::from_f64(v as f64))
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = warn)]
+    fn console_warn(message: &str);
+}
+
+/// One console warning for the rows of `evaluateMany` whose unit id an earlier row had (both
+/// are scored and ranked; the `strict` option makes them errors instead).
+fn warn_repeated(repeated: &[RecordError]) {
+    if let Some(first) = repeated.first() {
+        console_warn(&format!(
+            "qinglian: {} record(s) repeat the unit id of an earlier record and are scored and \
+             ranked twice (first: {first}); pass {{ strict: true }} to reject them",
+            repeated.len()
+        ));
+    }
 }
 
 #[wasm_bindgen(module = "/src/errors.js")]
@@ -675,10 +703,15 @@ impl Ruleset {
         let options = self::options(
             &options.unwrap_or(JsValue::UNDEFINED),
             "evaluateMany",
-            &["by", "cohort"],
+            &["by", "cohort", "strict"],
         )?;
+        let strict = table::flag_option(&options, "strict")?;
         let rows = to_records(&records);
-        let batch = qinglian::Batch::from_rows(&self.inner, &rows);
+        let mut batch = qinglian::Batch::from_rows(&self.inner, &rows);
+        let repeated = batch.check_repeated_ids(strict);
+        if !strict {
+            warn_repeated(&repeated);
+        }
         let by = option(&options, "by")
             .map(|by| table::groups_of_records(&by, &records, rows.len()))
             .transpose()?;
@@ -712,7 +745,7 @@ impl Ruleset {
         let options = self::options(
             &options.unwrap_or(JsValue::UNDEFINED),
             "scoreColumns",
-            &["by", "cohort", "status"],
+            &["by", "cohort", "status", "strict"],
         )?;
         table::score_columns(&self.inner, &columns, &options)
     }

@@ -308,29 +308,35 @@ pub(crate) fn score_columns(
     columns: &JsValue,
     options: &JsValue,
 ) -> Result<ScoreTable, JsValue> {
-    let status = match option(options, "status") {
-        None => false,
-        Some(s) => s.as_bool().ok_or_else(|| {
-            error_with_code(
-                "options.invalid",
-                "the `status` option must be true or false",
-            )
-        })?,
-    };
+    let status = flag_option(options, "status")?;
+    let strict = flag_option(options, "strict")?;
     let cohort = option(options, "cohort")
         .map(|c| crate::cohort::from_option(&c, ruleset))
         .transpose()?;
-    let built = batch_of_columns(ruleset, columns)?;
+    let mut built = batch_of_columns(ruleset, columns)?;
+    let repeated = built.batch.check_repeated_ids(strict);
     let groups = option(options, "by")
         .map(|by| groups_of_columns(&by, &built))
         .transpose()?;
     let scores = score_batch(ruleset, &built.batch, groups.as_ref(), cohort.as_deref())?;
-    Ok(ScoreTable::new(
-        Rc::clone(ruleset),
-        built.batch,
-        scores,
-        status,
-    ))
+    let mut table = ScoreTable::new(Rc::clone(ruleset), built.batch, scores, status);
+    if !strict {
+        table.warnings = to_js(&repeated).unwrap_or_else(|_| Array::new().into());
+    }
+    Ok(table)
+}
+
+/// A boolean option (false when absent).
+pub(crate) fn flag_option(options: &JsValue, name: &str) -> Result<bool, JsValue> {
+    match option(options, name) {
+        None => Ok(false),
+        Some(v) => v.as_bool().ok_or_else(|| {
+            error_with_code(
+                "options.invalid",
+                &format!("the `{name}` option must be true or false"),
+            )
+        }),
+    }
 }
 
 fn index_i32(v: u32, none: u32) -> i32 {
@@ -371,6 +377,7 @@ pub struct ScoreTable {
     indicators: Object,
     statuses: JsValue,
     errors: JsValue,
+    warnings: JsValue,
 }
 
 impl ScoreTable {
@@ -442,6 +449,7 @@ impl ScoreTable {
             vetoed: Uint8Array::from(vetoed.as_slice()),
             alert_level: Int8Array::from(alert_level.as_slice()),
             indicators,
+            warnings: Array::new().into(),
             statuses: if with_status {
                 statuses.into()
             } else {
@@ -565,6 +573,14 @@ impl ScoreTable {
     #[wasm_bindgen(getter, unchecked_return_type = "TableRowError[]")]
     pub fn errors(&self) -> JsValue {
         self.errors.clone()
+    }
+
+    /// What was scored anyway: rows whose unit id an earlier row already had (code
+    /// `record.duplicate_id`, with row and id), in row order. Empty with the `strict` option,
+    /// where those rows are errors instead.
+    #[wasm_bindgen(getter, unchecked_return_type = "TableRowError[]")]
+    pub fn warnings(&self) -> JsValue {
+        self.warnings.clone()
     }
 
     /// One row's full audit trail as an `Evaluation` (with its cohort place), written from the

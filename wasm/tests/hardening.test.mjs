@@ -127,3 +127,46 @@ test("oversized and deep rulesets are load errors with a code, and nothing break
   stillWorks();
   assert.ok(demo.tree().children.length > 0);
 });
+
+test("a repeated unit id: a warning, or with strict an error row that is not ranked", (t) => {
+  const records = [
+    { ...good, id: "A" },
+    { ...good, id: "B", reports: 1 },
+    { ...good, id: "A", reports: 3 },
+  ];
+  const warned = [];
+  t.mock.method(console, "warn", (message) => warned.push(message));
+  const loose = demo.evaluateMany(records);
+  assert.ok(loose.every((r) => "ok" in r));
+  assert.equal(warned.length, 1);
+  assert.match(warned[0], /record\.duplicate_id.*already on row 1/);
+
+  const strict = demo.evaluateMany(records, { strict: true });
+  assert.equal(strict[2].error.code, "record.duplicate_id");
+  assert.equal(strict[2].error.id, "A");
+  const alone = demo.evaluateMany(records.slice(0, 2));
+  assert.deepEqual(
+    strict.slice(0, 2).map((r) => r.ok.cohort.rank),
+    alone.map((r) => r.ok.cohort.rank),
+  );
+  assert.equal(warned.length, 1, "strict does not also warn");
+
+  const columns = {};
+  for (const key of Object.keys(records[0])) columns[key] = records.map((r) => r[key]);
+  const table = demo.scoreColumns(columns);
+  assert.equal(table.errors.length, 0);
+  assert.deepEqual(
+    table.warnings.map((w) => [w.code, w.row, w.id]),
+    [["record.duplicate_id", 2, "A"]],
+  );
+  table.free();
+  const rejected = demo.scoreColumns(columns, { strict: true });
+  assert.deepEqual(
+    rejected.errors.map((e) => [e.code, e.row]),
+    [["record.duplicate_id", 2]],
+  );
+  assert.equal(rejected.warnings.length, 0);
+  assert.equal(rejected.rank[2], 0);
+  rejected.free();
+  assert.throws(() => demo.scoreColumns(columns, { strict: "yes" }), /strict/);
+});

@@ -77,6 +77,7 @@ impl Batch<'_> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
     use crate::{Cell, Record, Ruleset};
 

@@ -255,8 +255,8 @@ fieldset.survey legend { font-weight: 500; padding: 0 .25rem; }
 .bar-value { white-space: nowrap; color: var(--ql-muted); font-size: .9rem; }
 ul { padding-left: 1.2rem; margin: .25rem 0; }
 ul.lost { list-style: none; padding: 0; }
-ul.lost li { display: grid; grid-template-columns: 3.5rem minmax(0, 1fr); gap: .5rem; padding: .35rem 0; border-bottom: 1px solid var(--ql-border); }
-.lost-points { color: var(--ql-bad); font-weight: 700; text-align: right; }
+ul.lost li { display: grid; grid-template-columns: minmax(3.5rem, max-content) minmax(0, 1fr); gap: .5rem; padding: .35rem 0; border-bottom: 1px solid var(--ql-border); }
+.lost-points { color: var(--ql-bad); font-weight: 700; text-align: right; white-space: nowrap; }
 .alert-level { font-weight: 700; }
 .level-red .alert-level { color: #b42318; }
 .level-orange .alert-level { color: #9a3412; }
@@ -365,6 +365,7 @@ function prepare(ruleset) {
     groups: groups.filter((g) => g.inputs.length || g.node),
     leaves,
     unknownOk,
+    graded: ruleset.gradeNames().length > 0,
     meta: ruleset.metadata(),
   };
 }
@@ -1038,15 +1039,19 @@ export class QinglianCalculator extends Base {
             el("span", { class: "score", "data-testid": "score", "data-value": e.score, text: formatScore(e.score) }),
             el("span", { class: "max", text: ` / ${formatScore(e.max_score)}` }),
           ),
-          el(
-            "div",
-            {},
-            el("span", { class: "caption", text: t("grade") }),
-            el("span", { class: "grade-name", "data-testid": "grade", "data-value": e.grade ?? "", text: gradeText }),
-          ),
+          // A ruleset without grade bands (a composite index) shows no grade at all.
+          model.graded
+            ? el(
+                "div",
+                {},
+                el("span", { class: "caption", text: t("grade") }),
+                el("span", { class: "grade-name", "data-testid": "grade", "data-value": e.grade ?? "", text: gradeText }),
+              )
+            : null,
         ),
       );
-      summary = `${t("total")} ${formatScore(e.score)} / ${formatScore(e.max_score)}，${t("grade")}${colon}${gradeText}`;
+      summary = `${t("total")} ${formatScore(e.score)} / ${formatScore(e.max_score)}`;
+      if (model.graded) summary += `，${t("grade")}${colon}${gradeText}`;
       if (this.lang === "en") summary = summary.replace("，", ", ");
     } else {
       let got = 0;

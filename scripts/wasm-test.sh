@@ -2,7 +2,8 @@
 # Builds the browser package and runs its tests: TypeScript declarations (tsc --noEmit), the Node
 # suite (every conformance case against Rust's golden results, the API, the `npm pack` tarball
 # installed into an empty folder), and the browser tests in headless Chromium: the
-# <qinglian-calculator> element, and an app bundled with esbuild from the packed package.
+# <qinglian-calculator> element, and an app bundled with esbuild and with Vite from the packed
+# package.
 #
 # Installs what it needs, skipping what is present: the wasm32 target, wasm-bindgen-cli of the
 # version pinned in wasm/Cargo.toml, npm packages (npm ci), and — when missing and running as
@@ -71,5 +72,5 @@ step "Node tests"
 
 step "browser tests"
 # One browser at a time (the machine may have two cores): the element at 390/620/1400 px, then the
-# packed package bundled with esbuild.
+# packed package bundled with esbuild and Vite.
 (cd examples/web-calculator && CHROMIUM="$chromium" node --test --test-concurrency=1 --test-reporter=spec tests/)

@@ -6,7 +6,8 @@
 #                    wrapper, .d.ts
 #   pkg/calculator/  the <qinglian-calculator> custom element (`import "qinglian/calculator"`)
 #   pkg/package.json exports map: node → node/, import/browser → web/, ./calculator, types
-# and copies the web build, the element and the rulesets of rules/ into examples/web-calculator/.
+# and copies the web build, the element and the rulesets of rules/ (and rules/asem/) into
+# examples/web-calculator/, with reference cohorts fitted on the example data.
 #
 # Needs: the wasm32-unknown-unknown target, wasm-bindgen-cli of the exact version pinned in
 # wasm/Cargo.toml, and `npm ci` in wasm/ (for binaryen's wasm-opt). scripts/wasm-test.sh installs
@@ -167,10 +168,11 @@ calc="$root/examples/web-calculator"
 rm -rf "$calc/pkg" "$calc/rules"
 mkdir -p "$calc/pkg" "$calc/rules"
 cp -r "$pkg/web" "$pkg/calculator" "$calc/pkg/"
+mkdir -p "$calc/rules/asem"
 manifest="["
 sep=""
-for f in "$root"/rules/*.toml; do
-  name=$(basename "$f")
+for f in "$root"/rules/*.toml "$root"/rules/asem/*.toml; do
+  name=${f#"$root/rules/"}
   cp "$f" "$calc/rules/$name"
   manifest="$manifest$sep\"$name\""
   sep=", "

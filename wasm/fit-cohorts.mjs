@@ -1,10 +1,12 @@
 // Fits the reference cohorts the web calculator ships beside its rulesets: for every ruleset of
-// rules/ that has cohort-dependent rules (rank scoring, quota tiers) and example data in
-// examples/data/, writes <out>/<ruleset>.cohort.json, and <out>/cohorts.json mapping ruleset
-// files to cohort files. Run by build.sh after the Node build:
+// rules/ and rules/asem/ that has cohort-dependent rules (rank scoring, normalisation against the
+// cohort, quota tiers) and example data in examples/data/, writes <out>/<ruleset>.cohort.json
+// (asem/<ruleset>.cohort.json for those of rules/asem/), and <out>/cohorts.json mapping ruleset
+// paths relative to rules/ to cohort files relative to <out>. Run by build.sh after the Node
+// build:
 //
 //   node wasm/fit-cohorts.mjs <out-dir>
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
@@ -24,6 +26,10 @@ const DATA = {
   "soe.toml": "soes.csv",
   "transport.toml": "transport-projects.csv",
   "village.toml": "villages.csv",
+  // The 51 countries of the published ASEM index: its reference population.
+  "asem/minmax-arithmetic.toml": "asem/asem_iData.csv",
+  "asem/minmax-geometric.toml": "asem/asem_iData.csv",
+  "asem/zscore-arithmetic.toml": "asem/asem_iData.csv",
 };
 
 /** A CSV of the example data (no quoted cells) as columns of text; empty cells are missing. */
@@ -39,12 +45,17 @@ function columnsOf(text) {
 }
 
 const manifest = {};
-for (const file of readdirSync(join(repo, "rules")).filter((f) => f.endsWith(".toml")).sort()) {
+const files = [
+  ...readdirSync(join(repo, "rules")).filter((f) => f.endsWith(".toml")),
+  ...readdirSync(join(repo, "rules/asem")).filter((f) => f.endsWith(".toml")).map((f) => `asem/${f}`),
+].sort();
+for (const file of files) {
   const ruleset = Ruleset.fromToml(readFileSync(join(repo, "rules", file), "utf8"));
   const data = DATA[file];
   if (ruleset.cohortDependent() && data) {
     const cohort = ruleset.fit(columnsOf(readFileSync(join(repo, "examples/data", data), "utf8")));
     const name = file.replace(/\.toml$/, ".cohort.json");
+    mkdirSync(dirname(join(out, name)), { recursive: true });
     writeFileSync(join(out, name), cohort.toJson() + "\n");
     manifest[file] = name;
     console.log(`fitted ${name}: ${cohort.size} units of examples/data/${data}`);

@@ -213,6 +213,9 @@ pub struct CohortPlace {
     pub percentile: f64,
     /// Quota tier, if the ruleset declares quotas.
     pub tier: Option<String>,
+    /// English name of the quota tier.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tier_en: Option<String>,
 }
 
 /// The result of scoring one record.

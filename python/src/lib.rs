@@ -792,8 +792,8 @@ impl Ruleset {
         ser_to_py(py, self.inner.metadata())
     }
 
-    /// Declared inputs (dicts: name, type, label, label_en, unit, min, max, values, required,
-    /// description), in declaration order.
+    /// Declared inputs (dicts: name, type, label, label_en, unit, unit_en, min, max, values,
+    /// values_en, required, description, description_en), in declaration order.
     #[getter]
     fn inputs<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         ser_to_py(py, self.inner.inputs())

@@ -43,3 +43,31 @@ def test_shape_errors_are_refused(change) -> None:  # type: ignore[no-untyped-de
     change(doc)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(doc, SCHEMA)
+
+
+def test_english_keys_are_in_the_schema() -> None:
+    """Every optional English counterpart the loader reads is accepted by the schema."""
+    text = (ROOT / "rules" / "hospital.toml").read_text(encoding="utf-8")
+    doc = tomllib.loads(text)
+    doc["ruleset"].update(issuer_en="Health Commission", description_en="Out of 100.")
+    category = next(i for i in doc["input"] if i["type"] == "category")
+    category.update(values_en=[f"v{k}" for k in range(len(category["values"]))])
+    category.update(description_en="A clause grade.", unit_en="grade")
+    leaf = next(i for i in doc["indicator"] if "scorer" in i)
+    leaf.update(zero_reason_en="not done", description_en="The rule.")
+    doc.setdefault("quota", [{"name": "引领型", "top": 0.2}])[0].update(name_en="Leading")
+    doc["veto"][0].update(name_en="Serious case")
+    doc["indicator"].append(
+        {
+            "id": leaf["id"] + "_sev",
+            "name": "严重程度",
+            "scorer": {
+                "type": "severity",
+                "tiers": [{"name": "一般", "name_en": "minor", "count": "1", "per": 1.0}],
+            },
+        }
+    )
+    jsonschema.validate(doc, SCHEMA)
+    category.update(values_english=["A"])
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, SCHEMA)

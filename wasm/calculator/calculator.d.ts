@@ -14,6 +14,8 @@ export interface CalculatorResult {
   total: number;
   /** Input names still to answer, in form order. */
   unanswered: string[];
+  /** Input names answered "不清楚 / 无数据" (not known): sent to the engine as missing. */
+  unknown: string[];
   /** Input name → the plain-words problem of a field that cannot be used as typed. */
   invalid: { [input: string]: string };
   /** The engine's full result (with codes and paths), once complete; otherwise `null`. */
@@ -34,7 +36,8 @@ export declare class QinglianCalculator extends HTMLElement {
   record(): RecordInput;
   /** Shows another offered ruleset, by URL or file name. */
   select(ruleset: string): void;
-  /** Fills in the form from a record and recomputes. */
+  /** Fills in the form from a record and recomputes; `null` answers "not known" where the
+   * ruleset allows it (the item is not required and no indicator reading it rejects missing data). */
   fill(record: RecordInput): void;
   /** Clears every answer. */
   reset(): void;

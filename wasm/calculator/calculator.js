@@ -12,8 +12,12 @@
 // and fonts through CSS custom properties (--ql-accent, --ql-font, … see STYLE below).
 //
 // Every recompute fires a `result` CustomEvent whose detail is { ruleset, record, complete,
-// answered, total, unanswered, invalid, evaluation, error }: `evaluation` is the engine's full
-// result once every item is answered (null before), with its codes and paths for developers.
+// answered, total, unanswered, unknown, invalid, evaluation, error }: `evaluation` is the engine's
+// full result once every item is answered (null before), with its codes and paths for developers.
+//
+// An item the ruleset can score without (not required, and every indicator reading it has a
+// missing-data policy other than `error`) can be answered "不清楚 / 无数据" (not known): it counts
+// as answered and goes to the engine as missing, which applies the ruleset's policy.
 //
 // The starting state is honest: nothing is pre-filled, and until every item is answered the
 // result shows the points of the finished 一级指标 and the items still to answer, never a grade.
@@ -48,6 +52,7 @@ const UI = {
     no: "否",
     choose: "请选择",
     notApplicable: "不适用",
+    unknown: "不清楚 / 无数据",
     points: "分",
     issuer: "发布单位",
     version: "版本",
@@ -106,6 +111,7 @@ const UI = {
     no: "No",
     choose: "Choose",
     notApplicable: "not applicable",
+    unknown: "Not known / no data",
     points: "pts",
     issuer: "Issued by",
     version: "Version",
@@ -224,6 +230,9 @@ input, select { scroll-margin-top: 4.5rem; }
 .control select { min-width: 8rem; }
 .control input[type="number"] { width: 10rem; }
 .unit { color: var(--ql-muted); font-size: .9rem; }
+label.unknown { display: inline-flex; gap: .35rem; align-items: center; font-size: .9rem; color: var(--ql-muted); }
+label.unknown input { width: 1.1rem; height: 1.1rem; margin: 0; }
+input:disabled { background: var(--ql-panel); }
 .field-error { color: var(--ql-bad); font-size: .9rem; }
 [aria-invalid="true"] { border-color: var(--ql-bad); border-width: 2px; }
 fieldset.survey { border: 1px solid var(--ql-border); border-radius: var(--ql-radius); padding: .5rem .75rem; margin: 0; min-width: 0; }
@@ -246,8 +255,8 @@ fieldset.survey legend { font-weight: 500; padding: 0 .25rem; }
 .bar-value { white-space: nowrap; color: var(--ql-muted); font-size: .9rem; }
 ul { padding-left: 1.2rem; margin: .25rem 0; }
 ul.lost { list-style: none; padding: 0; }
-ul.lost li { display: grid; grid-template-columns: 3.5rem minmax(0, 1fr); gap: .5rem; padding: .35rem 0; border-bottom: 1px solid var(--ql-border); }
-.lost-points { color: var(--ql-bad); font-weight: 700; text-align: right; }
+ul.lost li { display: grid; grid-template-columns: minmax(3.5rem, max-content) minmax(0, 1fr); gap: .5rem; padding: .35rem 0; border-bottom: 1px solid var(--ql-border); }
+.lost-points { color: var(--ql-bad); font-weight: 700; text-align: right; white-space: nowrap; }
 .alert-level { font-weight: 700; }
 .level-red .alert-level { color: #b42318; }
 .level-orange .alert-level { color: #9a3412; }
@@ -310,8 +319,13 @@ function ready() {
   return engine;
 }
 
-/** The file name of a ruleset URL: the key of the cohorts map and of a shared link. */
+/** The file name of a ruleset URL: the key of a shared link (and of the cohorts map). */
 const fileOf = (url) => decodeURIComponent(new URL(url).pathname.split("/").pop() || url);
+/** The English text, else the original when it is written without Chinese (rulesets written in
+ * English, such as the ASEM index, give no `*_en`), else nothing. */
+const english = (en, text) => en ?? (text && !/[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]/.test(text) ? text : null);
+/** The value of a select or the state of a check box that answers "not known". */
+const UNKNOWN = "\u0000unknown";
 
 /** A ruleset compiled with what the form needs: inputs grouped by 一级指标, leaves by input. */
 function prepare(ruleset) {
@@ -339,7 +353,44 @@ function prepare(ruleset) {
   // Inputs only vetoes and early warnings read: a group of their own, last.
   const rest = inputs.filter((i) => !placed.has(i.name));
   if (rest.length) groups.push({ node: null, inputs: rest });
-  return { ruleset, inputs, byName, groups: groups.filter((g) => g.inputs.length || g.node), leaves, meta: ruleset.metadata() };
+  // Inputs that may be answered "not known": the engine then applies the missing-data policy of
+  // every indicator reading them, none of which rejects the record (narrowed by `probeUnknown`).
+  const strict = new Set();
+  for (const leaf of leaves) if (leaf.node.missing === "error") leaf.inputs.forEach((n) => strict.add(n));
+  const unknownOk = new Set(inputs.filter((i) => !i.required && !strict.has(i.name)).map((i) => i.name));
+  return {
+    ruleset,
+    inputs,
+    byName,
+    groups: groups.filter((g) => g.inputs.length || g.node),
+    leaves,
+    unknownOk,
+    graded: ruleset.gradeNames().length > 0,
+    meta: ruleset.metadata(),
+  };
+}
+
+/**
+ * Keeps "not known" only where the engine scores the record without the item: a `zero_when`
+ * condition or an equivalence may read it too. Each candidate is left out of an otherwise
+ * complete stand-in record in turn; if even the full stand-in record cannot be scored, the
+ * tree's policies alone decide.
+ */
+function probeUnknown(model, cohort) {
+  const options = cohort ? { cohort } : undefined;
+  const base = Object.fromEntries(model.inputs.map((i) => [i.name, standIn(i)]));
+  try {
+    model.ruleset.evaluate(base, options);
+  } catch {
+    return;
+  }
+  for (const name of [...model.unknownOk]) {
+    try {
+      model.ruleset.evaluate({ ...base, [name]: null }, options);
+    } catch {
+      model.unknownOk.delete(name);
+    }
+  }
 }
 
 /** A stand-in for an unanswered input, used only to score the answered parts of the form. */
@@ -424,7 +475,8 @@ export class QinglianCalculator extends Base {
     this.#current = url;
     this.#renderAll();
   }
-  /** Fills the form with a record's values (as a person would type them) and recomputes. */
+  /** Fills the form with a record's values (as a person would type them) and recomputes; `null`
+   * answers "not known" where the ruleset allows it, and clears the item elsewhere. */
   fill(record) {
     const model = this.#model();
     if (!model) return;
@@ -432,7 +484,8 @@ export class QinglianCalculator extends Base {
     for (const input of model.inputs) {
       if (!(input.name in record)) continue;
       const v = record[input.name];
-      if (input.type === "survey") {
+      if (v === null && model.unknownOk.has(input.name)) values[input.name] = null;
+      else if (input.type === "survey") {
         values[input.name] = Object.fromEntries(Object.entries(v ?? {}).map(([a, n]) => [a, String(n)]));
       } else values[input.name] = v === null || v === undefined ? "" : String(v);
     }
@@ -458,6 +511,11 @@ export class QinglianCalculator extends Base {
   }
   #unit(input) {
     return this.lang === "en" && input.unit_en ? input.unit_en : input.unit;
+  }
+  /** A category value or survey answer as shown: its English name in English, where given. */
+  #value(input, value) {
+    if (this.lang !== "en" || !input.values_en) return value;
+    return input.values_en[input.values.indexOf(value)] ?? value;
   }
   #urls() {
     const list = (this.getAttribute("rulesets") ?? "").split(/\s+/).filter(Boolean);
@@ -574,7 +632,11 @@ export class QinglianCalculator extends Base {
           if (!response.ok) throw new Error(`HTTP ${response.status}`);
           const model = prepare(Ruleset.fromToml(await response.text()));
           let cohort = null;
-          const cohortFile = cohortMap[fileOf(url)];
+          // Keyed by the ruleset's path relative to the map (`asem/minmax-arithmetic.toml`), or
+          // by its file name.
+          const base = cohortsUrl ? new URL(".", cohortsUrl).href : "";
+          const relative = base && url.startsWith(base) ? decodeURIComponent(url.slice(base.length)) : null;
+          const cohortFile = (relative && cohortMap[relative]) ?? cohortMap[fileOf(url)];
           if (cohortFile) {
             try {
               const r = await fetch(new URL(cohortFile, cohortsUrl));
@@ -585,6 +647,7 @@ export class QinglianCalculator extends Base {
               console.warn(`qinglian-calculator: reference cohort ${cohortFile}: ${error.message}`);
             }
           }
+          probeUnknown(model, cohort);
           this.#settled.set(url, { model, cohort });
         } catch (error) {
           console.warn(`qinglian-calculator: ${url}: ${error.message}`);
@@ -631,9 +694,29 @@ export class QinglianCalculator extends Base {
 
   #changed(event) {
     const target = event.target;
+    const values = this.#valuesOf(this.#current);
+    const unknownOf = target?.dataset?.unknown;
+    if (unknownOf) {
+      // The "not known" box of a number or survey item: the item's boxes are cleared and
+      // disabled while it is ticked.
+      if (event.type !== "change") return;
+      values[unknownOf] = target.checked ? null : "";
+      const field = target.closest("[data-field]");
+      for (const c of field?.querySelectorAll("[data-input]") ?? []) {
+        c.disabled = target.checked;
+        c.value = "";
+      }
+      this.#renderResult();
+      return;
+    }
     const name = target?.dataset?.input;
     if (!name) return;
-    const values = this.#valuesOf(this.#current);
+    if (!target.dataset.answer && target.value === UNKNOWN) {
+      if (values[name] === null) return;
+      values[name] = null;
+      this.#renderResult();
+      return;
+    }
     const answer = target.dataset.answer;
     const before = answer ? values[name]?.[answer] : values[name];
     // A text box fires `change` when it loses focus, after its `input` events were handled:
@@ -658,6 +741,7 @@ export class QinglianCalculator extends Base {
       if (input.max !== null && x > input.max) return e.max(input.max);
       return null;
     };
+    if (value === null) return null;
     if (input.type === "survey") {
       for (const n of Object.values(value ?? {})) {
         if (n === "" || n === undefined) continue;
@@ -671,6 +755,7 @@ export class QinglianCalculator extends Base {
   }
 
   #answered(input, value) {
+    if (value === null) return true;
     if (input.type === "survey") return Object.values(value ?? {}).some((n) => n !== "" && n !== undefined);
     return value !== undefined && value !== "";
   }
@@ -717,10 +802,19 @@ export class QinglianCalculator extends Base {
     const id = `f-${input.name}`;
     const label = this.#label(input);
     const unit = this.#unit(input);
-    // Descriptions are written in Chinese only: shown in the Chinese interface.
-    const help =
-      input.description && this.lang === "zh"
-        ? el("p", { class: "field-help", id: `${id}-help`, text: input.description })
+    // A description shows in the language of the interface, or not at all.
+    const helpText = this.lang === "en" ? english(input.description_en, input.description) : input.description;
+    const help = helpText ? el("p", { class: "field-help", id: `${id}-help`, text: helpText }) : null;
+    const unknown = value === null && this.#model()?.unknownOk.has(input.name);
+    // Number and survey items the ruleset can score without: a "not known" box.
+    const unknownBox =
+      this.#model()?.unknownOk.has(input.name) && (input.type !== "boolean" && input.type !== "category")
+        ? el(
+            "label",
+            { class: "unknown" },
+            el("input", { type: "checkbox", "data-unknown": input.name, "data-testid": "unknown", checked: unknown }),
+            el("span", { text: this.#t("unknown") }),
+          )
         : null;
     const errorId = `${id}-error`;
     const error = el("p", { class: "field-error", id: errorId, "data-testid": "field-error", hidden: true });
@@ -740,7 +834,7 @@ export class QinglianCalculator extends Base {
             el(
               "label",
               {},
-              el("span", { text: answer }),
+              el("span", { text: this.#value(input, answer) }),
               el("input", {
                 type: "number",
                 min: 0,
@@ -749,12 +843,14 @@ export class QinglianCalculator extends Base {
                 "data-input": input.name,
                 "data-answer": answer,
                 "aria-describedby": errorId,
+                disabled: unknown,
                 value: value?.[answer] ?? "",
               }),
               el("span", { class: "unit", text: this.#t("votes") }),
             ),
           ),
         ),
+        unknownBox,
         error,
       );
     }
@@ -765,12 +861,14 @@ export class QinglianCalculator extends Base {
               ["true", this.#t("yes")],
               ["false", this.#t("no")],
             ]
-          : input.values.map((v) => [v, v]);
+          : input.values.map((v) => [v, this.#value(input, v)]);
+      if (this.#model()?.unknownOk.has(input.name)) choices.push([UNKNOWN, this.#t("unknown")]);
+      const chosen = unknown ? UNKNOWN : value;
       control = el(
         "select",
         { id, name: input.name, "data-input": input.name, "aria-describedby": describedBy },
-        el("option", { value: "", text: `— ${this.#t("choose")} —`, selected: !value }),
-        choices.map(([v, text]) => el("option", { value: v, selected: v === value, text })),
+        el("option", { value: "", text: `— ${this.#t("choose")} —`, selected: !chosen }),
+        choices.map(([v, text]) => el("option", { value: v, selected: v === chosen, text })),
       );
     } else {
       control = el("input", {
@@ -783,6 +881,7 @@ export class QinglianCalculator extends Base {
         max: input.max ?? undefined,
         step: input.type === "count" ? 1 : "any",
         "aria-describedby": [describedBy, errorId].filter(Boolean).join(" "),
+        disabled: unknown,
         value: value ?? "",
       });
     }
@@ -797,14 +896,19 @@ export class QinglianCalculator extends Base {
               ? `≥ ${input.min}`
               : ""
         : "";
-    const shownRange = range && !label.includes(range) && !label.includes(range.replace("–", "-")) ? `（${range}）` : "";
+    const shownRange =
+      range && !label.includes(range) && !label.includes(range.replace("–", "-"))
+        ? this.lang === "en"
+          ? `(${range})`
+          : `（${range}）`
+        : "";
     const unitText = [unit, shownRange].filter(Boolean).join(" ");
     return el(
       "div",
       { class: `field field-${input.type}`, "data-field": input.name },
       el("label", { class: "field-label", for: id, text: label }),
       help,
-      el("div", { class: "control" }, control, unitText ? el("span", { class: "unit", text: unitText }) : null),
+      el("div", { class: "control" }, control, unitText ? el("span", { class: "unit", text: unitText }) : null, unknownBox),
       error,
     );
   }
@@ -836,8 +940,16 @@ export class QinglianCalculator extends Base {
     const record = {};
     const invalid = {};
     const answered = new Set();
+    const unknown = [];
     for (const input of model.inputs) {
-      const v = values[input.name];
+      if (values[input.name] === null && model.unknownOk.has(input.name)) {
+        answered.add(input.name);
+        unknown.push(input.name);
+        record[input.name] = null;
+        continue;
+      }
+      // "Not known" where the ruleset needs the item (a link made for another version): unanswered.
+      const v = values[input.name] ?? undefined;
       const problem = this.#check(input, v);
       if (problem) invalid[input.name] = problem;
       if (!problem && this.#answered(input, v)) {
@@ -867,7 +979,7 @@ export class QinglianCalculator extends Base {
       const filled = { ...record };
       for (const input of model.inputs) if (!answered.has(input.name)) filled[input.name] = standIn(input);
       try {
-        partial = model.ruleset.evaluate(filled);
+        partial = model.ruleset.evaluate(filled, options);
       } catch {
         partial = null;
       }
@@ -879,6 +991,7 @@ export class QinglianCalculator extends Base {
       answered: answered.size,
       total: model.inputs.length,
       unanswered: model.inputs.filter((i) => !answered.has(i.name)).map((i) => i.name),
+      unknown,
       invalid,
       evaluation,
       error,
@@ -926,15 +1039,19 @@ export class QinglianCalculator extends Base {
             el("span", { class: "score", "data-testid": "score", "data-value": e.score, text: formatScore(e.score) }),
             el("span", { class: "max", text: ` / ${formatScore(e.max_score)}` }),
           ),
-          el(
-            "div",
-            {},
-            el("span", { class: "caption", text: t("grade") }),
-            el("span", { class: "grade-name", "data-testid": "grade", "data-value": e.grade ?? "", text: gradeText }),
-          ),
+          // A ruleset without grade bands (a composite index) shows no grade at all.
+          model.graded
+            ? el(
+                "div",
+                {},
+                el("span", { class: "caption", text: t("grade") }),
+                el("span", { class: "grade-name", "data-testid": "grade", "data-value": e.grade ?? "", text: gradeText }),
+              )
+            : null,
         ),
       );
-      summary = `${t("total")} ${formatScore(e.score)} / ${formatScore(e.max_score)}，${t("grade")}${colon}${gradeText}`;
+      summary = `${t("total")} ${formatScore(e.score)} / ${formatScore(e.max_score)}`;
+      if (model.graded) summary += `，${t("grade")}${colon}${gradeText}`;
       if (this.lang === "en") summary = summary.replace("，", ", ");
     } else {
       let got = 0;
@@ -977,7 +1094,7 @@ export class QinglianCalculator extends Base {
           "p",
           { class: "place", "data-testid": "place", "data-rank": c.rank, "data-of": c.of },
           t("place")(c.rank, c.of),
-          c.tier ? ` · ${t("tier")}${colon}${c.tier}` : null,
+          c.tier ? ` · ${t("tier")}${colon}${this.lang === "en" && c.tier_en ? c.tier_en : c.tier}` : null,
         ),
       );
     }
@@ -1224,12 +1341,12 @@ export class QinglianCalculator extends Base {
     );
     d.selectLabel.hidden = urls.length < 2;
     const m = this.#model()?.meta;
+    // Issuer and description in the interface's language; left out where not given in it.
+    const en = this.lang === "en";
+    const issuer = en ? english(m?.issuer_en, m?.issuer) : m?.issuer;
+    const description = en ? english(m?.description_en, m?.description) : m?.description;
     d.meta.textContent = m
-      ? [
-          m.issuer && this.lang === "zh" ? `${ui.issuer}${ui.colon}${m.issuer}` : null,
-          `${ui.version} ${m.version}`,
-          this.lang === "zh" ? m.description : null,
-        ]
+      ? [issuer ? `${ui.issuer}${ui.colon}${issuer}` : null, `${ui.version} ${m.version}`, description]
           .filter(Boolean)
           .join(" · ")
       : "";

@@ -114,6 +114,8 @@ export interface CohortPlace {
   of: number;
   percentile: number;
   tier: string | null;
+  /** English name of the quota tier, when the ruleset gives one. */
+  tier_en?: string;
 }
 
 /** The result of scoring one record: the same JSON shape as Rust and Python. */
@@ -280,7 +282,9 @@ export interface Metadata {
   name_en: string | null;
   version: string;
   issuer: string | null;
+  issuer_en: string | null;
   description: string | null;
+  description_en: string | null;
   scale: number;
   bonus_cap: number;
   id_field: string;
@@ -303,8 +307,11 @@ export interface Input {
   max: number | null;
   /** Allowed values (category) or answers (survey). */
   values: string[];
+  /** English names of `values`, one for each in the same order (records still use `values`). */
+  values_en: string[] | null;
   required: boolean;
   description: string | null;
+  description_en: string | null;
 }
 
 /** How a group combines its children. */
@@ -326,6 +333,7 @@ export interface IndicatorInfo {
   bonus: boolean;
   missing: MissingPolicy;
   description: string | null;
+  description_en: string | null;
   inputs: string[];
   children: IndicatorInfo[];
 }

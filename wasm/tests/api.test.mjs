@@ -233,8 +233,10 @@ test("inputs() describes the form", () => {
     min: 0,
     max: 100,
     values: [],
+    values_en: null,
     required: false,
     description: null,
+    description_en: null,
   });
   assert.deepEqual(inputs[2].values, ["A", "B", "C", "不适用"]);
   assert.equal(inputs[0].required, true);

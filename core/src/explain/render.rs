@@ -296,7 +296,9 @@ impl Ruleset {
             missing_text(&zh.join("、"), &en.join("; "))
         };
         match (state.status, zero_when) {
-            (Status::Zeroed, Some((Value::Bool(true), reason))) => return Ok(zero_text(reason)),
+            (Status::Zeroed, Some((Value::Bool(true), reason))) => {
+                return Ok(zero_text(reason, &node.zero_reason_en))
+            }
             (Status::Missing | Status::NotApplicable, Some((Value::Missing, _))) => {
                 return Ok(missing())
             }
@@ -305,7 +307,7 @@ impl Ruleset {
         }
         let values = scores.rank_refs.values(index, group);
         let stats = scores.rank_refs.stats(index, group);
-        let text = describe(scorer, node.max, view, values, &stats)?;
+        let text = describe(scorer, node.max, view, values, &stats, &self.inputs)?;
         Ok(match (state.status, text) {
             (_, Described::Text(t)) => t,
             (Status::Zeroed, Described::Zeroed(t))
@@ -330,7 +332,10 @@ impl Ruleset {
         let t = tally(self, aggregate, children, &at);
         let early = group_score(self, node, aggregate, children, &t, &at).err();
         match (state.status, early) {
-            (Status::Zeroed, _) => zero_text(node.zero_when.as_ref().map_or(&None, |(_, r)| r)),
+            (Status::Zeroed, _) => zero_text(
+                node.zero_when.as_ref().map_or(&None, |(_, r)| r),
+                &node.zero_reason_en,
+            ),
             (_, Some(Early::BonusOnly)) => Text::new("仅含附加分项", "bonus items only"),
             (Status::NotApplicable, Some(Early::NotApplicable)) => {
                 Text::new("所有子项均不适用", "every child is not applicable")
@@ -525,13 +530,14 @@ impl Ruleset {
                 });
             } else if scores.vetoes_unchecked.get(row, k) {
                 let name = veto.name.clone().unwrap_or_else(|| veto.id.clone());
+                let name_en = veto.name_en.as_deref().unwrap_or(&name);
                 evaluation.reasons.push(Reason {
                     kind: ReasonKind::Missing,
                     path: Some(path),
                     points: None,
                     text: Text::new(
                         format!("否决项“{name}”因数据缺失无法核对"),
-                        format!("veto “{}” could not be checked: data missing", name),
+                        format!("veto “{name_en}” could not be checked: data missing"),
                     ),
                 });
             }
@@ -605,12 +611,15 @@ impl Ruleset {
     fn cohort_place(&self, scores: &Scores, row: usize, evaluation: &mut Evaluation) {
         let rank = scores.rank.get(row).copied().unwrap_or(0);
         if rank > 0 {
-            let tier = scores.tier.get(row).copied().unwrap_or(NO_TIER);
+            let tier = self
+                .quotas
+                .get(scores.tier.get(row).copied().unwrap_or(NO_TIER) as usize);
             evaluation.cohort = Some(CohortPlace {
                 rank: rank as usize,
                 of: scores.of.get(row).copied().unwrap_or(0) as usize,
                 percentile: scores.percentile.get(row).copied().unwrap_or(f64::NAN),
-                tier: self.quotas.get(tier as usize).map(|q| q.name.clone()),
+                tier: tier.map(|q| q.name.clone()),
+                tier_en: tier.and_then(|q| q.name_en.clone()),
             });
         }
         if matches!(scores.placement, Placement::Alone) && self.cohort_dependent() {
@@ -676,6 +685,7 @@ fn describe(
     view: &RowView<'_>,
     rank_values: &[f64],
     stats: &crate::cohort::Stats,
+    inputs: &[crate::ruleset::Input],
 ) -> Result<Described, RecordError> {
     macro_rules! need {
         ($e:expr) => {
@@ -740,19 +750,30 @@ fn describe(
             let (mut zh, mut en) = (Vec::new(), Vec::new());
             for tier in tiers {
                 match tier {
-                    Tier::Zero { name, when } => {
+                    Tier::Zero {
+                        name,
+                        name_en,
+                        when,
+                    } => {
                         if need!(boolean(when, view)?) {
+                            let en = name_en.as_deref().unwrap_or(name);
                             return Ok(Described::Zeroed(Text::new(
                                 format!("情节{name}，本项不得分"),
-                                format!("{name} case: item zeroed"),
+                                format!("{en} case: item zeroed"),
                             )));
                         }
                     }
-                    Tier::PerCase { name, count, per } => {
+                    Tier::PerCase {
+                        name,
+                        name_en,
+                        count,
+                        per,
+                    } => {
                         let n = need!(number(count, view)?).max(0.0);
                         if n > 0.0 {
+                            let name_en = name_en.as_deref().unwrap_or(name);
                             zh.push(format!("{name}{}例×{}分", num(n), num(*per)));
-                            en.push(format!("{name} {}×{}", num(n), num(*per)));
+                            en.push(format!("{name_en} {}×{}", num(n), num(*per)));
                         }
                         total = rule::severity_add(total, *per, n);
                     }
@@ -874,17 +895,18 @@ fn describe(
                 Value::Text(t) => Some(t),
                 _ => None,
             });
+            let level_en = inputs.get(*input).map_or(level, |i| i.value_en(level));
             if not_applicable.iter().any(|v| v == level) {
                 return Ok(Described::NotApplicable(Text::new(
                     format!("“{level}”：不适用，不计入分母"),
-                    format!("“{level}”: not applicable"),
+                    format!("“{level_en}”: not applicable"),
                 )));
             }
             let s = shares
                 .iter()
                 .find(|(v, _)| v == level)
                 .map_or(0.0, |(_, s)| *s);
-            share(s, format!("等级“{level}”"), format!("level “{level}”"))
+            share(s, format!("等级“{level}”"), format!("level “{level_en}”"))
         }
         Scorer::Survey {
             input,
@@ -1135,9 +1157,12 @@ fn group_text(
     }
 }
 
-fn zero_text(reason: &Option<String>) -> Text {
+fn zero_text(reason: &Option<String>, reason_en: &Option<String>) -> Text {
     match reason {
-        Some(r) => Text::new(format!("本项不得分：{r}"), format!("item zeroed: {r}")),
+        Some(r) => {
+            let en = reason_en.as_deref().unwrap_or(r);
+            Text::new(format!("本项不得分：{r}"), format!("item zeroed: {en}"))
+        }
         None => Text::new("本项不得分", "item zeroed"),
     }
 }

@@ -175,15 +175,26 @@ pub(crate) fn scorer_words(scorer: &Scorer, max: f64, inputs: &[Input]) -> Text 
             let (mut zh, mut en) = (Vec::new(), Vec::new());
             for tier in tiers {
                 match tier {
-                    Tier::PerCase { name, count, per } => {
+                    Tier::PerCase {
+                        name,
+                        name_en,
+                        count,
+                        per,
+                    } => {
                         let c = w(count);
+                        let name_en = name_en.as_deref().unwrap_or(name);
                         zh.push(format!("情节{name}的每例扣{}分（{}）", num(*per), c.zh));
-                        en.push(format!("{name}: {} per case ({})", num(*per), c.en));
+                        en.push(format!("{name_en}: {} per case ({})", num(*per), c.en));
                     }
-                    Tier::Zero { name, when } => {
+                    Tier::Zero {
+                        name,
+                        name_en,
+                        when,
+                    } => {
                         let c = w(when);
+                        let name_en = name_en.as_deref().unwrap_or(name);
                         zh.push(format!("情节{name}的本项不得分（{}）", c.zh));
-                        en.push(format!("{name}: item zeroed ({})", c.en));
+                        en.push(format!("{name_en}: item zeroed ({})", c.en));
                     }
                 }
             }
@@ -315,16 +326,27 @@ pub(crate) fn scorer_words(scorer: &Scorer, max: f64, inputs: &[Input]) -> Text 
             shares,
             not_applicable,
         } => {
+            let en = |level: &str| -> String {
+                inputs
+                    .get(*input)
+                    .map_or(level, |i| i.value_en(level))
+                    .to_string()
+            };
             let list: Vec<String> = shares
                 .iter()
                 .map(|(level, s)| format!("“{level}” {}", pct(*s)))
                 .collect();
+            let list_en: Vec<String> = shares
+                .iter()
+                .map(|(level, s)| format!("“{}” {}", en(level), pct(*s)))
+                .collect();
             let na = if not_applicable.is_empty() {
                 (String::new(), String::new())
             } else {
+                let na_en: Vec<String> = not_applicable.iter().map(|v| en(v)).collect();
                 (
                     format!("；“{}”不适用，不计入分母", not_applicable.join("”“")),
-                    format!("; `{}` not applicable", not_applicable.join("`, `")),
+                    format!("; `{}` not applicable", na_en.join("`, `")),
                 )
             };
             Text::new(
@@ -337,7 +359,7 @@ pub(crate) fn scorer_words(scorer: &Scorer, max: f64, inputs: &[Input]) -> Text 
                 format!(
                     "by the level of {}: {}{}",
                     input_label(inputs, *input, true),
-                    list.join(", "),
+                    list_en.join(", "),
                     na.1
                 ),
             )
@@ -349,25 +371,34 @@ pub(crate) fn scorer_words(scorer: &Scorer, max: f64, inputs: &[Input]) -> Text 
             scale,
             ..
         } => {
-            let answers = inputs
-                .get(*input)
-                .map(|i| i.values.as_slice())
-                .unwrap_or(&[]);
+            let declared = inputs.get(*input);
+            let answers = declared.map(|i| i.values.as_slice()).unwrap_or(&[]);
             let answer = |i: usize| answers.get(i).cloned().unwrap_or_default();
+            let answer_en = |i: usize| {
+                answers
+                    .get(i)
+                    .map(|a| declared.map_or(a.as_str(), |d| d.value_en(a)).to_string())
+                    .unwrap_or_default()
+            };
             let list: Vec<String> = codes
                 .iter()
                 .map(|(i, v)| format!("{}{}分", answer(*i), num(*v)))
                 .collect();
+            let list_en: Vec<String> = codes
+                .iter()
+                .map(|(i, v)| format!("{}: {}", answer_en(*i), num(*v)))
+                .collect();
             let left: Vec<String> = excluded.iter().map(|&i| answer(i)).collect();
+            let left_en: Vec<String> = excluded.iter().map(|&i| answer_en(i)).collect();
             let left_zh = if left.is_empty() {
                 String::new()
             } else {
                 format!("，“{}”不计入有效票", left.join("”“"))
             };
-            let left_en = if left.is_empty() {
+            let left_en = if left_en.is_empty() {
                 String::new()
             } else {
-                format!(", `{}` not counted as valid votes", left.join("`, `"))
+                format!(", `{}` not counted as valid votes", left_en.join("`, `"))
             };
             Text::new(
                 format!(
@@ -379,7 +410,7 @@ pub(crate) fn scorer_words(scorer: &Scorer, max: f64, inputs: &[Input]) -> Text 
                 format!(
                     "{}: {}{left_en}; the mean over {} gives the share",
                     input_label(inputs, *input, true),
-                    list.join(", "),
+                    list_en.join(", "),
                     num(*scale)
                 ),
             )
@@ -501,12 +532,17 @@ pub(crate) fn scorer_words(scorer: &Scorer, max: f64, inputs: &[Input]) -> Text 
 }
 
 /// "…的，本项不得分" for a `zero_when` condition.
-pub(crate) fn zero_words(when: &Expr, reason: Option<&str>, inputs: &[Input]) -> Text {
+pub(crate) fn zero_words(
+    when: &Expr,
+    reason: Option<&str>,
+    reason_en: Option<&str>,
+    inputs: &[Input],
+) -> Text {
     let c = expr_words(when, inputs);
     match reason {
         Some(r) => Text::new(
             format!("{}的，本项不得分（{r}）", c.zh),
-            format!("item zeroed when {} ({r})", c.en),
+            format!("item zeroed when {} ({})", c.en, reason_en.unwrap_or(r)),
         ),
         None => Text::new(
             format!("{}的，本项不得分", c.zh),

@@ -81,6 +81,7 @@ impl Ruleset {
                 method.push_str(&pick(rules::zero_words(
                     when,
                     reason.as_deref(),
+                    node.zero_reason_en.as_deref(),
                     &self.inputs,
                 )));
             }
@@ -88,7 +89,12 @@ impl Ruleset {
                 names,
                 points: node.max,
                 bonus: node.bonus,
-                criterion: node.description.clone().unwrap_or_default(),
+                criterion: named(
+                    lang,
+                    node.description.as_deref().unwrap_or_default(),
+                    node.description_en.as_deref(),
+                )
+                .to_string(),
                 method,
             });
         }

@@ -439,7 +439,9 @@ impl<'a> Cx<'a> {
                 name_en: meta.name_en.clone(),
                 version: meta.version.clone(),
                 issuer: meta.issuer.clone(),
+                issuer_en: meta.issuer_en.clone(),
                 description: meta.description.clone(),
+                description_en: meta.description_en.clone(),
                 scale,
                 bonus_cap,
                 id_field: meta.id_field.clone().unwrap_or_else(|| "id".into()),
@@ -515,10 +517,26 @@ impl<'a> Cx<'a> {
         if distinct.len() != values.len() {
             self.error(
                 "ruleset.duplicate_value",
-                Some(span),
+                Some(span.clone()),
                 Some(&name),
                 "`values` lists a value twice".into(),
             );
+        }
+        // English names of the values, one for each, in the same order.
+        let values_en = d.values_en.clone();
+        if let Some(en) = &values_en {
+            if en.len() != values.len() {
+                self.error(
+                    "ruleset.values_en_mismatch",
+                    Some(span.clone()),
+                    Some(&name),
+                    format!(
+                        "`values_en` has {} names for {} values: give one English name for each value, in the same order",
+                        en.len(),
+                        values.len()
+                    ),
+                );
+            }
         }
         self.inputs.push(Input {
             label: d.label.clone().unwrap_or_else(|| name.clone()),
@@ -530,8 +548,10 @@ impl<'a> Cx<'a> {
             min: d.min,
             max: d.max,
             values,
+            values_en,
             required: d.required,
             description: d.description.clone(),
+            description_en: d.description_en.clone(),
         });
     }
 
@@ -551,12 +571,14 @@ impl<'a> Cx<'a> {
             name: meta.name.clone(),
             name_en: meta.name_en.clone(),
             description: meta.description.clone(),
+            description_en: meta.description_en.clone(),
             max: scale,
             weight: 1.0,
             bonus: false,
             missing: default_missing,
             min_coverage: None,
             zero_when: None,
+            zero_reason_en: None,
             depth: 0,
             kind: NodeKind::Group {
                 aggregate: root_aggregate,
@@ -692,12 +714,14 @@ impl<'a> Cx<'a> {
                 name: d.name.clone(),
                 name_en: d.name_en.clone(),
                 description: d.description.clone(),
+                description_en: d.description_en.clone(),
                 max: d.points.as_ref().map_or(f64::NAN, |p| *p.get_ref()),
                 weight: d.weight.as_ref().map_or(1.0, |w| *w.get_ref()),
                 bonus: d.bonus,
                 missing,
                 min_coverage,
                 zero_when: None,
+                zero_reason_en: None,
                 depth,
                 kind,
             });
@@ -752,6 +776,7 @@ impl<'a> Cx<'a> {
                 .as_ref()
                 .and_then(|z| self.expr(z, Type::Bool, &path))
                 .map(|e| (e, d.zero_reason.clone()));
+            let zero_reason_en = d.zero_reason_en.clone();
             let kind = match (&d.scorer, nodes.get(i).map(|n| &n.kind)) {
                 (Some(s), _) => self
                     .scorer(s, &path, max)
@@ -772,6 +797,7 @@ impl<'a> Cx<'a> {
             };
             if let Some(node) = nodes.get_mut(i) {
                 node.zero_when = zero_when;
+                node.zero_reason_en = zero_reason_en;
                 if let Some(kind) = kind {
                     node.kind = kind;
                 }
@@ -947,6 +973,7 @@ impl<'a> Cx<'a> {
                 vetoes.push(Veto {
                     id,
                     name: v.name.clone(),
+                    name_en: v.name_en.clone(),
                     when,
                     effect,
                     grade,
@@ -982,6 +1009,7 @@ impl<'a> Cx<'a> {
             }
             quotas.push(Quota {
                 name: q.name.clone(),
+                name_en: q.name_en.clone(),
                 top,
             });
         }

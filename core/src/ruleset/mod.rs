@@ -26,8 +26,12 @@ pub struct Metadata {
     pub version: String,
     /// Issuing body.
     pub issuer: Option<String>,
+    /// English name of the issuing body.
+    pub issuer_en: Option<String>,
     /// Free description.
     pub description: Option<String>,
+    /// English description.
+    pub description_en: Option<String>,
     /// Points of the whole tree (100, 1000, …).
     pub scale: f64,
     /// Cap of the ruleset-wide bonus (0 without a `[bonus]` table).
@@ -90,10 +94,27 @@ pub struct Input {
     pub max: Option<f64>,
     /// Allowed values (category) or answers (survey).
     pub values: Vec<String>,
+    /// English names of `values`, one for each in the same order (records still use `values`).
+    pub values_en: Option<Vec<String>>,
     /// Whether a record must give it.
     pub required: bool,
     /// Longer explanation.
     pub description: Option<String>,
+    /// English explanation.
+    pub description_en: Option<String>,
+}
+
+impl Input {
+    /// The English name of one of its values: from `values_en`, else the value itself.
+    pub fn value_en<'a>(&'a self, value: &'a str) -> &'a str {
+        self.values_en
+            .as_ref()
+            .and_then(|en| {
+                let i = self.values.iter().position(|v| v == value)?;
+                en.get(i)
+            })
+            .map_or(value, String::as_str)
+    }
 }
 
 /// How a group combines its children.
@@ -187,8 +208,17 @@ pub(crate) struct Band {
 /// A tier of a severity scorer.
 #[derive(Clone, Debug)]
 pub(crate) enum Tier {
-    PerCase { name: String, count: Expr, per: f64 },
-    Zero { name: String, when: Expr },
+    PerCase {
+        name: String,
+        name_en: Option<String>,
+        count: Expr,
+        per: f64,
+    },
+    Zero {
+        name: String,
+        name_en: Option<String>,
+        when: Expr,
+    },
 }
 
 /// The scoring rule of a leaf.
@@ -370,12 +400,15 @@ pub(crate) struct Node {
     pub name: String,
     pub name_en: Option<String>,
     pub description: Option<String>,
+    pub description_en: Option<String>,
     pub max: f64,
     pub weight: f64,
     pub bonus: bool,
     pub missing: MissingPolicy,
     pub min_coverage: Option<f64>,
     pub zero_when: Option<(Expr, Option<String>)>,
+    /// English of the `zero_when` reason.
+    pub zero_reason_en: Option<String>,
     pub depth: usize,
     pub kind: NodeKind,
 }
@@ -404,6 +437,7 @@ pub enum VetoEffect {
 pub(crate) struct Veto {
     pub id: String,
     pub name: Option<String>,
+    pub name_en: Option<String>,
     pub when: Expr,
     pub effect: VetoEffect,
     pub grade: Option<usize>,
@@ -414,6 +448,7 @@ pub(crate) struct Veto {
 #[derive(Clone, Debug)]
 pub(crate) struct Quota {
     pub name: String,
+    pub name_en: Option<String>,
     pub top: f64,
 }
 
@@ -529,6 +564,8 @@ pub struct IndicatorInfo {
     pub missing: MissingPolicy,
     /// The rule as worded by the evaluation system.
     pub description: Option<String>,
+    /// The rule in English.
+    pub description_en: Option<String>,
     /// Inputs the leaf reads.
     pub inputs: Vec<String>,
     /// Children, in order.
@@ -718,6 +755,7 @@ impl Ruleset {
                 bonus: false,
                 missing: MissingPolicy::Error,
                 description: None,
+                description_en: None,
                 inputs: Vec::new(),
                 children: Vec::new(),
             };
@@ -754,6 +792,7 @@ impl Ruleset {
             bonus: node.bonus,
             missing: node.missing,
             description: node.description.clone(),
+            description_en: node.description_en.clone(),
             inputs,
             children,
         }

@@ -36,7 +36,9 @@ pub(crate) struct MetaDef {
     pub name_en: Option<String>,
     pub version: String,
     pub issuer: Option<String>,
+    pub issuer_en: Option<String>,
     pub description: Option<String>,
+    pub description_en: Option<String>,
     pub scale: Spanned<f64>,
     pub aggregate: Option<Text>,
     pub missing: Option<Text>,
@@ -58,9 +60,11 @@ pub(crate) struct InputDef {
     pub min: Option<f64>,
     pub max: Option<f64>,
     pub values: Option<Vec<String>>,
+    pub values_en: Option<Vec<String>>,
     #[serde(default)]
     pub required: bool,
     pub description: Option<String>,
+    pub description_en: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -78,8 +82,10 @@ pub(crate) struct IndicatorDef {
     pub bonus: bool,
     pub zero_when: Option<Text>,
     pub zero_reason: Option<String>,
+    pub zero_reason_en: Option<String>,
     pub scorer: Option<Spanned<ScorerDef>>,
     pub description: Option<String>,
+    pub description_en: Option<String>,
 }
 
 /// All scorer fields in one flat table: the `type` decides which are used. (A flat struct keeps
@@ -130,6 +136,7 @@ pub(crate) struct ScorerDef {
 #[serde(deny_unknown_fields)]
 pub(crate) struct TierDef {
     pub name: String,
+    pub name_en: Option<String>,
     pub count: Option<Text>,
     pub per: Option<f64>,
     pub when: Option<Text>,
@@ -167,6 +174,7 @@ pub(crate) struct BonusDef {
 pub(crate) struct VetoDef {
     pub id: Text,
     pub name: Option<String>,
+    pub name_en: Option<String>,
     pub when: Text,
     pub effect: Text,
     pub grade: Option<Text>,
@@ -178,6 +186,7 @@ pub(crate) struct VetoDef {
 #[serde(deny_unknown_fields)]
 pub(crate) struct QuotaDef {
     pub name: String,
+    pub name_en: Option<String>,
     pub top: Spanned<f64>,
 }
 

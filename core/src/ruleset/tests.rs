@@ -291,3 +291,89 @@ fn limits_bound_what_a_ruleset_may_declare() {
     assert_eq!(e.errors[0].code, "ruleset.too_large");
     assert!(Ruleset::from_toml_limited(&text, None, &Limits::default()).is_ok());
 }
+
+const ENGLISH: &str = r#"[ruleset]
+id = "t"
+name = "测试"
+version = "1"
+scale = 20
+
+[[input]]
+name = "level"
+type = "category"
+values = ["好", "差", "不适用"]
+values_en = ["Good", "Poor", "Not applicable"]
+[[input]]
+name = "minor"
+type = "count"
+[[input]]
+name = "done"
+type = "boolean"
+
+[[indicator]]
+id = "a"
+name = "评价"
+points = 10
+scorer = { type = "levels", input = "level", shares = { "好" = 1.0, "差" = 0.0 }, not_applicable = ["不适用"] }
+[[indicator]]
+id = "b"
+name = "问题"
+points = 10
+zero_when = "not done"
+zero_reason = "未开展"
+zero_reason_en = "not carried out"
+scorer = { type = "severity", cap = 10, tiers = [{ name = "一般", name_en = "minor", count = "minor", per = 2 }] }
+"#;
+
+#[test]
+fn english_names_of_values_tiers_and_zero_reasons_reach_the_english_sentences() {
+    let ruleset = Ruleset::from_toml(ENGLISH).unwrap();
+    assert_eq!(ruleset.inputs()[0].value_en("差"), "Poor");
+    assert_eq!(ruleset.inputs()[0].value_en("其他"), "其他");
+    let record: crate::Record = serde_json::from_value(serde_json::json!({
+        "level": "差", "minor": 2, "done": true
+    }))
+    .unwrap();
+    let e = ruleset.evaluate(&record).unwrap();
+    let en: Vec<&str> = e.nodes.iter().map(|n| n.detail.en.as_str()).collect();
+    assert!(en.iter().any(|t| t.contains("level “Poor”")), "{en:?}");
+    assert!(en.iter().any(|t| t.contains("minor 2×2")), "{en:?}");
+    let record: crate::Record = serde_json::from_value(serde_json::json!({
+        "level": "不适用", "minor": 0, "done": false
+    }))
+    .unwrap();
+    let e = ruleset.evaluate(&record).unwrap();
+    let en: Vec<&str> = e.nodes.iter().map(|n| n.detail.en.as_str()).collect();
+    assert!(
+        en.iter()
+            .any(|t| t.contains("“Not applicable”: not applicable")),
+        "{en:?}"
+    );
+    assert!(
+        en.iter()
+            .any(|t| t.contains("item zeroed: not carried out")),
+        "{en:?}"
+    );
+    for n in &e.nodes {
+        assert!(
+            !n.detail
+                .en
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{}",
+            n.detail.en
+        );
+    }
+}
+
+#[test]
+fn values_en_needs_one_name_per_value() {
+    let text = ENGLISH.replace(
+        r#"values_en = ["Good", "Poor", "Not applicable"]"#,
+        r#"values_en = ["Good", "Poor"]"#,
+    );
+    let e = Ruleset::from_toml(&text).err().unwrap();
+    assert_eq!(e.errors[0].code, "ruleset.values_en_mismatch");
+    assert_eq!(e.errors[0].path.as_deref(), Some("level"));
+    assert!(e.errors[0].message.contains("2 names for 3 values"));
+}

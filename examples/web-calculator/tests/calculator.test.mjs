@@ -9,7 +9,11 @@
 // - an invalid answer marks only its own field; axe-core finds no serious or critical
 //   violation; print media shows the result with every lost point; JSON download; the shared
 //   link restores the answers; `mount()` with onResult and destroy(); offline use; the place in
-//   a fitted reference cohort.
+//   a fitted reference cohort;
+// - English mode writes no Chinese anywhere in the form or the result, for every ruleset;
+// - "不清楚 / 无数据" (not known) counts as answered and reaches the engine as missing;
+// - the ASEM index (rules/asem/, normalised against a fitted cohort of 51 countries) scores a
+//   country row of its data to the same total and rank as `qinglian score` on the whole table.
 // Screenshots go to screenshots/ (looked at by people when the page changes).
 //
 // Needs `wasm/build.sh` to have run (it puts the package and the rulesets beside the page).
@@ -19,6 +23,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
+import { execFileSync } from "node:child_process";
 import { serve, launch } from "./browser.mjs";
 
 const require = createRequire(import.meta.url);
@@ -34,6 +39,12 @@ const format = (x) => String(Math.round(x * 100) / 100);
 const WIDTHS = [390, 620, 1400];
 /** The rulesets the layout and answer tests go through (the rest are checked more briefly). */
 const RULESETS = ["village.toml", "hospital.toml", "private-enterprise.toml"];
+/** Every ruleset of rules/ and rules/asem/, as paths relative to rules/. */
+const ALL = [
+  ...readdirSync(join(repo, "rules")).filter((f) => f.endsWith(".toml")),
+  ...readdirSync(join(repo, "rules/asem")).filter((f) => f.endsWith(".toml")).map((f) => `asem/${f}`),
+].sort();
+const CJK = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/;
 
 let server;
 let browser;
@@ -171,7 +182,10 @@ async function type(page, inputs, answers) {
 /** Input identifiers that must never appear in what a person reads. */
 function leaks(texts, inputs, lang) {
   const found = [];
-  for (const text of texts) {
+  // A ruleset written in English may name an input by a word of its own label (`Visa`).
+  const labels = inputs.flatMap((i) => [i.label, i.label_en]).filter(Boolean).sort((a, b) => b.length - a.length);
+  for (const raw of texts) {
+    const text = labels.reduce((t, l) => t.split(l).join(" "), raw);
     for (const { name } of inputs) {
       // English sentences may use ordinary words that are also input names ("cases"): there, only
       // identifier-shaped names count.
@@ -461,9 +475,9 @@ test("every ruleset of rules/ in both languages: no grade at first, the core's r
       [...document.querySelector("qinglian-calculator").shadowRoot.querySelectorAll('[data-testid="ruleset-select"] option')].map((o) => o.value),
     );
     await page.close();
-    return values.map((v) => v.split("/").pop()).sort();
+    return values.map((v) => v.split("/rules/").pop()).sort();
   })();
-  assert.deepEqual(offered, readdirSync(join(repo, "rules")).filter((f) => f.endsWith(".toml")).sort());
+  assert.deepEqual(offered, ALL);
   const page = await open(1400);
   await context().setOffline(true); // everything was fetched at load: switching works offline
   try {
@@ -483,7 +497,8 @@ test("every ruleset of rules/ in both languages: no grade at first, the core's r
         await page.evaluate((lang) => (document.querySelector("qinglian-calculator").lang = lang), lang);
         const view = await shown(page);
         assert.equal(Number(view.score), e.score, `${file} ${lang}`);
-        assert.equal(view.grade, e.grade ?? "", `${file} ${lang}`);
+        // A ruleset without grade bands (the ASEM index) shows no grade.
+        assert.equal(view.grade, ruleset.gradeNames().length ? e.grade ?? "" : null, `${file} ${lang}`);
         assert.deepEqual(leaks(view.reasons, inputs, lang), [], `${file} ${lang}`);
       }
       await page.evaluate(() => document.querySelector("qinglian-calculator").reset());
@@ -544,4 +559,147 @@ test("mount(): onResult on every recompute, destroy() removes it", async () => {
 
 test("no errors on the pages' consoles", () => {
   assert.deepEqual(pageErrors, []);
+});
+
+/** Every piece of text the element shows (text nodes and accessible names), but the button that
+ * switches to Chinese, which is written in Chinese on purpose. */
+function allText(page) {
+  return page.evaluate(() => {
+    const root = document.querySelector("qinglian-calculator").shadowRoot;
+    const lang = root.querySelector('[data-testid="lang-switch"]');
+    const out = [];
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const parent = n.parentElement;
+      if (!parent || parent.closest("style") || lang.contains(parent)) continue;
+      if (n.textContent.trim()) out.push(n.textContent.trim());
+    }
+    for (const e of root.querySelectorAll("[aria-label], [title], input[value]")) {
+      for (const a of ["aria-label", "title"]) if (e.getAttribute(a)) out.push(e.getAttribute(a));
+    }
+    return out;
+  });
+}
+
+test("English mode: no Chinese character in the form or the result, for every ruleset", async () => {
+  const page = await open(1400);
+  await page.evaluate(() => (document.querySelector("qinglian-calculator").lang = "en"));
+  for (const file of ALL) {
+    await show(page, file);
+    const { inputs, free } = engine(file);
+    const empty = (await allText(page)).filter((t) => CJK.test(t));
+    assert.deepEqual(empty, [], `${file}, nothing answered`);
+    await page.evaluate((a) => document.querySelector("qinglian-calculator").fill(a), knownAnswers(file, inputs));
+    const view = await shown(page);
+    assert.equal(view.state, "scored", `${file}: ${view.progress}`);
+    const answered = (await allText(page)).filter((t) => CJK.test(t));
+    assert.deepEqual(answered, [], `${file}, answered`);
+    if (file === "soe.toml") {
+      const place = await page.locator('qinglian-calculator [data-testid="place"]').textContent();
+      assert.match(place, /^Rank \d+ of \d+ .*Quota tier: (Leading|Exemplary|Improving)$/);
+    }
+    await page.evaluate(() => document.querySelector("qinglian-calculator").reset());
+    free();
+  }
+  await snap(page, "hospital-en-empty-1400.png");
+  await page.close();
+});
+
+test("不清楚 / 无数据: counts as answered, reaches the engine as missing; not offered where the ruleset needs the item", async () => {
+  const page = await open(1400);
+  const file = "transport.toml";
+  await show(page, file);
+  const { ruleset, inputs, free } = engine(file);
+  const answers = knownAnswers(file, inputs);
+  const offered = await page.evaluate(() =>
+    [...document.querySelector("qinglian-calculator").shadowRoot.querySelectorAll('[data-testid="unknown"]')].map((b) => b.dataset.unknown),
+  );
+  const name = "warning_disposal_rate";
+  assert.ok(offered.includes(name), `offered for ${offered}`);
+  const strict = [];
+  const walk = (n) => (n.children.length ? n.children.forEach(walk) : n.missing === "error" && strict.push(...n.inputs));
+  walk(ruleset.tree());
+  for (const n of strict) assert.ok(!offered.includes(n), `"not known" offered for ${n}, which the ruleset needs`);
+
+  // Only the "not known" box: one item answered, none invented.
+  const box = page.locator(`qinglian-calculator [data-unknown="${name}"]`);
+  await box.check();
+  let view = await shown(page);
+  assert.equal(view.state, "partial");
+  assert.equal(view.result.answered, 1);
+  assert.deepEqual(view.result.unknown, [name]);
+  assert.equal(view.result.record[name], null);
+  assert.ok(!view.result.unanswered.includes(name));
+  assert.equal(await page.locator(`qinglian-calculator [data-input="${name}"]`).isDisabled(), true);
+  await snap(page, "unknown-partial-zh-1400.png");
+
+  // Everything else answered: the engine's result for the record without the item.
+  await type(page, inputs.filter((i) => i.name !== name), answers);
+  view = await shown(page);
+  const want = ruleset.evaluate({ ...answers, [name]: null });
+  assert.equal(view.state, "scored", view.progress);
+  assert.equal(Number(view.score), want.score);
+  assert.ok(want.missing.includes(name));
+  assert.equal(view.progress, `已填写 ${inputs.length} / ${inputs.length} 项`);
+
+  // Unticked: unanswered again.
+  await box.uncheck();
+  view = await shown(page);
+  assert.equal(view.state, "partial");
+  assert.deepEqual(view.result.unanswered, [name]);
+  free();
+  await page.close();
+});
+
+/** The rows of a CSV without quoted cells, as records (empty cells null, numbers as numbers). */
+function rowsOf(text) {
+  const [head, ...lines] = text.trim().split(/\r?\n/);
+  const names = head.split(",");
+  return lines.map((line) => {
+    const cells = line.split(",");
+    return Object.fromEntries(
+      names.map((n, i) => [n, cells[i] === "" || cells[i] === undefined ? null : Number.isNaN(Number(cells[i])) ? cells[i] : Number(cells[i])]),
+    );
+  });
+}
+
+test("ASEM: a country normalised against the fitted reference cohort gets the total and rank of `qinglian score`", async () => {
+  const data = readFileSync(join(repo, "examples/data/asem/asem_iData.csv"), "utf8");
+  const rows = rowsOf(data);
+  const cli = ["release", "debug"].map((p) => join(repo, "target", p, "qinglian")).find((p) => existsSync(p));
+  const page = await open(1400);
+  for (const file of ALL.filter((f) => f.startsWith("asem/"))) {
+    await show(page, file);
+    const { ruleset, cohort, inputs, free } = engine(file);
+    assert.ok(cohort, `build.sh fits a cohort for ${file}`);
+    // The whole table scored as one cohort, by the same engine as the command line.
+    // A country with gaps in its row: those items are answered "not known".
+    const unit = rows.find((r) => inputs.some((i) => r[i.name] === null));
+    const batch = ruleset.evaluateMany(rows).map((r) => r.ok).find((e) => e?.id === unit.uCode);
+    assert.ok(batch, `${file}: ${unit.uCode} scored in the batch`);
+    if (cli) {
+      const csv = execFileSync(cli, ["score", join(repo, "rules", file), join(repo, "examples/data/asem/asem_iData.csv"), "--format", "csv"], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      });
+      const [head, ...lines] = csv.trim().split("\n");
+      const cols = head.split(",");
+      const aut = lines.map((l) => l.split(",")).find((c) => c[cols.indexOf("id")] === unit.uCode);
+      assert.equal(Number(aut[cols.indexOf("score")]), batch.score, `${file}: qinglian score and evaluateMany`);
+      assert.equal(Number(aut[cols.indexOf("rank")]), batch.cohort.rank);
+    }
+    const record = Object.fromEntries(inputs.map((i) => [i.name, unit[i.name] ?? null]));
+    assert.ok(Object.values(record).some((v) => v === null), "the row has gaps, answered as not known");
+    await page.evaluate((a) => document.querySelector("qinglian-calculator").fill(a), record);
+    const view = await shown(page);
+    assert.equal(view.state, "scored", `${file}: ${view.progress}`);
+    assert.ok(Math.abs(Number(view.score) - batch.score) < 1e-9, `${file}: ${view.score} vs ${batch.score}`);
+    assert.deepEqual(view.result.unknown.sort(), inputs.filter((i) => unit[i.name] === null).map((i) => i.name).sort());
+    const place = page.locator('qinglian-calculator [data-testid="place"]');
+    assert.equal(Number(await place.getAttribute("data-rank")), batch.cohort.rank, `${file}: rank`);
+    if (file === "asem/minmax-arithmetic.toml") await snap(page, "asem-zh-1400.png");
+    await page.evaluate(() => document.querySelector("qinglian-calculator").reset());
+    free();
+  }
+  await page.close();
 });

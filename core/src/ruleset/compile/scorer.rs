@@ -180,6 +180,7 @@ impl Cx<'_> {
                         {
                             Some(count) => tiers.push(Tier::PerCase {
                                 name: v.name.clone(),
+                                name_en: v.name_en.clone(),
                                 count,
                                 per,
                             }),
@@ -188,6 +189,7 @@ impl Cx<'_> {
                         (None, None, Some(w), true) => match self.expr(w, Type::Bool, path) {
                             Some(when) => tiers.push(Tier::Zero {
                                 name: v.name.clone(),
+                                name_en: v.name_en.clone(),
                                 when,
                             }),
                             None => ok = false,

@@ -69,6 +69,7 @@ pub mod read;
 pub mod record;
 pub mod ruleset;
 mod score;
+pub mod sensitivity;
 pub mod uncertainty;
 pub mod unit_ids;
 pub mod weights;
@@ -92,6 +93,7 @@ pub use ruleset::{
     Ruleset, VetoEffect, ALERT_LEVELS,
 };
 pub use score::{Scores, NO_ALERT, NO_GRADE, NO_TIER};
+pub use sensitivity::{ParameterAnalysis, ParameterRange, ParameterSensitivity, SensitivityIndex};
 pub use uncertainty::{AnalysisError, RankUncertainty, WeightNoise};
 pub use unit_ids::{repeated_id, UnitIds};
 pub use weights::{EffectiveWeight, WeightsError};

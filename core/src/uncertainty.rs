@@ -83,10 +83,10 @@ pub struct RankUncertainty {
 
 /// SplitMix64 (Steele, Lea and Flood 2014): a tiny generator whose output is fixed by its
 /// definition, so that a seed gives the same samples on every platform and in every version.
-struct SplitMix(u64);
+pub(crate) struct SplitMix(pub(crate) u64);
 
 impl SplitMix {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -95,14 +95,14 @@ impl SplitMix {
     }
 
     /// Uniform in [0, 1), from the top 53 bits.
-    fn unit(&mut self) -> f64 {
+    pub(crate) fn unit(&mut self) -> f64 {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 
 /// The `p` quantile of sorted values, interpolated between order statistics (R's default,
 /// type 7).
-fn quantile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn quantile(sorted: &[f64], p: f64) -> f64 {
     let Some(last) = sorted.len().checked_sub(1) else {
         return f64::NAN;
     };

@@ -31,7 +31,11 @@ fn a_grade_minimum_moves_the_villages_within_its_range() {
         )
         .unwrap();
     assert_eq!(s.runs, 400);
-    let clean = ruleset.grades().iter().position(|g| g.name == "清廉村社").unwrap() as u32;
+    let clean = ruleset
+        .grades()
+        .iter()
+        .position(|g| g.name == "清廉村社")
+        .unwrap() as u32;
     // Which villages the band's minimum can move at all: their grade differs between its ends
     // (a village with negative events never reaches the band, whatever its score).
     let at = |min: f64| {
@@ -94,16 +98,43 @@ fn indices_single_out_the_parameter_that_moves_ranks() {
     let grade = by_path("grade.达标.min");
     assert_eq!(grade.total, 0.0);
     assert!(grade.first.abs() < 0.3, "{grade:?}");
-    for p in ["assets.contracts.scorer.per", "supervision.petitions.scorer.per"] {
+    for p in [
+        "assets.contracts.scorer.per",
+        "supervision.petitions.scorer.per",
+    ] {
         let i = by_path(p);
         assert!(i.total > 0.05, "{i:?}");
-        assert!(i.total_interval[0] <= i.total && i.total <= i.total_interval[1], "{i:?}");
+        assert!(
+            i.total_interval[0] <= i.total && i.total <= i.total_interval[1],
+            "{i:?}"
+        );
     }
     // The same seed, the same answer.
     let again = ruleset
         .parameter_sensitivity(&batch, &parameters, &analysis)
         .unwrap();
     assert_eq!(s, again);
+    // Python and JavaScript must give these numbers to the bit (their suites read this file).
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/sensitivity");
+    std::fs::create_dir_all(&dir).unwrap();
+    let json = serde_json::json!({
+        "ruleset": "rules/village.toml",
+        "data": "examples/data/villages.csv",
+        "parameters": [
+            ["assets.contracts.scorer.per", 0.5, 4.0, false],
+            ["grade.达标.min", 70.0, 80.0, false],
+            ["supervision.petitions.scorer.per", 1.0, 6.0, true],
+        ],
+        "samples": 64,
+        "seed": 11,
+        "bootstrap": 50,
+        "result": s,
+    });
+    std::fs::write(
+        dir.join("villages.json"),
+        serde_json::to_string(&json).unwrap(),
+    )
+    .unwrap();
 }
 
 #[test]

@@ -268,6 +268,26 @@ class Ruleset:
         depths: Optional[Sequence[int]] = None,
         keep: Optional[Sequence[str]] = None,
     ) -> Any: ...
+    def _sensitivity_columns(
+        self,
+        length: int,
+        columns: Dict[str, Any],
+        parameters: Sequence[Tuple[str, float, float, bool]],
+        samples: int,
+        seed: int,
+        indices: bool,
+        bootstrap: int,
+    ) -> Dict[str, Any]: ...
+    def sensitivity(
+        self,
+        data: Any,
+        parameters: Mapping[str, Any],
+        samples: int = 200,
+        seed: int = 42,
+        indices: bool = False,
+        bootstrap: int = 100,
+        keep: Optional[Sequence[str]] = None,
+    ) -> Any: ...
     def evaluate_frame(
         self,
         data: Any,

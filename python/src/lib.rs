@@ -1065,6 +1065,117 @@ impl Ruleset {
         Ok(d)
     }
 
+    /// Sensitivity to rule parameters (see `qinglian.Ruleset.sensitivity`) from columns as for
+    /// `_score_columns`; `parameters` are (path, low, high, whole). A dict of numpy arrays per
+    /// unit, `grade_shares` (units × grades), `indices` (a list of dicts) and `runs`.
+    #[pyo3(signature = (length, columns, parameters, samples, seed, indices, bootstrap))]
+    #[allow(clippy::too_many_arguments)]
+    fn _sensitivity_columns<'py>(
+        &self,
+        py: Python<'py>,
+        length: usize,
+        columns: &Bound<'py, PyDict>,
+        parameters: Vec<(String, f64, f64, bool)>,
+        samples: usize,
+        seed: u64,
+        indices: bool,
+        bootstrap: usize,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let held = HeldColumns::extract(&self.inner, length, columns)?;
+        let mut inputs = held.inputs(length).map_err(PyValueError::new_err)?;
+        let ruleset = &self.inner;
+        let ranges: Vec<qinglian::ParameterRange> = parameters
+            .into_iter()
+            .map(|(path, low, high, whole)| {
+                let p = qinglian::ParameterRange::new(path, low, high);
+                if whole {
+                    p.whole()
+                } else {
+                    p
+                }
+            })
+            .collect();
+        let mut analysis = qinglian::ParameterAnalysis::new(samples, seed);
+        if indices {
+            analysis = analysis.with_indices(bootstrap);
+        }
+        let result = py.detach(move || -> Result<qinglian::ParameterSensitivity, String> {
+            inputs.materialize();
+            let batch = inputs.batch(ruleset)?;
+            ruleset
+                .parameter_sensitivity(&batch, &ranges, &analysis)
+                .map_err(|e| e.to_string())
+        });
+        let s = result.map_err(QinglianError::new_err)?;
+        let d = PyDict::new(py);
+        let units_changing_grade = s.units_changing_grade();
+        let rank: Vec<i64> = s.nominal_rank.iter().map(|&r| i64::from(r)).collect();
+        let grade: Vec<i64> = s
+            .nominal_grade
+            .iter()
+            .map(|&g| {
+                if g == qinglian::NO_GRADE {
+                    -1
+                } else {
+                    i64::from(g)
+                }
+            })
+            .collect();
+        let grades = self.inner.grades().len();
+        let shares: Vec<Vec<f64>> = s
+            .grade_shares
+            .into_iter()
+            .map(|row| {
+                if row.is_empty() {
+                    vec![f64::NAN; grades]
+                } else {
+                    row
+                }
+            })
+            .collect();
+        d.set_item("rank", PyArray1::from_vec(py, rank))?;
+        d.set_item("score", PyArray1::from_vec(py, s.nominal_score))?;
+        d.set_item("grade", PyArray1::from_vec(py, grade))?;
+        d.set_item("rank_median", PyArray1::from_vec(py, s.rank_median))?;
+        d.set_item("rank_p05", PyArray1::from_vec(py, s.rank_p05))?;
+        d.set_item("rank_p95", PyArray1::from_vec(py, s.rank_p95))?;
+        d.set_item("score_p05", PyArray1::from_vec(py, s.score_p05))?;
+        d.set_item("score_p95", PyArray1::from_vec(py, s.score_p95))?;
+        d.set_item("grade_change", PyArray1::from_vec(py, s.grade_change))?;
+        d.set_item("grade_shares", shares)?;
+        d.set_item("indices", ser_to_py(py, &s.indices)?)?;
+        d.set_item("output_variance", s.output_variance)?;
+        d.set_item("runs", s.runs)?;
+        d.set_item("units_changing_grade", units_changing_grade)?;
+        Ok(d)
+    }
+
+    /// How the ranking and grades respond to uncertain rule parameters (see
+    /// `qinglian._frame.sensitivity`).
+    #[pyo3(signature = (data, parameters, samples = 200, seed = 42, indices = false, bootstrap = 100, keep = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn sensitivity<'py>(
+        slf: &Bound<'py, Self>,
+        data: &Bound<'py, PyAny>,
+        parameters: &Bound<'py, PyAny>,
+        samples: usize,
+        seed: u64,
+        indices: bool,
+        bootstrap: usize,
+        keep: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let kwargs = PyDict::new(slf.py());
+        kwargs.set_item("samples", samples)?;
+        kwargs.set_item("seed", seed)?;
+        kwargs.set_item("indices", indices)?;
+        kwargs.set_item("bootstrap", bootstrap)?;
+        kwargs.set_item("keep", keep)?;
+        slf.py()
+            .import("qinglian._frame")?
+            .getattr("sensitivity")?
+            .call((slf, data, parameters), Some(&kwargs))
+    }
+
     /// Each unit's rank under noisy weights: Monte Carlo over the weights (see
     /// `qinglian._frame.uncertainty`).
     #[pyo3(signature = (data, samples = 1000, weight_noise = 0.25, seed = 42, depths = None, keep = None))]

@@ -1,0 +1,96 @@
+"""Sensitivity to rule parameters from Python: the same numbers as Rust to the bit (the case
+Rust's core/tests/sensitivity.rs writes), a grade's minimum moving exactly the villages the
+ruleset says, and clear errors for bad parameters."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import qinglian
+
+ROOT = Path(__file__).resolve().parents[2]
+CASE = ROOT / "target" / "sensitivity" / "villages.json"
+
+
+@pytest.fixture(scope="module")
+def villages() -> tuple[qinglian.Ruleset, pd.DataFrame]:
+    ruleset = qinglian.load(ROOT / "rules" / "village.toml")
+    return ruleset, pd.read_csv(ROOT / "examples" / "data" / "villages.csv")
+
+
+def same(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or a == b
+
+
+def test_the_same_numbers_as_rust(villages: tuple[qinglian.Ruleset, pd.DataFrame]) -> None:
+    assert CASE.exists(), f"{CASE} is written by `cargo test -p qinglian --test sensitivity`"
+    case = json.loads(CASE.read_text(encoding="utf-8"))
+    ruleset, data = villages
+    parameters = {
+        path: (range(int(lo), int(hi) + 1) if whole else (lo, hi))
+        for path, lo, hi, whole in case["parameters"]
+    }
+    s = ruleset.sensitivity(
+        data,
+        parameters,
+        samples=case["samples"],
+        seed=case["seed"],
+        indices=True,
+        bootstrap=case["bootstrap"],
+    )
+    want = case["result"]
+    assert s.runs == want["runs"]
+    for column, key in [
+        ("rank_median", "rank_median"),
+        ("rank_p05", "rank_p05"),
+        ("rank_p95", "rank_p95"),
+        ("score_p05", "score_p05"),
+        ("score_p95", "score_p95"),
+        ("grade_change", "grade_change"),
+    ]:
+        got = s.units[column].tolist()
+        expected = [math.nan if v is None else v for v in want[key]]
+        assert all(same(a, b) for a, b in zip(got, expected)), column
+    for row, i in zip(s.indices.itertuples(), want["indices"]):
+        assert row.parameter == i["path"]
+        assert (row.first, row.total) == (i["first"], i["total"])
+        assert (row.total_low, row.total_high) == tuple(i["total_interval"])
+
+
+def test_a_grade_minimum_moves_grades_not_ranks(
+    villages: tuple[qinglian.Ruleset, pd.DataFrame],
+) -> None:
+    ruleset, data = villages
+    s = ruleset.sensitivity(data, {"grade.清廉村社.min": (85, 95)}, samples=100, seed=1)
+    units = s.units
+    assert list(units.columns[:2]) == ["id", "name"]
+    ranked = units["rank"].notna()
+    assert (units.loc[ranked, "rank_p05"] == units.loc[ranked, "rank"].astype(float)).all()
+    assert (units.loc[ranked, "rank_p95"] == units.loc[ranked, "rank"].astype(float)).all()
+    # The villages that can change grade: their grade differs between the range's ends.
+    lo = ruleset.with_changes({"grade.清廉村社.min": 85}).evaluate_frame(data)["grade"]
+    hi = ruleset.with_changes({"grade.清廉村社.min": 95}).evaluate_frame(data)["grade"]
+    movable = (lo.astype(str) != hi.astype(str)).to_numpy()
+    assert s.units_changing_grade == int((units["grade_change"] > 0).sum())
+    assert ((units["grade_change"] > 0).to_numpy() <= movable).all()
+    assert s.units_changing_grade > 0
+    shares = units[list(ruleset.grade_names)].sum(axis=1)
+    assert ((shares[ranked] - 1.0).abs() < 1e-9).all()
+    assert s.indices.empty
+
+
+def test_bad_parameters(villages: tuple[qinglian.Ruleset, pd.DataFrame]) -> None:
+    ruleset, data = villages
+    with pytest.raises(qinglian.QinglianError, match="no_such"):
+        ruleset.sensitivity(data, {"no_such.scorer.per": (1, 2)}, samples=5)
+    with pytest.raises(qinglian.QinglianError, match="cannot vary"):
+        ruleset.sensitivity(data, {"input.risk_severity.max": (1, 9)}, samples=5)
+    with pytest.raises(TypeError, match="low, high"):
+        ruleset.sensitivity(data, {"grade.达标.min": 75}, samples=5)
+    with pytest.raises(TypeError, match="dict of path"):
+        ruleset.sensitivity(data, [], samples=5)

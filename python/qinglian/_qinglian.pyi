@@ -9,6 +9,7 @@ import numpy.typing
 __all__ = [
     "Cohort",
     "CohortError",
+    "DataWarning",
     "Diagnostic",
     "Evaluation",
     "QinglianError",

@@ -56,6 +56,7 @@
 
 pub mod batch;
 pub mod cohort;
+pub mod columns;
 pub mod encoding;
 pub mod error;
 mod evaluate;

@@ -429,10 +429,10 @@ struct HeaderMap {
     name_at: Option<usize>,
 }
 
-/// Finds the inputs, id and name in a header. Inputs match exactly; the id and name columns
-/// match however they are capitalised (`ID`, `Name`), since spreadsheets write them so. A name
-/// that appears twice — or an id or name column twice in different capitals — is an error:
-/// which of the two holds the values is anybody's guess, and tools guess differently.
+/// Finds the inputs, id and name in a header ([`crate::columns::match_columns`]: an input by its
+/// name, label or an alias; the id and name columns however they are capitalised). A name that
+/// appears twice — or two headers of one input — is an error: which of the two holds the values
+/// is anybody's guess, and tools guess differently.
 fn map_header(ruleset: &Ruleset, header: &[String], file: &str) -> Result<HeaderMap, ReadError> {
     let syntax = |message: String| ReadError::Syntax {
         file: file.to_string(),
@@ -461,29 +461,11 @@ fn map_header(ruleset: &Ruleset, header: &[String], file: &str) -> Result<Header
         }
         first.insert(h, i);
     }
-    let meta = ruleset.metadata();
-    let label = |field: &str| -> Result<Option<usize>, ReadError> {
-        let alike: Vec<usize> = (0..header.len())
-            .filter(|&i| header.get(i).is_some_and(|h| h.eq_ignore_ascii_case(field)))
-            .collect();
-        match alike.as_slice() {
-            [] => Ok(None),
-            [i] => Ok(Some(*i)),
-            [i, j, ..] => Err(syntax(format!(
-                "columns {} and {} are both the `{field}` column (capitals aside); keep one",
-                i + 1,
-                j + 1
-            ))),
-        }
-    };
+    let found = crate::columns::match_columns(ruleset, header).map_err(syntax)?;
     Ok(HeaderMap {
-        slot_at: ruleset
-            .inputs()
-            .iter()
-            .map(|i| first.get(i.name.as_str()).copied())
-            .collect(),
-        id_at: label(&meta.id_field)?,
-        name_at: label(&meta.name_field)?,
+        slot_at: found.inputs,
+        id_at: found.id,
+        name_at: found.name,
     })
 }
 
@@ -509,17 +491,33 @@ pub(crate) fn file_notes(
         column: None,
         path: None,
     };
-    let names: Vec<String> = ruleset.inputs().iter().map(|i| i.name.clone()).collect();
+    let inputs = ruleset.inputs();
+    // Names, labels and aliases: a near miss of any of them is worth a "did you mean".
+    let names: Vec<String> = inputs
+        .iter()
+        .flat_map(|i| {
+            std::iter::once(&i.name)
+                .chain(std::iter::once(&i.label))
+                .chain(&i.aliases)
+                .cloned()
+        })
+        .collect();
     let lower: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+    let fields: Vec<&String> = fields.iter().collect();
+    // An ambiguous header stopped the file already; here it only leaves nothing matched.
+    let found = crate::columns::match_columns(ruleset, &fields).unwrap_or_default();
     let is_label = |f: &str| {
         f.eq_ignore_ascii_case(&meta.id_field) || f.eq_ignore_ascii_case(&meta.name_field)
     };
     let mut notes = Vec::new();
     let mut unused = Vec::new();
-    for field in fields {
+    for (at, field) in fields.iter().enumerate() {
+        let field = *field;
         if field.is_empty()
             || is_label(field)
-            || ruleset.plan.input_slots.contains_key(field.as_str())
+            || Some(at) == found.id
+            || Some(at) == found.name
+            || found.input_at(at).is_some()
             || keep.contains(field)
         {
             continue;
@@ -550,11 +548,11 @@ pub(crate) fn file_notes(
             format!("columns the ruleset does not use (ignored): {list}"),
         ));
     }
-    let absent: Vec<String> = ruleset
-        .inputs()
+    let absent: Vec<String> = inputs
         .iter()
-        .filter(|i| !fields.contains(&i.name))
-        .map(|i| format!("`{}` ({})", i.name, i.label))
+        .enumerate()
+        .filter(|(slot, _)| found.inputs.get(*slot).is_none_or(Option::is_none))
+        .map(|(_, i)| format!("`{}` ({})", i.name, i.label))
         .collect();
     if !absent.is_empty() {
         let more = absent.len().saturating_sub(LISTED);

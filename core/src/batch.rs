@@ -492,7 +492,7 @@ fn slot_of(ruleset: &Ruleset, name: &str) -> Result<usize, String> {
 
 /// A record's id or name field, found however it is capitalised (`ID`, `Name`) when not
 /// spelled exactly as the ruleset names it.
-fn label_field<'r>(record: &'r Record, field: &str) -> Option<&'r Cell> {
+pub(crate) fn label_field<'r>(record: &'r Record, field: &str) -> Option<&'r Cell> {
     record.get(field).or_else(|| {
         record
             .fields
@@ -569,15 +569,13 @@ fn coerce(input: &Input, cell: &Cell) -> Result<Typed, RecordError> {
         (InputType::Boolean, Cell::Number(x)) if x.is_nan() => return Ok(Typed::Missing),
         (InputType::Boolean, Cell::Text(t)) => match bool_word(t.trim()) {
             Some(b) => Typed::Bool(b),
-            None => {
-                return Err(RecordError::new(
-                    "record.not_a_boolean",
-                    format!(
-                        "`{}` is not true/false (also accepted: 1/0, 是/否, 有/无, √/×, yes/no, Y/N)",
-                        crate::excerpt(t, 40)
-                    ),
-                ))
-            }
+            None => return Err(RecordError::new(
+                "record.not_a_boolean",
+                format!(
+                    "`{}` is not true/false (also accepted: 1/0, 是/否, 有/无, √/×, yes/no, Y/N)",
+                    crate::excerpt(t, 40)
+                ),
+            )),
         },
         (InputType::Category, Cell::Text(t)) => {
             match input.values.iter().position(|v| v == t.trim()) {
@@ -898,5 +896,18 @@ scorer = { type = "per_occurrence", count = "n", per = 1 }
             (e.code, e.column.as_deref()),
             ("record.missing_required", Some("must"))
         );
+    }
+
+    #[test]
+    fn boolean_words_include_ticks_and_crosses() {
+        for yes in ["√", "✓", "✔", "有", "是", "Y", "y", "YES", "True", "1"] {
+            assert_eq!(super::bool_word(yes), Some(true), "{yes}");
+        }
+        for no in ["×", "✗", "✘", "无", "否", "N", "n", "No", "FALSE", "0"] {
+            assert_eq!(super::bool_word(no), Some(false), "{no}");
+        }
+        for neither in ["x", "X", "对", "2", "yess"] {
+            assert_eq!(super::bool_word(neither), None, "{neither}");
+        }
     }
 }

@@ -101,7 +101,13 @@ pub fn match_columns<S: AsRef<str>>(
     };
     let text = |i: usize| crate::excerpt(headers.get(i).map_or("", AsRef::as_ref).trim(), 40);
     let pair = |j: usize, i: usize| {
-        format!("columns {} and {} (`{}`, `{}`)", j + 1, i + 1, text(j), text(i))
+        format!(
+            "columns {} and {} (`{}`, `{}`)",
+            j + 1,
+            i + 1,
+            text(j),
+            text(i)
+        )
     };
     let label = |slot: usize| inputs.get(slot).map_or("", |i| i.label.as_str());
     for (i, header) in headers.iter().enumerate() {
@@ -179,7 +185,11 @@ impl RecordMatcher {
         record: &crate::Record,
     ) -> Result<Option<&[Option<String>]>, &str> {
         let same = self.keys.len() == record.fields.len()
-            && self.keys.iter().zip(record.fields.keys()).all(|(a, b)| a == b);
+            && self
+                .keys
+                .iter()
+                .zip(record.fields.keys())
+                .all(|(a, b)| a == b);
         if !same {
             self.keys = record.fields.keys().cloned().collect();
             self.fields = match_columns(ruleset, &self.keys).map(|m| {
@@ -237,7 +247,10 @@ scorer = {{ type = "clause", when = "risk_file" }}
         assert_eq!(fold_header("  ＩＤ\u{3000}"), "ID");
         assert_eq!(fold_header("监督人员（人）"), "监督人员(人)");
         assert_eq!(fold_header("ｃａｓｅｓ＿２"), "cases_2");
-        assert!(matches!(fold_header(" 监督人员数 "), Cow::Borrowed("监督人员数")));
+        assert!(matches!(
+            fold_header(" 监督人员数 "),
+            Cow::Borrowed("监督人员数")
+        ));
         // Capitals and other characters are kept.
         assert_eq!(fold_header("Cases"), "Cases");
         assert_eq!(fold_header("监督人员数"), "监督人员数");
@@ -248,7 +261,13 @@ scorer = {{ type = "clause", when = "risk_file" }}
         let r = ruleset("");
         let m = match_columns(
             &r,
-            &["编号", "ＩＤ", "监督人员(人)", " 是否建立廉洁风险档案 ", "Name"],
+            &[
+                "编号",
+                "ＩＤ",
+                "监督人员(人)",
+                " 是否建立廉洁风险档案 ",
+                "Name",
+            ],
         )
         .unwrap();
         assert_eq!(m.inputs, [Some(2), Some(3)]);
@@ -285,7 +304,10 @@ type = "count"
 label = "是否建立廉洁风险档案""#,
         );
         let e = match_columns(&two, &["是否建立廉洁风险档案"]).unwrap_err();
-        assert!(e.contains("「是否建立廉洁风险档案」 or 「是否建立廉洁风险档案」"), "{e}");
+        assert!(
+            e.contains("「是否建立廉洁风险档案」 or 「是否建立廉洁风险档案」"),
+            "{e}"
+        );
         // Under their own names they are told apart.
         assert!(match_columns(&two, &["risk_file", "files"]).is_ok());
     }
@@ -294,7 +316,9 @@ label = "是否建立廉洁风险档案""#,
     fn records_are_matched_once_per_set_of_field_names() {
         let r = ruleset("");
         let mut matcher = RecordMatcher::new();
-        let named = crate::Record::new().with("id", "A").with("supervisors", 2.0);
+        let named = crate::Record::new()
+            .with("id", "A")
+            .with("supervisors", 2.0);
         assert_eq!(matcher.fields(&r, &named), Ok(None));
         let labelled = crate::Record::new()
             .with("id", "A")
@@ -303,7 +327,10 @@ label = "是否建立廉洁风险档案""#,
         let fields = matcher.fields(&r, &labelled).unwrap().unwrap().to_vec();
         assert_eq!(
             fields,
-            [Some("监督人员数".to_string()), Some("是否建立廉洁风险档案".into())]
+            [
+                Some("监督人员数".to_string()),
+                Some("是否建立廉洁风险档案".into())
+            ]
         );
         let both = labelled.with("supervisors", 1.0);
         assert!(matcher.fields(&r, &both).is_err());

@@ -72,6 +72,7 @@ pub mod ruleset;
 mod score;
 pub mod uncertainty;
 pub mod weights;
+mod workbook;
 
 pub use batch::Batch;
 pub use cohort::{Cohort, CohortError, CohortFitter, Groups};

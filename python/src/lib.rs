@@ -1402,17 +1402,20 @@ fn emit<'py>(
 
 // ------------------------------------------------------------------------------- read_records
 
-/// Reads records from a `.csv`, `.json` or `.jsonl` file: one dict (or `RecordError` for a row
-/// that could not be read) per data row. The encoding (UTF-8, UTF-16, GBK/GB18030) is detected
-/// unless named (`encoding="gbk"`). Raises `ReadError` if the file cannot be read at all.
+/// Reads records from a `.csv`, `.json` or `.jsonl` file, or a sheet of an `.xlsx`, `.xls` or
+/// `.ods` workbook (the first unless `sheet` names one): one dict (or `RecordError` for a row
+/// that could not be read) per data row. The encoding (UTF-8, UTF-16, GBK/GB18030) of a text
+/// file is detected unless named (`encoding="gbk"`). Raises `ReadError` if the file cannot be
+/// read at all.
 #[pyfunction]
-#[pyo3(signature = (path, encoding = None))]
+#[pyo3(signature = (path, encoding = None, sheet = None))]
 fn read_records<'py>(
     py: Python<'py>,
     path: std::path::PathBuf,
     encoding: Option<String>,
+    sheet: Option<String>,
 ) -> PyResult<Bound<'py, PyList>> {
-    let options = qinglian::ReadOptions { encoding };
+    let options = qinglian::ReadOptions { encoding, sheet };
     let rows = match qinglian::read_records_with(&path, &options) {
         Ok(rows) => rows,
         Err(e) => {
@@ -1421,7 +1424,8 @@ fn read_records<'py>(
                 | qinglian::ReadError::Encoding { file, line, .. } => {
                     (Some(file.clone()), Some(*line))
                 }
-                qinglian::ReadError::Io { file, .. } => (Some(file.clone()), None),
+                qinglian::ReadError::Io { file, .. }
+                | qinglian::ReadError::Workbook { file, .. } => (Some(file.clone()), None),
                 _ => (None, None),
             };
             let err = ReadError::new_err(e.to_string());

@@ -220,6 +220,7 @@ class Ruleset:
     def evaluate_many(
         self, records: Iterable[Mapping[str, Any]], cohort: Optional[Cohort] = None
     ) -> List[Union[Evaluation, RecordError]]: ...
+    def _match_columns(self, names: List[str]) -> List[Optional[int]]: ...
     def _score_columns(
         self,
         length: int,
@@ -271,7 +272,9 @@ class Ruleset:
     def _repr_html_(self) -> str: ...
 
 def read_records(
-    path: Union[str, os.PathLike[str]], encoding: Optional[str] = None
+    path: Union[str, os.PathLike[str]],
+    encoding: Optional[str] = None,
+    sheet: Optional[str] = None,
 ) -> List[Union[Dict[str, Any], RecordError]]: ...
 def _to_excel(
     results: Iterable[Union[Evaluation, RecordError]],

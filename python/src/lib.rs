@@ -254,7 +254,7 @@ fn record_of(
             Ok(s) => s.to_string(),
             Err(_) => k.str()?.to_string(),
         };
-        let input = ruleset.inputs().iter().find(|i| i.name == key);
+        let input = qinglian::columns::input_of_header(ruleset, &key);
         match cell_of(&v, 0) {
             Ok(cell) => {
                 record.fields.insert(key, cell);
@@ -785,11 +785,21 @@ impl Ruleset {
         ser_to_py(py, self.inner.metadata())
     }
 
-    /// Declared inputs (dicts: name, type, label, label_en, unit, min, max, values, required,
-    /// description), in declaration order.
+    /// Declared inputs (dicts: name, type, label, label_en, aliases when declared, unit, min,
+    /// max, values, required, description), in declaration order.
     #[getter]
     fn inputs<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         ser_to_py(py, self.inner.inputs())
+    }
+
+    /// Which of `names` (column names) holds each input, in declaration order: an index into
+    /// `names` or `None`. A column matches an input by its name, label or an alias (the core's
+    /// header matching); a column that could hold two inputs, or two columns of one input,
+    /// raise `ValueError` naming both.
+    fn _match_columns(&self, names: Vec<String>) -> PyResult<Vec<Option<usize>>> {
+        qinglian::columns::match_columns(&self.inner, &names)
+            .map(|found| found.inputs)
+            .map_err(PyValueError::new_err)
     }
 
     /// Paths of all indicators, parents before children.

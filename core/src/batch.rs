@@ -569,13 +569,15 @@ fn coerce(input: &Input, cell: &Cell) -> Result<Typed, RecordError> {
         (InputType::Boolean, Cell::Number(x)) if x.is_nan() => return Ok(Typed::Missing),
         (InputType::Boolean, Cell::Text(t)) => match bool_word(t.trim()) {
             Some(b) => Typed::Bool(b),
-            None => return Err(RecordError::new(
-                "record.not_a_boolean",
-                format!(
+            None => {
+                return Err(RecordError::new(
+                    "record.not_a_boolean",
+                    format!(
                     "`{}` is not true/false (also accepted: 1/0, 是/否, 有/无, √/×, yes/no, Y/N)",
                     crate::excerpt(t, 40)
                 ),
-            )),
+                ))
+            }
         },
         (InputType::Category, Cell::Text(t)) => {
             match input.values.iter().position(|v| v == t.trim()) {

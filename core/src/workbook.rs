@@ -13,9 +13,9 @@
 //! number of the sheet, so errors name the row the analyst sees in Excel.
 
 use crate::error::{ReadError, RecordError};
-use crate::record::Record;
 #[cfg(feature = "xlsx")]
 use crate::record::Cell;
+use crate::record::Record;
 
 /// The rows of one sheet.
 pub(crate) struct Sheet {

@@ -335,4 +335,37 @@ label = "是否建立廉洁风险档案""#,
         let both = labelled.with("supervisors", 1.0);
         assert!(matcher.fields(&r, &both).is_err());
     }
+
+    #[test]
+    fn an_alias_of_another_input_is_refused_when_the_ruleset_loads() {
+        let text = |alias: &str| {
+            format!(
+                r#"
+[ruleset]
+id = "t"
+name = "t"
+version = "1"
+scale = 10
+[[input]]
+name = "a"
+type = "boolean"
+label = "甲"
+[[input]]
+name = "b"
+type = "boolean"
+aliases = ["{alias}"]
+[[indicator]]
+id = "x"
+name = "x"
+points = 10
+scorer = {{ type = "clause", when = "a" }}
+"#
+            )
+        };
+        for alias in ["甲", " a ", ""] {
+            let e = Ruleset::from_toml(&text(alias)).err().unwrap();
+            assert_eq!(e.errors[0].code, "ruleset.duplicate_alias", "{alias:?}");
+        }
+        assert!(Ruleset::from_toml(&text("乙")).is_ok());
+    }
 }

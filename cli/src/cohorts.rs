@@ -90,7 +90,7 @@ fn split(
             None => {
                 return Err(format!(
                     "row {} belongs to no fitted group (the file changed while it was read?)",
-                    chunk.start() + row + 1
+                    chunk.file_row(row) + 1
                 ))
             }
         };

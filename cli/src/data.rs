@@ -26,10 +26,12 @@ impl Drop for Copy {
 
 impl Data {
     /// A file, or `-`: standard input, copied to a temporary file; its format is sniffed from
-    /// its first character (`[` a JSON array, `{` JSON Lines, anything else CSV).
-    pub fn open(arg: &Path, encoding: Option<&str>) -> Result<Data, String> {
+    /// its first bytes (a zip or OLE signature a workbook, `[` a JSON array, `{` JSON Lines,
+    /// anything else CSV).
+    pub fn open(arg: &Path, encoding: Option<&str>, sheet: Option<&str>) -> Result<Data, String> {
         let options = ReadOptions {
             encoding: encoding.map(str::to_string),
+            sheet: sheet.map(str::to_string),
         };
         if let Some(label) = encoding {
             qinglian::encoding_for_label(label)?;
@@ -71,7 +73,10 @@ impl Data {
             .unwrap_or(&head)
             .iter()
             .find(|b| !b.is_ascii_whitespace() && !matches!(b, 0 | 0xFE | 0xFF));
+        let workbook = head.starts_with(b"PK\x03\x04")
+            || head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
         let format = match first {
+            _ if workbook => RecordFormat::Workbook,
             Some(b'[') => RecordFormat::Json,
             Some(b'{') => RecordFormat::JsonLines,
             _ => RecordFormat::Csv,

@@ -55,17 +55,22 @@ enum Command {
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
     },
-    /// Score every record of a CSV / JSON / JSON Lines file: a ranked table, or CSV / JSON rows
-    /// in the file's order.
+    /// Score every record of a CSV / JSON / JSON Lines file or a sheet of a workbook: a ranked
+    /// table, or CSV / JSON rows in the file's order.
     Score {
         /// Ruleset file.
         ruleset: PathBuf,
-        /// Records (.csv, .json or .jsonl; `-` reads standard input).
+        /// Records (.csv, .json, .jsonl, or a workbook: .xlsx, .xls, .ods; `-` reads standard
+        /// input).
         data: PathBuf,
         /// The data file's text encoding (`gbk`, `gb18030`, `utf-16le`, `big5`, `utf-8`):
         /// detected when not given (a byte order mark, else UTF-8, else GBK/GB18030).
         #[arg(long)]
         encoding: Option<String>,
+        /// The sheet of a workbook (.xlsx, .xls, .ods) to read, by name; the first when not
+        /// given.
+        #[arg(long)]
+        sheet: Option<String>,
         /// Output format (`xlsx` needs `-o FILE`).
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -97,12 +102,17 @@ enum Command {
     Fit {
         /// Ruleset file.
         ruleset: PathBuf,
-        /// Records (.csv, .json or .jsonl; `-` reads standard input).
+        /// Records (.csv, .json, .jsonl, or a workbook: .xlsx, .xls, .ods; `-` reads standard
+        /// input).
         data: PathBuf,
         /// The data file's text encoding (`gbk`, `gb18030`, `utf-16le`, `big5`, `utf-8`):
         /// detected when not given (a byte order mark, else UTF-8, else GBK/GB18030).
         #[arg(long)]
         encoding: Option<String>,
+        /// The sheet of a workbook (.xlsx, .xls, .ods) to read, by name; the first when not
+        /// given.
+        #[arg(long)]
+        sheet: Option<String>,
         /// The cohort file to write (standard output if not given).
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -114,12 +124,17 @@ enum Command {
     Explain {
         /// Ruleset file.
         ruleset: PathBuf,
-        /// Records (.csv, .json or .jsonl; `-` reads standard input).
+        /// Records (.csv, .json, .jsonl, or a workbook: .xlsx, .xls, .ods; `-` reads standard
+        /// input).
         data: PathBuf,
         /// The data file's text encoding (`gbk`, `gb18030`, `utf-16le`, `big5`, `utf-8`):
         /// detected when not given (a byte order mark, else UTF-8, else GBK/GB18030).
         #[arg(long)]
         encoding: Option<String>,
+        /// The sheet of a workbook (.xlsx, .xls, .ods) to read, by name; the first when not
+        /// given.
+        #[arg(long)]
+        sheet: Option<String>,
         /// The unit's id.
         #[arg(long)]
         id: String,
@@ -146,7 +161,8 @@ enum Command {
     Report {
         /// Ruleset file.
         ruleset: PathBuf,
-        /// Records (.csv, .json or .jsonl; `-` reads standard input).
+        /// Records (.csv, .json, .jsonl, or a workbook: .xlsx, .xls, .ods; `-` reads standard
+        /// input).
         data: PathBuf,
         /// The unit's id; without it, every unit gets a report in the folder `-o` names.
         #[arg(long)]
@@ -154,6 +170,10 @@ enum Command {
         /// The data file's text encoding (as `score --encoding`); detected when not given.
         #[arg(long)]
         encoding: Option<String>,
+        /// The sheet of a workbook (.xlsx, .xls, .ods) to read, by name; the first when not
+        /// given.
+        #[arg(long)]
+        sheet: Option<String>,
         /// The report file (with `--id`; standard output if not given), or the folder.
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -269,6 +289,7 @@ fn main() -> ExitCode {
             ruleset,
             data,
             encoding,
+            sheet,
             format,
             output,
             top,
@@ -282,6 +303,7 @@ fn main() -> ExitCode {
                 ruleset: &ruleset,
                 data: &data,
                 encoding: encoding.as_deref(),
+                sheet: sheet.as_deref(),
                 by: &by,
                 cohort: cohort.as_deref(),
                 strict,
@@ -296,6 +318,7 @@ fn main() -> ExitCode {
             ruleset,
             data,
             encoding,
+            sheet,
             output,
             chunk_rows,
         } => fit(
@@ -303,6 +326,7 @@ fn main() -> ExitCode {
                 ruleset: &ruleset,
                 data: &data,
                 encoding: encoding.as_deref(),
+                sheet: sheet.as_deref(),
                 by: &[],
                 cohort: None,
                 strict: false,
@@ -314,6 +338,7 @@ fn main() -> ExitCode {
             ruleset,
             data,
             encoding,
+            sheet,
             id,
             format,
             by,
@@ -326,6 +351,7 @@ fn main() -> ExitCode {
                 ruleset: &ruleset,
                 data: &data,
                 encoding: encoding.as_deref(),
+                sheet: sheet.as_deref(),
                 by: &by,
                 cohort: cohort.as_deref(),
                 strict,
@@ -340,6 +366,7 @@ fn main() -> ExitCode {
             data,
             id,
             encoding,
+            sheet,
             output,
             by,
             cohort,
@@ -362,6 +389,7 @@ fn main() -> ExitCode {
                     ruleset: &ruleset,
                     data: &data,
                     encoding: encoding.as_deref(),
+                    sheet: sheet.as_deref(),
                     by: &by,
                     cohort: cohort.as_deref(),
                     strict: false,
@@ -467,6 +495,7 @@ struct Scoring<'a> {
     ruleset: &'a Path,
     data: &'a Path,
     encoding: Option<&'a str>,
+    sheet: Option<&'a str>,
     by: &'a [String],
     cohort: Option<&'a Path>,
     strict: bool,
@@ -522,7 +551,7 @@ fn score(
         return Err("-o is for --format xlsx; other formats go to standard output".into());
     }
     let ruleset = load(s.ruleset)?;
-    let data = Data::open(s.data, s.encoding)?;
+    let data = Data::open(s.data, s.encoding, s.sheet)?;
     let mut cohorts = cohorts(s, &ruleset, &data)?;
     let layout = Layout::new(&ruleset, lang, s.by);
     let mut out = Out::new();
@@ -570,7 +599,7 @@ fn score(
                 failed += 1;
                 continue;
             };
-            let file_row = chunk.start() + local;
+            let file_row = chunk.file_row(local);
             let forced = match scores.error(pos) {
                 Some(_) => None,
                 None => see_id(&mut ids, batch.id(pos), file_row, s.strict),
@@ -602,7 +631,7 @@ fn score(
 
 fn fit(s: &Scoring<'_>, output: Option<&Path>) -> Result<ExitCode, String> {
     let ruleset = load(s.ruleset)?;
-    let data = Data::open(s.data, s.encoding)?;
+    let data = Data::open(s.data, s.encoding, s.sheet)?;
     let fitted = cohorts::fit(&ruleset, &data, &[], s.chunk_rows)?;
     let size = fitted.cohorts.size();
     let Some(cohort) = fitted.cohorts.cohorts.first() else {
@@ -647,7 +676,7 @@ fn explain(
     lang: Lang,
 ) -> Result<ExitCode, String> {
     let ruleset = load(s.ruleset)?;
-    let data = Data::open(s.data, s.encoding)?;
+    let data = Data::open(s.data, s.encoding, s.sheet)?;
     let mut cohorts = cohorts(s, &ruleset, &data)?;
     // The id is kept beside the grouping columns, to find the unit without checking every row.
     let mut keep = s.by.to_vec();
@@ -660,7 +689,7 @@ fn explain(
         let here: Vec<usize> = (0..chunk.len())
             .filter(|&r| chunk.kept(s.by.len(), r) == Some(id))
             .collect();
-        rows_with_id.extend(here.iter().map(|r| chunk.start() + r));
+        rows_with_id.extend(here.iter().map(|&r| chunk.file_row(r)));
         let Some(&local) = here.first().filter(|_| found.is_none()) else {
             return Ok(true);
         };

@@ -18,7 +18,7 @@ pub enum Target<'a> {
 
 pub fn run(s: &Scoring<'_>, target: Target<'_>, lang: Lang) -> Result<Option<String>, String> {
     let ruleset = crate::load(s.ruleset)?;
-    let data = Data::open(s.data, s.encoding)?;
+    let data = Data::open(s.data, s.encoding, s.sheet)?;
     let mut cohorts = crate::cohorts(s, &ruleset, &data)?;
     let mut keep = s.by.to_vec();
     keep.push(ruleset.metadata().id_field.clone());
@@ -70,7 +70,7 @@ pub fn run(s: &Scoring<'_>, target: Target<'_>, lang: Lang) -> Result<Option<Str
                     };
                     match ruleset.explain(batch, scores, pos) {
                         Ok(e) => {
-                            let stem = file_stem(e.id.as_deref(), chunk.start() + local);
+                            let stem = file_stem(e.id.as_deref(), chunk.file_row(local));
                             let path = unique(folder, &stem, &mut names);
                             std::fs::write(&path, ruleset.report_html(&e, lang))
                                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;

@@ -445,3 +445,172 @@ fn the_excel_ranking_ranks_within_groups() {
     assert_eq!(firsts, years.len());
     assert!(years.len() > 1);
 }
+
+/// The example data of a ruleset as the analyst receives it: a workbook whose sheet `自评表` has
+/// a title row, then the inputs headed by their Chinese labels, booleans ticked (√/×) or as
+/// Excel's TRUE/FALSE, numbers as numbers, and an empty row.
+fn self_assessment(ruleset: &Ruleset, csv: &Path, to: &Path) {
+    let mut reader = csv::Reader::from_path(csv).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet().set_name("说明").unwrap();
+    let sheet = book.add_worksheet();
+    sheet.set_name("自评表").unwrap();
+    sheet.write(0, 0, "企业清廉建设自评表").unwrap();
+    for (c, h) in header.iter().enumerate() {
+        let input = ruleset.inputs().iter().find(|i| i.name == *h);
+        let title = match input {
+            // Full-width brackets and spaces around, as typed with a Chinese input method.
+            Some(i) if c % 2 == 0 => format!(" {}\u{3000}", i.label),
+            Some(i) => i.label.clone(),
+            None if h == "id" => "ID".to_string(),
+            None => h.clone(),
+        };
+        sheet.write(1, c as u16, title).unwrap();
+    }
+    let mut at = 2u32;
+    for (r, record) in reader.records().enumerate() {
+        if r == 3 {
+            at += 1; // an empty row
+        }
+        for (c, v) in record.unwrap().iter().enumerate() {
+            let c = c as u16;
+            if v.is_empty() {
+                continue;
+            }
+            match v {
+                "true" | "false" if r % 2 == 0 => {
+                    sheet.write(at, c, if v == "true" { "√" } else { "×" })
+                }
+                "true" | "false" => sheet.write(at, c, v == "true"),
+                _ => match v.parse::<f64>() {
+                    Ok(x) if header[c as usize] != "id" => sheet.write(at, c, x),
+                    _ => sheet.write(at, c, v),
+                },
+            }
+            .unwrap();
+        }
+        at += 1;
+    }
+    book.save(to).unwrap();
+}
+
+#[test]
+fn a_workbook_headed_in_chinese_scores_like_the_csv_headed_by_names() {
+    let dir = scratch("workbook");
+    for (rules, data) in EXAMPLES {
+        let rules = format!("rules/{rules}.toml");
+        let csv = format!("examples/data/{data}.csv");
+        let ruleset = Ruleset::load(root().join(&rules)).unwrap();
+        let book = dir.join(format!("{data}.xlsx"));
+        self_assessment(&ruleset, &root().join(&csv), &book);
+        let book = book.display().to_string();
+        let from_csv = qinglian(&["score", &rules, &csv, "--format", "csv"]);
+        let from_book = qinglian(&[
+            "score",
+            &rules,
+            &book,
+            "--sheet",
+            "自评表",
+            "--format",
+            "csv",
+        ]);
+        assert_eq!(
+            from_book.status.code(),
+            from_csv.status.code(),
+            "{rules}: {}",
+            stderr(&from_book)
+        );
+        assert!(!stdout(&from_csv).is_empty());
+        assert_eq!(stdout(&from_book), stdout(&from_csv), "{rules}");
+        // Every input found under its label: no note on unknown or absent columns.
+        assert_eq!(
+            stderr(&from_book).contains("record.absent_input"),
+            stderr(&from_csv).contains("record.absent_input"),
+            "{rules}: {}",
+            stderr(&from_book)
+        );
+        // explain and report read the sheet too.
+        let id = read_records(root().join(&csv)).unwrap()[0]
+            .as_ref()
+            .unwrap()
+            .get("id")
+            .map(|c| match c {
+                qinglian::Cell::Text(t) => t.clone(),
+                other => panic!("{other:?}"),
+            })
+            .unwrap();
+        let explained = qinglian(&["explain", &rules, &book, "--sheet", "自评表", "--id", &id]);
+        assert_eq!(
+            stdout(&explained),
+            stdout(&qinglian(&["explain", &rules, &csv, "--id", &id])),
+            "{rules}"
+        );
+    }
+    // A sheet that is not there is named, with the sheets there are.
+    let book = dir.join("private-enterprises.xlsx").display().to_string();
+    let out = qinglian(&[
+        "score",
+        "rules/private-enterprise.toml",
+        &book,
+        "--sheet",
+        "汇总",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("`汇总`") && stderr(&out).contains("说明, 自评表"),
+        "{}",
+        stderr(&out)
+    );
+    // Without --sheet the first sheet is read: here an empty one.
+    let out = qinglian(&[
+        "score",
+        "rules/private-enterprise.toml",
+        &book,
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        stderr(&out).contains("record.absent_input"),
+        "{}",
+        stderr(&out)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn errors_in_a_sheet_name_the_row_excel_shows() {
+    let dir = scratch("sheet-rows");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let rows: [[&str; 3]; 4] = [
+        ["id", "专兼职监督人员数", "是否设立纪检、审计或合规监督机构"],
+        ["A", "2", "√"],
+        ["B", "3", "也许"],
+        ["C", "两人", "有"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            // Header on row 3 of the sheet, below a title and an empty row.
+            sheet.write(r as u32 + 2, c as u16, *v).unwrap();
+        }
+    }
+    sheet.write(0, 0, "标题").unwrap();
+    let path = dir.join("rows.xlsx");
+    book.save(&path).unwrap();
+    let path = path.display().to_string();
+    let out = qinglian(&[
+        "score",
+        "rules/private-enterprise.toml",
+        &path,
+        "--format",
+        "csv",
+    ]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("[record.not_a_boolean] row 5 (id B)") && err.contains("√/×"),
+        "{err}"
+    );
+    assert!(err.contains("[record.not_a_number] row 6 (id C)"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

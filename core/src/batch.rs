@@ -91,6 +91,8 @@ impl<'a> Batch<'a> {
     ) -> Batch<'a> {
         let mut batch = Batch::new(ruleset, len);
         let meta = ruleset.metadata();
+        // Fields headed by an input's label or alias (see `crate::columns`).
+        let mut matcher = crate::columns::RecordMatcher::new();
         for (row, record) in rows.enumerate() {
             match record {
                 Err(e) => batch.set_error(row, e.clone()),
@@ -100,9 +102,25 @@ impl<'a> Batch<'a> {
                     if id.is_some() || name.is_some() {
                         batch.set_label(row, id, name);
                     }
+                    let fields = match matcher.fields(ruleset, record) {
+                        Ok(fields) => fields,
+                        Err(message) => {
+                            batch.set_error(
+                                row,
+                                RecordError::new("record.ambiguous_column", message),
+                            );
+                            continue;
+                        }
+                    };
                     for (slot, input) in ruleset.inputs().iter().enumerate() {
-                        let cell = record.get(&input.name).unwrap_or(&Cell::Missing);
-                        batch.put(ruleset, slot, row, cell);
+                        let cell = match fields {
+                            None => record.get(&input.name),
+                            Some(fields) => fields
+                                .get(slot)
+                                .and_then(Option::as_ref)
+                                .and_then(|f| record.get(f)),
+                        };
+                        batch.put(ruleset, slot, row, cell.unwrap_or(&Cell::Missing));
                     }
                 }
             }
@@ -474,7 +492,7 @@ fn slot_of(ruleset: &Ruleset, name: &str) -> Result<usize, String> {
 
 /// A record's id or name field, found however it is capitalised (`ID`, `Name`) when not
 /// spelled exactly as the ruleset names it.
-fn label_field<'r>(record: &'r Record, field: &str) -> Option<&'r Cell> {
+pub(crate) fn label_field<'r>(record: &'r Record, field: &str) -> Option<&'r Cell> {
     record.get(field).or_else(|| {
         record
             .fields
@@ -486,9 +504,10 @@ fn label_field<'r>(record: &'r Record, field: &str) -> Option<&'r Cell> {
 
 /// The words a boolean input accepts (case aside), the usual spellings without allocating.
 pub(crate) fn bool_word(text: &str) -> Option<bool> {
+    // Ticks and crosses as a paper form marks them: √ × (what Excel users type), ✓ ✗, ✔ ✘.
     let word = |t: &str| match t {
-        "true" | "1" | "yes" | "y" | "是" | "有" | "t" => Some(true),
-        "false" | "0" | "no" | "n" | "否" | "无" | "f" => Some(false),
+        "true" | "1" | "yes" | "y" | "是" | "有" | "t" | "√" | "✓" | "✔" => Some(true),
+        "false" | "0" | "no" | "n" | "否" | "无" | "f" | "×" | "✗" | "✘" => Some(false),
         _ => None,
     };
     word(text).or_else(|| word(&text.to_lowercase()))
@@ -554,9 +573,9 @@ fn coerce(input: &Input, cell: &Cell) -> Result<Typed, RecordError> {
                 return Err(RecordError::new(
                     "record.not_a_boolean",
                     format!(
-                        "`{}` is not true/false (also accepted: 1/0, 是/否, yes/no)",
-                        crate::excerpt(t, 40)
-                    ),
+                    "`{}` is not true/false (also accepted: 1/0, 是/否, 有/无, √/×, yes/no, Y/N)",
+                    crate::excerpt(t, 40)
+                ),
                 ))
             }
         },
@@ -879,5 +898,18 @@ scorer = { type = "per_occurrence", count = "n", per = 1 }
             (e.code, e.column.as_deref()),
             ("record.missing_required", Some("must"))
         );
+    }
+
+    #[test]
+    fn boolean_words_include_ticks_and_crosses() {
+        for yes in ["√", "✓", "✔", "有", "是", "Y", "y", "YES", "True", "1"] {
+            assert_eq!(super::bool_word(yes), Some(true), "{yes}");
+        }
+        for no in ["×", "✗", "✘", "无", "否", "N", "n", "No", "FALSE", "0"] {
+            assert_eq!(super::bool_word(no), Some(false), "{no}");
+        }
+        for neither in ["x", "X", "对", "2", "yess"] {
+            assert_eq!(super::bool_word(neither), None, "{neither}");
+        }
     }
 }

@@ -173,6 +173,14 @@ pub enum ReadError {
         /// What is wrong, and what to do.
         message: String,
     },
+    /// The workbook cannot be read, or has no sheet of the name asked for.
+    #[error("{file}: {message}")]
+    Workbook {
+        /// The file.
+        file: String,
+        /// What is wrong, and what to do.
+        message: String,
+    },
     /// The file is not valid CSV / JSON / JSON Lines.
     #[error("{file}:{line}: {message}")]
     Syntax {

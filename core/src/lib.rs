@@ -56,6 +56,7 @@
 
 pub mod batch;
 pub mod cohort;
+pub mod columns;
 pub mod encoding;
 pub mod error;
 mod evaluate;
@@ -73,6 +74,7 @@ pub mod sensitivity;
 pub mod uncertainty;
 pub mod unit_ids;
 pub mod weights;
+mod workbook;
 
 pub use batch::Batch;
 pub use cohort::{Cohort, CohortError, CohortFitter, Groups};

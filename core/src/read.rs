@@ -68,6 +68,8 @@ pub struct ReadOptions {
     /// The file's text encoding, as a label (`gbk`, `gb18030`, `utf-16le`, `big5`, `utf-8`);
     /// detected when not given (see [`crate::encoding`]). A byte order mark always decides.
     pub encoding: Option<String>,
+    /// The sheet of a workbook to read, by name; the first sheet when not given.
+    pub sheet: Option<String>,
 }
 
 /// Rows per chunk unless set otherwise ([`RecordReader::with_chunk_rows`]).
@@ -82,11 +84,14 @@ pub enum RecordFormat {
     Json,
     /// One JSON object a line.
     JsonLines,
+    /// A sheet of an Excel or OpenDocument workbook (read whole, then handed out in chunks;
+    /// only with the `xlsx` feature).
+    Workbook,
 }
 
 impl RecordFormat {
-    /// The format [`crate::read_records`] reads a file as: `.json`, `.jsonl` / `.ndjson`, else
-    /// CSV.
+    /// The format [`crate::read_records`] reads a file as: `.json`, `.jsonl` / `.ndjson`,
+    /// `.xlsx` / `.xlsm` / `.xlsb` / `.xls` / `.ods`, else CSV.
     pub fn of_path(path: impl AsRef<Path>) -> RecordFormat {
         let ext = path
             .as_ref()
@@ -97,6 +102,7 @@ impl RecordFormat {
         match ext.as_str() {
             "json" => RecordFormat::Json,
             "jsonl" | "ndjson" => RecordFormat::JsonLines,
+            "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => RecordFormat::Workbook,
             _ => RecordFormat::Csv,
         }
     }
@@ -114,6 +120,8 @@ pub struct RecordReader<'r> {
     keep: Vec<String>,
     /// JSON: every field name seen so far (for [`Self::notes`]).
     seen: BTreeSet<String>,
+    /// A workbook: its header, and the sheet row (1-based) of every data row.
+    sheet: Option<(Vec<String>, usize, Vec<usize>)>,
 }
 
 enum Source {
@@ -189,6 +197,32 @@ impl<'r> RecordReader<'r> {
                 )?),
                 None => None,
             };
+        if format == RecordFormat::Workbook {
+            let mut reader = reader;
+            let mut bytes = Vec::new();
+            reader
+                .read_to_end(&mut bytes)
+                .map_err(|e| read_failure(file, e))?;
+            let sheet = crate::workbook::read_sheet(bytes, options.sheet.as_deref(), file)?;
+            map_header(ruleset, &sheet.header, file).map_err(|e| match e {
+                ReadError::Syntax { message, .. } => ReadError::Syntax {
+                    file: file.to_string(),
+                    line: sheet.header_row,
+                    message,
+                },
+                e => e,
+            })?;
+            return Ok(RecordReader {
+                ruleset,
+                file: file.to_string(),
+                chunk_rows: CHUNK_ROWS,
+                rows: 0,
+                source: Source::Rows(sheet.rows.into_iter()),
+                keep: Vec::new(),
+                seen: BTreeSet::new(),
+                sheet: Some((sheet.header, sheet.header_row, sheet.numbers)),
+            });
+        }
         // Whatever the encoding, the readers below see UTF-8 without a byte order mark.
         let (mut text, _) = utf8_reader(reader, named, file)?;
         let mut seen = BTreeSet::new();
@@ -216,7 +250,7 @@ impl<'r> RecordReader<'r> {
                 line: String::new(),
                 number: 0,
             },
-            RecordFormat::Json => {
+            RecordFormat::Json | RecordFormat::Workbook => {
                 let mut bytes = Vec::new();
                 text.read_to_end(&mut bytes)
                     .map_err(|e| read_failure(file, e))?;
@@ -240,6 +274,7 @@ impl<'r> RecordReader<'r> {
             source,
             keep: Vec::new(),
             seen,
+            sheet: None,
         })
     }
 
@@ -248,8 +283,9 @@ impl<'r> RecordReader<'r> {
     /// misspelling); inputs the file does not have at all. For JSON Lines, call it after the
     /// last chunk: the fields are known only once every line was read.
     pub fn notes(&self) -> Vec<Diagnostic> {
-        let (fields, line) = match &self.source {
-            Source::Csv(csv) => (csv.header.iter().cloned().collect(), Some(1)),
+        let (fields, line) = match (&self.source, &self.sheet) {
+            (Source::Csv(csv), _) => (csv.header.iter().cloned().collect(), Some(1)),
+            (_, Some((header, row, _))) => (header.iter().cloned().collect(), Some(*row)),
             _ => (self.seen.clone(), None),
         };
         file_notes(self.ruleset, &fields, &self.keep, &self.file, line)
@@ -284,10 +320,12 @@ impl<'r> RecordReader<'r> {
         self
     }
 
-    /// The trimmed names of the header row of a CSV file; `None` for JSON, which has none.
+    /// The trimmed names of the header row of a CSV file or a sheet; `None` for JSON, which has
+    /// none.
     pub fn columns(&self) -> Option<&[String]> {
-        match &self.source {
-            Source::Csv(csv) => Some(&csv.header),
+        match (&self.source, &self.sheet) {
+            (Source::Csv(csv), _) => Some(&csv.header),
+            (_, Some((header, _, _))) => Some(header),
             _ => None,
         }
     }
@@ -353,22 +391,40 @@ impl<'r> RecordReader<'r> {
         self.rows += len;
         let kept = match &mut body {
             Body::Columns { kept, .. } => std::mem::take(kept),
-            Body::Records(rows) => self
-                .keep
-                .iter()
-                .map(|f| {
-                    rows.iter()
-                        .map(|r| r.as_ref().ok().and_then(|r| r.get(f)).and_then(cell_text))
-                        .collect()
-                })
-                .collect(),
+            Body::Records(rows) => {
+                let meta = self.ruleset.metadata();
+                self.keep
+                    .iter()
+                    .map(|f| {
+                        // The id and name fields are found however they are capitalised.
+                        let label = *f == meta.id_field || *f == meta.name_field;
+                        rows.iter()
+                            .map(|r| {
+                                let r = r.as_ref().ok()?;
+                                let cell = if label {
+                                    crate::batch::label_field(r, f)
+                                } else {
+                                    r.get(f)
+                                };
+                                cell.and_then(cell_text)
+                            })
+                            .collect()
+                    })
+                    .collect()
+            }
         };
+        let numbers = self.sheet.as_ref().map(|(_, _, numbers)| {
+            numbers
+                .get(start..start + len)
+                .map_or_else(Vec::new, <[usize]>::to_vec)
+        });
         Ok(Some(Chunk {
             ruleset: self.ruleset,
             start,
             len,
             body,
             kept,
+            numbers,
         }))
     }
 }
@@ -429,10 +485,10 @@ struct HeaderMap {
     name_at: Option<usize>,
 }
 
-/// Finds the inputs, id and name in a header. Inputs match exactly; the id and name columns
-/// match however they are capitalised (`ID`, `Name`), since spreadsheets write them so. A name
-/// that appears twice — or an id or name column twice in different capitals — is an error:
-/// which of the two holds the values is anybody's guess, and tools guess differently.
+/// Finds the inputs, id and name in a header ([`crate::columns::match_columns`]: an input by its
+/// name, label or an alias; the id and name columns however they are capitalised). A name that
+/// appears twice — or two headers of one input — is an error: which of the two holds the values
+/// is anybody's guess, and tools guess differently.
 fn map_header(ruleset: &Ruleset, header: &[String], file: &str) -> Result<HeaderMap, ReadError> {
     let syntax = |message: String| ReadError::Syntax {
         file: file.to_string(),
@@ -461,29 +517,11 @@ fn map_header(ruleset: &Ruleset, header: &[String], file: &str) -> Result<Header
         }
         first.insert(h, i);
     }
-    let meta = ruleset.metadata();
-    let label = |field: &str| -> Result<Option<usize>, ReadError> {
-        let alike: Vec<usize> = (0..header.len())
-            .filter(|&i| header.get(i).is_some_and(|h| h.eq_ignore_ascii_case(field)))
-            .collect();
-        match alike.as_slice() {
-            [] => Ok(None),
-            [i] => Ok(Some(*i)),
-            [i, j, ..] => Err(syntax(format!(
-                "columns {} and {} are both the `{field}` column (capitals aside); keep one",
-                i + 1,
-                j + 1
-            ))),
-        }
-    };
+    let found = crate::columns::match_columns(ruleset, header).map_err(syntax)?;
     Ok(HeaderMap {
-        slot_at: ruleset
-            .inputs()
-            .iter()
-            .map(|i| first.get(i.name.as_str()).copied())
-            .collect(),
-        id_at: label(&meta.id_field)?,
-        name_at: label(&meta.name_field)?,
+        slot_at: found.inputs,
+        id_at: found.id,
+        name_at: found.name,
     })
 }
 
@@ -509,17 +547,33 @@ pub(crate) fn file_notes(
         column: None,
         path: None,
     };
-    let names: Vec<String> = ruleset.inputs().iter().map(|i| i.name.clone()).collect();
+    let inputs = ruleset.inputs();
+    // Names, labels and aliases: a near miss of any of them is worth a "did you mean".
+    let names: Vec<String> = inputs
+        .iter()
+        .flat_map(|i| {
+            std::iter::once(&i.name)
+                .chain(std::iter::once(&i.label))
+                .chain(&i.aliases)
+                .cloned()
+        })
+        .collect();
     let lower: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
+    let fields: Vec<&String> = fields.iter().collect();
+    // An ambiguous header stopped the file already; here it only leaves nothing matched.
+    let found = crate::columns::match_columns(ruleset, &fields).unwrap_or_default();
     let is_label = |f: &str| {
         f.eq_ignore_ascii_case(&meta.id_field) || f.eq_ignore_ascii_case(&meta.name_field)
     };
     let mut notes = Vec::new();
     let mut unused = Vec::new();
-    for field in fields {
+    for (at, field) in fields.iter().enumerate() {
+        let field = *field;
         if field.is_empty()
             || is_label(field)
-            || ruleset.plan.input_slots.contains_key(field.as_str())
+            || Some(at) == found.id
+            || Some(at) == found.name
+            || found.input_at(at).is_some()
             || keep.contains(field)
         {
             continue;
@@ -550,11 +604,11 @@ pub(crate) fn file_notes(
             format!("columns the ruleset does not use (ignored): {list}"),
         ));
     }
-    let absent: Vec<String> = ruleset
-        .inputs()
+    let absent: Vec<String> = inputs
         .iter()
-        .filter(|i| !fields.contains(&i.name))
-        .map(|i| format!("`{}` ({})", i.name, i.label))
+        .enumerate()
+        .filter(|(slot, _)| found.inputs.get(*slot).is_none_or(Option::is_none))
+        .map(|(_, i)| format!("`{}` ({})", i.name, i.label))
         .collect();
     if !absent.is_empty() {
         let more = absent.len().saturating_sub(LISTED);
@@ -884,6 +938,8 @@ pub struct Chunk<'r> {
     len: usize,
     body: Body,
     kept: Vec<Vec<Option<String>>>,
+    /// A sheet's rows: the sheet row (1-based) of each row of the chunk.
+    numbers: Option<Vec<usize>>,
 }
 
 impl Chunk<'_> {
@@ -911,10 +967,23 @@ impl Chunk<'_> {
             .and_then(|v| v.as_deref())
     }
 
-    /// The error of row `row` of a batch of this chunk, placed at its row of the file.
+    /// Where row `row` of the chunk is in the file, as an error's `row` says it (0-based; shown
+    /// 1-based): the data row of a CSV or JSON file (header excluded), the sheet row less one of
+    /// a workbook, so that "row 7" is row 7 of the sheet as Excel numbers it.
+    pub fn file_row(&self, row: usize) -> usize {
+        match &self.numbers {
+            Some(numbers) => numbers
+                .get(row)
+                .map_or(self.start + row, |n| n.saturating_sub(1)),
+            None => self.start + row,
+        }
+    }
+
+    /// The error of row `row` of a batch of this chunk, placed at its row of the file
+    /// ([`Chunk::file_row`]).
     pub fn file_error(&self, row: usize, error: &RecordError) -> RecordError {
         let mut e = error.clone();
-        e.row = Some(self.start + row);
+        e.row = Some(self.file_row(row));
         e
     }
 
@@ -1293,6 +1362,7 @@ scorer = { type = "clause", when = "ok" }
         }
         let named = ReadOptions {
             encoding: Some("gb18030".into()),
+            ..ReadOptions::default()
         };
         assert_eq!(read_all(gbk.to_vec(), RecordFormat::Csv, &named), expected);
         // JSON and JSON Lines with a UTF-8 byte order mark: every row is read.
@@ -1365,5 +1435,118 @@ scorer = { type = "clause", when = "ok" }
             }
         }
         assert!(read_csv("id,n,n\n", "t").is_err());
+    }
+
+    #[cfg(feature = "xlsx")]
+    #[test]
+    fn a_sheet_headed_by_labels_reads_like_the_csv_headed_by_names() {
+        let ruleset = Ruleset::from_toml(
+            r#"
+[ruleset]
+id = "t"
+name = "t"
+version = "1"
+scale = 10
+[[input]]
+name = "staff"
+type = "count"
+label = "监督人员数"
+[[input]]
+name = "file"
+type = "boolean"
+label = "是否建立廉洁风险档案"
+aliases = ["风险档案"]
+[[indicator]]
+id = "a"
+name = "a"
+points = 5
+scorer = { type = "per_occurrence", count = "staff", per = 1 }
+[[indicator]]
+id = "b"
+name = "b"
+points = 5
+scorer = { type = "clause", when = "file" }
+"#,
+        )
+        .unwrap();
+        let csv = "id,staff,file\nA,1,是\nB,2,否\nC,x,1\nD,0,maybe\n";
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        let rows: [[&str; 3]; 5] = [
+            ["ID", "监督人员数", "风险档案"],
+            ["A", "1", "√"],
+            ["B", "2", "×"],
+            ["C", "x", "✓"],
+            ["D", "0", "maybe"],
+        ];
+        for (r, row) in rows.iter().enumerate() {
+            // A blank row between B and C: the sheet's row numbers go on counting.
+            let at = if r >= 3 { r + 1 } else { r } as u32;
+            for (c, v) in row.iter().enumerate() {
+                match v.parse::<f64>() {
+                    Ok(x) if r > 0 => ws.write(at, c as u16, x),
+                    _ => ws.write(at, c as u16, *v),
+                }
+                .unwrap();
+            }
+        }
+        let bytes = wb.save_to_buffer().unwrap();
+        let read = |bytes: Vec<u8>, format| {
+            let mut reader = RecordReader::new(&ruleset, std::io::Cursor::new(bytes), format, "t")
+                .unwrap()
+                .with_chunk_rows(3);
+            let mut got = Vec::new();
+            while let Some(chunk) = reader.next_chunk().unwrap() {
+                let batch = chunk.batch();
+                let scores = ruleset.score(&batch);
+                for row in 0..batch.len() {
+                    got.push(match batch.error(row) {
+                        Some(e) => {
+                            let e = chunk.file_error(row, e);
+                            format!("{} {:?} row {}", e.code, e.id, e.row.unwrap() + 1)
+                        }
+                        None => format!("{:?} {}", batch.id(row), scores.totals()[row]),
+                    });
+                }
+            }
+            (got, reader.notes().len())
+        };
+        let (from_csv, csv_notes) = read(csv.as_bytes().to_vec(), RecordFormat::Csv);
+        let (from_sheet, sheet_notes) = read(bytes, RecordFormat::Workbook);
+        assert_eq!(
+            from_csv,
+            [
+                "Some(\"A\") 9",
+                "Some(\"B\") 3",
+                "record.not_a_number Some(\"C\") row 3",
+                "record.not_a_boolean Some(\"D\") row 4"
+            ]
+        );
+        assert_eq!((csv_notes, sheet_notes), (0, 0));
+        // The same outcomes, at the rows Excel shows (header on row 1, row 4 blank).
+        let expected: Vec<String> = from_csv
+            .iter()
+            .map(|o| o.replace("row 3", "row 5").replace("row 4", "row 6"))
+            .collect();
+        assert_eq!(from_sheet, expected);
+        // Two headers of one input: the file is refused, naming both.
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (c, h) in ["id", "staff", "监督人员数"].iter().enumerate() {
+            ws.write(0, c as u16, *h).unwrap();
+        }
+        let bytes = wb.save_to_buffer().unwrap();
+        match RecordReader::new(
+            &ruleset,
+            std::io::Cursor::new(bytes),
+            RecordFormat::Workbook,
+            "t",
+        ) {
+            Err(ReadError::Syntax { line, message, .. }) => {
+                assert_eq!(line, 1);
+                assert!(message.contains("columns 2 and 3"), "{message}");
+            }
+            other => panic!("{:?}", other.map(|r| r.file().to_string())),
+        }
     }
 }

@@ -128,12 +128,15 @@ impl From<String> for Cell {
 pub type RecordRows = Vec<Result<Record, RecordError>>;
 
 /// Reads records from a `.csv`, `.json` (an array of objects) or `.jsonl`/`.ndjson` file, in
-/// whatever encoding it is (see [`crate::encoding`]).
+/// whatever encoding it is (see [`crate::encoding`]), or from the first sheet of a workbook
+/// (`.xlsx`, `.xls`, `.ods`; with the `xlsx` feature). Rows read from a sheet are its data rows
+/// without the empty ones; [`crate::RecordReader`] also tells their row numbers in the sheet.
 pub fn read_records(path: impl AsRef<Path>) -> Result<RecordRows, ReadError> {
     read_records_with(path, &crate::read::ReadOptions::default())
 }
 
-/// [`read_records`] with options (the file's encoding, when it is not to be detected).
+/// [`read_records`] with options (the file's encoding, when it is not to be detected; the sheet
+/// of a workbook).
 pub fn read_records_with(
     path: impl AsRef<Path>,
     options: &crate::read::ReadOptions,
@@ -154,11 +157,17 @@ pub fn read_records_with(
         file: file.clone(),
         source,
     })?;
+    let format = crate::read::RecordFormat::of_path(path);
+    if format == crate::read::RecordFormat::Workbook {
+        return Ok(crate::workbook::read_sheet(bytes, options.sheet.as_deref(), &file)?.rows);
+    }
     let text = crate::encoding::decode_all(bytes, named, &file)?;
-    match crate::read::RecordFormat::of_path(path) {
+    match format {
         crate::read::RecordFormat::Json => read_json(&text, &file),
         crate::read::RecordFormat::JsonLines => Ok(read_json_lines(&text)),
-        crate::read::RecordFormat::Csv => read_csv(&text, &file),
+        crate::read::RecordFormat::Csv | crate::read::RecordFormat::Workbook => {
+            read_csv(&text, &file)
+        }
     }
 }
 

@@ -209,17 +209,19 @@ def _is_default_index(index: Any) -> bool:
 
 
 def prepare(ruleset: "Ruleset", source: Union[_Source, Any]) -> Prepared:
-    """The columns of a pandas-like frame named like the inputs of `ruleset`."""
+    """The columns of a pandas-like frame that hold the inputs of `ruleset`."""
     if not isinstance(source, _Source):
         source = _Source(source)
     if source.pandas is None:
         raise TypeError("prepare() reads pandas frames; Arrow data goes to the core directly")
     df = source.pandas
     prepared = Prepared(length=source.length)
-    for spec in ruleset.inputs:
-        name = spec["name"]
-        if source.has(name):
-            prepared.columns[name] = _pandas_values(df[source.by_name[name]], name)
+    # Columns headed by an input's name, label or alias (matched by the core, as in files).
+    found = ruleset._match_columns(source.names)
+    for spec, at in zip(ruleset.inputs, found):
+        if at is not None:
+            name = spec["name"]
+            prepared.columns[name] = _pandas_values(df.iloc[:, at], name)
     if source.has(ruleset.id_field):
         prepared.ids = source.pandas_column(ruleset.id_field)
     elif not _is_default_index(df.index):

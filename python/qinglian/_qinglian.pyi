@@ -227,6 +227,7 @@ class Ruleset:
         cohort: Optional[Cohort] = None,
         strict: bool = False,
     ) -> List[Union[Evaluation, RecordError]]: ...
+    def _match_columns(self, names: List[str]) -> List[Optional[int]]: ...
     def _score_columns(
         self,
         length: int,
@@ -303,7 +304,9 @@ class Ruleset:
     def _repr_html_(self) -> str: ...
 
 def read_records(
-    path: Union[str, os.PathLike[str]], encoding: Optional[str] = None
+    path: Union[str, os.PathLike[str]],
+    encoding: Optional[str] = None,
+    sheet: Optional[str] = None,
 ) -> List[Union[Dict[str, Any], RecordError]]: ...
 def _to_excel(
     results: Iterable[Union[Evaluation, RecordError]],

@@ -73,11 +73,17 @@ impl ArrowTable {
     /// The input columns named like the ruleset's inputs, in declaration order.
     pub fn inputs(&self, ruleset: &Ruleset) -> Result<Inputs<'_>, String> {
         let mut inputs = Inputs::new(self.len);
-        for input in ruleset.inputs() {
-            let Some(chunks) = self.chunks(&input.name) else {
+        // Columns headed by an input's name, label or alias.
+        let names: Vec<&String> = self.schema.fields().iter().map(|f| f.name()).collect();
+        let found = qinglian::columns::match_columns(ruleset, &names)?;
+        for (input, at) in ruleset.inputs().iter().zip(found.inputs) {
+            let Some(column) = at.and_then(|i| names.get(i)) else {
                 continue;
             };
-            let Some(first) = self.schema.field_with_name(&input.name).ok() else {
+            let Some(chunks) = self.chunks(column) else {
+                continue;
+            };
+            let Some(first) = self.schema.field_with_name(column).ok() else {
                 continue;
             };
             let column =

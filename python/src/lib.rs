@@ -261,7 +261,7 @@ fn record_of(
             Ok(s) => s.to_string(),
             Err(_) => k.str()?.to_string(),
         };
-        let input = ruleset.inputs().iter().find(|i| i.name == key);
+        let input = qinglian::columns::input_of_header(ruleset, &key);
         match cell_of(&v, 0) {
             Ok(cell) => {
                 record.fields.insert(key, cell);
@@ -792,11 +792,21 @@ impl Ruleset {
         ser_to_py(py, self.inner.metadata())
     }
 
-    /// Declared inputs (dicts: name, type, label, label_en, unit, unit_en, min, max, values,
-    /// values_en, required, description, description_en), in declaration order.
+    /// Declared inputs (dicts: name, type, label, label_en, aliases when declared, unit, unit_en,
+    /// min, max, values, values_en, required, description, description_en), in declaration order.
     #[getter]
     fn inputs<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         ser_to_py(py, self.inner.inputs())
+    }
+
+    /// Which of `names` (column names) holds each input, in declaration order: an index into
+    /// `names` or `None`. A column matches an input by its name, label or an alias (the core's
+    /// header matching); a column that could hold two inputs, or two columns of one input,
+    /// raise `ValueError` naming both.
+    fn _match_columns(&self, names: Vec<String>) -> PyResult<Vec<Option<usize>>> {
+        qinglian::columns::match_columns(&self.inner, &names)
+            .map(|found| found.inputs)
+            .map_err(PyValueError::new_err)
     }
 
     /// Paths of all indicators, parents before children.
@@ -1598,17 +1608,20 @@ fn warn_repeated(py: Python<'_>, repeated: &[qinglian::RecordError], strict: boo
 
 // ------------------------------------------------------------------------------- read_records
 
-/// Reads records from a `.csv`, `.json` or `.jsonl` file: one dict (or `RecordError` for a row
-/// that could not be read) per data row. The encoding (UTF-8, UTF-16, GBK/GB18030) is detected
-/// unless named (`encoding="gbk"`). Raises `ReadError` if the file cannot be read at all.
+/// Reads records from a `.csv`, `.json` or `.jsonl` file, or a sheet of an `.xlsx`, `.xls` or
+/// `.ods` workbook (the first unless `sheet` names one): one dict (or `RecordError` for a row
+/// that could not be read) per data row. The encoding (UTF-8, UTF-16, GBK/GB18030) of a text
+/// file is detected unless named (`encoding="gbk"`). Raises `ReadError` if the file cannot be
+/// read at all.
 #[pyfunction]
-#[pyo3(signature = (path, encoding = None))]
+#[pyo3(signature = (path, encoding = None, sheet = None))]
 fn read_records<'py>(
     py: Python<'py>,
     path: std::path::PathBuf,
     encoding: Option<String>,
+    sheet: Option<String>,
 ) -> PyResult<Bound<'py, PyList>> {
-    let options = qinglian::ReadOptions { encoding };
+    let options = qinglian::ReadOptions { encoding, sheet };
     let rows = match qinglian::read_records_with(&path, &options) {
         Ok(rows) => rows,
         Err(e) => {
@@ -1617,7 +1630,8 @@ fn read_records<'py>(
                 | qinglian::ReadError::Encoding { file, line, .. } => {
                     (Some(file.clone()), Some(*line))
                 }
-                qinglian::ReadError::Io { file, .. } => (Some(file.clone()), None),
+                qinglian::ReadError::Io { file, .. }
+                | qinglian::ReadError::Workbook { file, .. } => (Some(file.clone()), None),
                 _ => (None, None),
             };
             let err = ReadError::new_err(e.to_string());

@@ -300,6 +300,8 @@ export interface Input {
   type: InputType;
   label: string;
   label_en: string | null;
+  /** Other column headers that hold the input (only when declared). */
+  aliases?: string[];
   unit: string | null;
   /** English unit, for units written in Chinese. */
   unit_en: string | null;

@@ -189,9 +189,18 @@ pub(crate) fn batch_of_columns(
             batch.set_label(row, id.as_ref(), name.as_ref());
         }
     }
+    // Columns headed by an input's name, label or alias (the core's header matching).
+    let keys: Vec<&String> = encoded.keys().collect();
+    let found = qinglian::columns::match_columns(ruleset, &keys)
+        .map_err(|e| error_with_code("columns.ambiguous", &e))?;
+    let holding: Vec<Option<&Encoded>> = found
+        .inputs
+        .iter()
+        .map(|at| at.and_then(|i| keys.get(i)).and_then(|k| encoded.get(*k)))
+        .collect();
     // Inputs in declaration order, so each row keeps the same first error as its record would.
-    for input in ruleset.inputs() {
-        let Some(column) = encoded.get(&input.name) else {
+    for (input, column) in ruleset.inputs().iter().zip(holding) {
+        let Some(column) = column else {
             continue;
         };
         let result = match column {

@@ -247,3 +247,49 @@ test("evaluate keeps the evaluation shape through the JSON crossing", () => {
   assert.equal(many[2].error.row, 2);
   village.free();
 });
+
+test("columns headed by labels or aliases, and booleans ticked or crossed, read like names", () => {
+  const ruleset = Ruleset.fromToml(`
+[ruleset]
+id = "t"
+name = "t"
+version = "1"
+scale = 10
+[[input]]
+name = "ok"
+type = "boolean"
+label = "是否合格"
+aliases = ["合格"]
+[[input]]
+name = "staff"
+type = "count"
+label = "监督人员数"
+[[indicator]]
+id = "a"
+name = "a"
+points = 6
+scorer = { type = "clause", when = "ok" }
+[[indicator]]
+id = "b"
+name = "b"
+points = 4
+scorer = { type = "per_occurrence", count = "staff", per = 1 }
+`);
+  const words = ["√", "×", "✓", "✗", "有", "无", "是", "否", "Y", "n"];
+  const byNames = ruleset.scoreColumns({
+    id: words.map((_, i) => `U${i}`),
+    ok: words.map((_, i) => i % 2 === 0),
+    staff: words.map(() => 1),
+  });
+  const byLabels = ruleset.scoreColumns({
+    id: words.map((_, i) => `U${i}`),
+    "是否合格": words,
+    "　监督人员数 ": words.map(() => 1),
+  });
+  assert.deepStrictEqual(Array.from(byLabels.score), Array.from(byNames.score));
+  assert.deepStrictEqual(Array.from(byNames.score).slice(0, 2), [9, 3]);
+  assert.equal(ruleset.evaluate({ id: "A", "合格": "✓", staff: 0 }).score, 10);
+  const e = thrown(() => ruleset.scoreColumns({ ok: [true], "合格": ["√"] }));
+  assert.equal(e.code, "columns.ambiguous");
+  assert.match(e.message, /是否合格/);
+});

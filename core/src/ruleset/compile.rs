@@ -363,6 +363,7 @@ impl<'a> Cx<'a> {
         for def in &doc.input {
             self.input(def);
         }
+        self.aliases(&doc.input);
 
         let nodes = self.tree(
             &doc,
@@ -463,6 +464,46 @@ impl<'a> Cx<'a> {
         }))
     }
 
+    /// An alias is another header of its input: empty, or another input's name, label or alias,
+    /// it could never pick its column.
+    fn aliases(&mut self, defs: &[Spanned<schema::InputDef>]) {
+        use crate::columns::fold_header;
+        for input in self.inputs.clone() {
+            let span = defs
+                .iter()
+                .find(|d| *d.get_ref().name.get_ref() == input.name)
+                .map(Spanned::span);
+            for alias in &input.aliases {
+                let folded = fold_header(alias);
+                let other = self.inputs.iter().find(|o| {
+                    o.name != input.name
+                        && std::iter::once(&o.name)
+                            .chain(std::iter::once(&o.label))
+                            .chain(&o.aliases)
+                            .any(|k| fold_header(k) == folded)
+                });
+                let message = if folded.is_empty() {
+                    "an alias is empty".to_string()
+                } else if let Some(o) = other {
+                    format!(
+                        "the alias `{}` is also a header of the input `{}`: a column so headed \
+                         could hold either",
+                        crate::excerpt(alias, 40),
+                        o.name
+                    )
+                } else {
+                    continue;
+                };
+                self.error(
+                    "ruleset.duplicate_alias",
+                    span.clone(),
+                    Some(&input.name),
+                    message,
+                );
+            }
+        }
+    }
+
     fn input(&mut self, def: &Spanned<schema::InputDef>) {
         let span = def.span();
         let d = def.get_ref();
@@ -543,6 +584,7 @@ impl<'a> Cx<'a> {
             name,
             kind,
             label_en: d.label_en.clone(),
+            aliases: d.aliases.clone(),
             unit: d.unit.clone(),
             unit_en: d.unit_en.clone(),
             min: d.min,

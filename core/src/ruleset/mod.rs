@@ -84,6 +84,10 @@ pub struct Input {
     pub label: String,
     /// English label.
     pub label_en: Option<String>,
+    /// Other column headers that hold this input (besides its name and label), e.g. the
+    /// wording of last year's form; see [`crate::columns`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     /// Unit of measure.
     pub unit: Option<String>,
     /// English unit of measure, where it differs.

@@ -55,6 +55,8 @@ pub(crate) struct InputDef {
     pub kind: Text,
     pub label: Option<String>,
     pub label_en: Option<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
     pub unit: Option<String>,
     pub unit_en: Option<String>,
     pub min: Option<f64>,

@@ -272,17 +272,24 @@ impl Ruleset {
             .max(1);
         let mut results: Vec<Option<Result<Run, AnalysisError>>> =
             (0..runs).map(|_| None).collect();
-        std::thread::scope(|scope| {
-            for (t, part) in results.chunks_mut(runs.div_ceil(threads)).enumerate() {
-                let score_run = &score_run;
-                let first = t * runs.div_ceil(threads);
-                scope.spawn(move || {
-                    for (k, slot) in part.iter_mut().enumerate() {
-                        *slot = Some(score_run(first + k));
-                    }
-                });
+        // One thread runs inline: where threads cannot be spawned (WebAssembly), none is asked for.
+        if threads == 1 {
+            for (r, slot) in results.iter_mut().enumerate() {
+                *slot = Some(score_run(r));
             }
-        });
+        } else {
+            std::thread::scope(|scope| {
+                for (t, part) in results.chunks_mut(runs.div_ceil(threads)).enumerate() {
+                    let score_run = &score_run;
+                    let first = t * runs.div_ceil(threads);
+                    scope.spawn(move || {
+                        for (k, slot) in part.iter_mut().enumerate() {
+                            *slot = Some(score_run(first + k));
+                        }
+                    });
+                }
+            });
+        }
         let mut all = Vec::with_capacity(runs);
         for r in results {
             match r {

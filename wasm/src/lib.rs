@@ -343,6 +343,7 @@ export interface IndicatorInfo {
 
 mod cohort;
 mod record;
+mod sensitivity;
 mod table;
 mod weights;
 

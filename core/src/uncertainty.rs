@@ -198,7 +198,10 @@ impl Ruleset {
                 sample.copy_from_slice(scores.ranks());
             }
         };
-        if len > 0 {
+        if len > 0 && threads == 1 {
+            // On this thread: WebAssembly has no threads to spawn.
+            run(0, &mut ranks);
+        } else if len > 0 {
             std::thread::scope(|scope| {
                 for (t, part) in ranks.chunks_mut(per * len).enumerate() {
                     let run = &run;

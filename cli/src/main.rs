@@ -17,6 +17,7 @@ mod diff;
 mod output;
 mod report;
 mod table;
+mod uncertainty;
 mod xlsx;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -200,6 +201,38 @@ enum Command {
         /// Records to score under both (.csv, .json or .jsonl).
         data: Option<PathBuf>,
         /// Language.
+        #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+        lang: LangArg,
+    },
+    /// How far each unit's rank depends on the weights: Monte Carlo over noisy weights (each
+    /// weight of a node weighted by its parent drawn from [w(1 − f), w(1 + f)]), the units of the
+    /// file ranked as one cohort per sample; prints each unit's rank, median rank and 5th–95th
+    /// percentile ranks.
+    Uncertainty {
+        /// Ruleset file.
+        ruleset: PathBuf,
+        /// Records (.csv, .json or .jsonl).
+        data: PathBuf,
+        /// Number of samples.
+        #[arg(long, default_value_t = 1000)]
+        samples: usize,
+        /// The noise factor f, within [0, 1): 0.25 draws each weight within ±25 %.
+        #[arg(long, default_value_t = 0.25)]
+        noise: f64,
+        /// Seed of the random streams: the same seed gives the same numbers, here and in Rust,
+        /// Python and JavaScript.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Perturb only the weights of nodes at these depths (1 = the 一级指标), e.g. `1,2`.
+        #[arg(long, value_delimiter = ',')]
+        depths: Vec<usize>,
+        /// The data file's text encoding (as `score --encoding`); detected when not given.
+        #[arg(long)]
+        encoding: Option<String>,
+        /// Output format: a table in rank order, or CSV / JSON rows in the file's order.
+        #[arg(long, value_enum, default_value_t = uncertainty::UncertaintyFormat::Table)]
+        format: uncertainty::UncertaintyFormat,
+        /// Language of the table.
         #[arg(long, value_enum, default_value_t = LangArg::Zh)]
         lang: LangArg,
     },
@@ -409,6 +442,34 @@ fn main() -> ExitCode {
         } => load(&old).and_then(|a| {
             let b = load(&new)?;
             out!("{}", diff::run(&a, &b, data.as_deref(), lang.into())?);
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::Uncertainty {
+            ruleset,
+            data,
+            samples,
+            noise,
+            seed,
+            depths,
+            encoding,
+            format,
+            lang,
+        } => load(&ruleset).and_then(|r| {
+            let settings = uncertainty::Settings {
+                encoding: encoding.as_deref(),
+                samples,
+                noise,
+                seed,
+                depths: &depths,
+                format,
+                lang: lang.into(),
+            };
+            let (text, failed) = uncertainty::run(&r, &data, &settings)?;
+            out!("{text}");
+            if failed > 0 {
+                eprintln!("{failed} rows could not be scored and are not ranked");
+                return Ok(ExitCode::from(ROWS_FAILED));
+            }
             Ok(ExitCode::SUCCESS)
         }),
         Command::Schema => {

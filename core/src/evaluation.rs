@@ -264,7 +264,7 @@ pub struct Evaluation {
 }
 
 /// Every `rule` name an evaluation can hold: scorer types and aggregations.
-const RULE_NAMES: [&str; 23] = [
+const RULE_NAMES: [&str; 25] = [
     "clause",
     "per_occurrence",
     "severity",
@@ -288,6 +288,8 @@ const RULE_NAMES: [&str; 23] = [
     "geomean",
     "min",
     "deduction",
+    "harmonic",
+    "power",
 ];
 
 impl Evaluation {

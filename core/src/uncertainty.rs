@@ -8,7 +8,7 @@
 //! samples are scored, and is the same from Rust, Python and JavaScript.
 
 use crate::batch::Batch;
-use crate::ruleset::{Aggregate, NodeKind, Ruleset};
+use crate::ruleset::{NodeKind, Ruleset};
 use serde::Serialize;
 
 /// Which weights to perturb, how much, how often.
@@ -22,7 +22,8 @@ pub struct WeightNoise {
     /// Seed of the random streams.
     pub seed: u64,
     /// Depths of the nodes whose weights are perturbed (1 = the 一级指标); `None` for every
-    /// node weighted by its parent (children of `mean`, `geomean` and `min` groups).
+    /// node weighted by its parent (children of `mean`, `geomean`, `min`, `harmonic` and
+    /// `power` groups).
     pub depths: Option<Vec<usize>>,
 }
 
@@ -121,10 +122,13 @@ impl Ruleset {
         let mut out = Vec::new();
         for node in &self.nodes {
             if let NodeKind::Group {
-                aggregate: Aggregate::Mean | Aggregate::Geomean | Aggregate::Min,
+                aggregate,
                 children,
             } = &node.kind
             {
+                if !aggregate.weighted() {
+                    continue;
+                }
                 out.extend(children.iter().copied().filter(|&c| {
                     self.nodes
                         .get(c)
@@ -158,7 +162,7 @@ impl Ruleset {
         let noisy = self.noisy_nodes(noise.depths.as_deref());
         if noisy.is_empty() {
             return fail(
-                "no weight to perturb: no node at those depths is weighted by its parent (mean, geomean or min)",
+                "no weight to perturb: no node at those depths is weighted by its parent (mean, geomean, min, harmonic or power)",
             );
         }
         let len = batch.len();
@@ -194,7 +198,10 @@ impl Ruleset {
                 sample.copy_from_slice(scores.ranks());
             }
         };
-        if len > 0 {
+        if len > 0 && threads == 1 {
+            // On this thread: WebAssembly has no threads to spawn.
+            run(0, &mut ranks);
+        } else if len > 0 {
             std::thread::scope(|scope| {
                 for (t, part) in ranks.chunks_mut(per * len).enumerate() {
                     let run = &run;

@@ -43,7 +43,7 @@ fn scorer(kind: u8, a: u8, b: u8) -> String {
 /// A random ruleset: its TOML text.
 fn ruleset() -> impl Strategy<Value = String> {
     let leaf = (any::<u8>(), any::<u8>(), any::<u8>(), 1u8..20, 0u8..4);
-    let group = (prop::collection::vec(leaf, 1..5), 0u8..5, 0u8..3);
+    let group = (prop::collection::vec(leaf, 1..5), 0u8..7, 0u8..3);
     (prop::collection::vec(group, 1..4), any::<bool>(), 0u8..3).prop_map(
         |(groups, grades, missing)| {
             let mut text = String::from(
@@ -66,10 +66,14 @@ fn ruleset() -> impl Strategy<Value = String> {
             for (g, (leaves, aggregate, policy)) in groups.iter().enumerate() {
                 let points: u32 = leaves.iter().map(|l| u32::from(l.3)).sum();
                 scale += points;
-                let aggregate = ["sum", "mean", "geomean", "min", "deduction"][usize::from(*aggregate)];
+                let aggregate = ["sum", "mean", "geomean", "min", "deduction", "harmonic", "power"]
+                    [usize::from(*aggregate)];
                 text.push_str(&format!(
                     "\n[[indicator]]\nid = \"g{g}\"\nname = \"维度{g}\"\npoints = {points}\naggregate = \"{aggregate}\"\n"
                 ));
+                if aggregate == "power" {
+                    text.push_str(&format!("exponent = {}\n", [2.0, -2.0, 0.5, 0.0][g % 4]));
+                }
                 if *policy == 1 {
                     text.push_str("missing = \"zero\"\n");
                 }

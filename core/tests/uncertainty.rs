@@ -82,3 +82,47 @@ fn bad_arguments_are_refused() {
         assert!(ruleset.uncertainty(&batch, &noise).is_err(), "{noise:?}");
     }
 }
+
+/// The fixture shared with Python, JavaScript and the command line: `expected` is what Rust
+/// computes (`QINGLIAN_BLESS=1` rewrites it); the others must give the same numbers.
+#[test]
+fn the_shared_fixture_holds_rusts_numbers() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/uncertainty");
+    let path = root.join("power-mean.json");
+    let mut case: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let ruleset = Ruleset::load(root.join(case["ruleset"].as_str().unwrap())).unwrap();
+    let records: Vec<Result<qinglian::Record, qinglian::RecordError>> = case["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| Ok(serde_json::from_value(r.clone()).unwrap()))
+        .collect();
+    let batch = Batch::from_rows(&ruleset, &records);
+    let noise = WeightNoise::new(
+        case["samples"].as_u64().unwrap() as usize,
+        case["weight_noise"].as_f64().unwrap(),
+        case["seed"].as_u64().unwrap(),
+    );
+    let u = ruleset.uncertainty(&batch, &noise).unwrap();
+    assert!(u.nominal.iter().all(|&r| r > 0), "every unit is ranked");
+    assert!(
+        u.p05.iter().zip(&u.p95).any(|(a, b)| a < b),
+        "some rank moves"
+    );
+    let got = serde_json::json!({
+        "rank": u.nominal,
+        "rank_median": u.median,
+        "rank_p05": u.p05,
+        "rank_p95": u.p95,
+    });
+    if std::env::var_os("QINGLIAN_BLESS").is_some() {
+        case["expected"] = got;
+        std::fs::write(&path, serde_json::to_string_pretty(&case).unwrap() + "\n").unwrap();
+        return;
+    }
+    assert_eq!(
+        case["expected"], got,
+        "rerun with QINGLIAN_BLESS=1 if the change is intended"
+    );
+}

@@ -51,7 +51,7 @@ def ruleset_html(ruleset: "Ruleset") -> str:
 
     def walk(node: Dict[str, Any], depth: int, parent_aggregate: Any) -> None:
         is_group = node.get("aggregate") is not None
-        weighted = parent_aggregate in ("mean", "geomean", "min")
+        weighted = parent_aggregate in ("mean", "geomean", "min", "harmonic", "power")
         rule = node.get("aggregate") or node.get("scorer") or ""
         inputs = ", ".join(node.get("inputs") or [])
         bonus = " <span class='muted'>附加分</span>" if node.get("bonus") else ""
@@ -148,4 +148,4 @@ def evaluation_html(evaluation: "Evaluation") -> str:
     )
 
 
-_AGGREGATES = {"sum", "mean", "geomean", "min", "deduction"}
+_AGGREGATES = {"sum", "mean", "geomean", "min", "deduction", "harmonic", "power"}

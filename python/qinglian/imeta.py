@@ -5,7 +5,8 @@ Index builders describe a composite index as a table with one row per indicator 
 `Weight`, `Parent` (the iCode of the aggregate above), `Type` (`Indicator` or `Aggregate`; other
 rows, such as groups and denominators, are ignored) and optionally `Unit`. This module turns such
 a table into a qinglian ruleset: one number input per indicator, each indicator a `normalise`
-leaf against the cohort, each aggregate a weighted mean (arithmetic or geometric) of its
+leaf against the cohort, each aggregate a weighted mean (arithmetic, geometric, harmonic or
+power) of its
 children, missing children re-weighted (COINr's treatment), the top aggregate the root.
 
     python -m qinglian.imeta asem_iMeta.csv --id asem --name "ASEM index" \\
@@ -28,7 +29,8 @@ from typing import Dict, List, Optional, Sequence, Union
 __all__ = ["ruleset_from_imeta", "main"]
 
 _METHODS = ("minmax", "zscore", "percentile")
-_AGGREGATES = ("mean", "geomean")
+_AGGREGATES = ("mean", "geomean", "harmonic", "power")
+_MEANS = {"mean": "arithmetic", "geomean": "geometric", "harmonic": "harmonic"}
 
 
 class IMetaError(ValueError):
@@ -64,6 +66,7 @@ def ruleset_from_imeta(
     mean: float = 50.0,
     sd: float = 10.0,
     aggregate: str = "mean",
+    exponent: Optional[float] = None,
     id_field: str = "uCode",
     name_field: str = "uName",
     description: Optional[str] = None,
@@ -72,13 +75,23 @@ def ruleset_from_imeta(
 
     `method` is how indicators are normalised against the cohort (`minmax` onto [`lo`, `hi`],
     `zscore` onto `mean` ± `sd`, or `percentile`), `aggregate` how every aggregate combines its
-    children (`mean`: weighted arithmetic, `geomean`: weighted geometric; normalise onto `lo` ≥ 1
-    for it). The index is scored out of 100 (`hi` must not exceed it).
+    children (`mean`: weighted arithmetic, `geomean`: weighted geometric, normalise onto `lo` ≥ 1
+    for it; `harmonic`: weighted harmonic; `power`: the weighted power mean with `exponent` p in
+    [-10, 10], COINr's `a_genmean`). The index is scored out of 100 (`hi` must not exceed it).
     """
     if method not in _METHODS:
         raise IMetaError(f"method must be one of {', '.join(_METHODS)}, not {method!r}")
     if aggregate not in _AGGREGATES:
         raise IMetaError(f"aggregate must be one of {', '.join(_AGGREGATES)}, not {aggregate!r}")
+    if aggregate == "power":
+        if exponent is None:
+            raise IMetaError("aggregate 'power' needs an exponent (1 arithmetic, 0 geometric, -1 harmonic)")
+        if not -10.0 <= float(exponent) <= 10.0:
+            raise IMetaError(f"exponent must lie within [-10, 10], not {exponent!r}")
+    elif exponent is not None:
+        raise IMetaError(f"an exponent is used only with aggregate 'power', not {aggregate!r}")
+    exponent_line = "" if exponent is None else f"exponent = {_fmt(float(exponent))}\n"
+    kind = _MEANS.get(aggregate) or f"power (exponent {_fmt(float(exponent or 0))})"
     if isinstance(meta, (str, Path)):
         with open(meta, newline="", encoding="utf-8-sig") as f:
             reader = csv.DictReader(f)
@@ -134,11 +147,11 @@ def ruleset_from_imeta(
     top = nodes[root]
     w(f"# {name}\n#\n# Generated from a COINr-style iMeta table by `python -m qinglian.imeta`: every\n")
     w(f"# indicator normalised against the cohort ({method}), every aggregate a weighted\n")
-    w(f"# {'arithmetic' if aggregate == 'mean' else 'geometric'} mean of its children, missing children re-weighted.\n\n")
+    w(f"# {kind} mean of its children, missing children re-weighted.\n\n")
     w("[ruleset]\n")
     w(f"id = {_q(id)}\nname = {_q(name)}\nversion = {_q(version)}\n")
     w(f"description = {_q(description or top['iName'])}\n")
-    w(f"scale = 100\naggregate = {_q(aggregate)}\nmissing = \"reweight\"\n")
+    w(f"scale = 100\naggregate = {_q(aggregate)}\n{exponent_line}missing = \"reweight\"\n")
     w(f"id_field = {_q(id_field)}\nname_field = {_q(name_field)}\n")
     indicators = [c for c in order if nodes[c]["Type"] == "Indicator"]
     for c in indicators:
@@ -156,7 +169,7 @@ def ruleset_from_imeta(
         if row["Type"] == "Aggregate":
             if not children[code]:
                 raise IMetaError(f"row {k}: aggregate {code!r} has no children")
-            w(f"aggregate = {_q(aggregate)}\n")
+            w(f"aggregate = {_q(aggregate)}\n{exponent_line}")
             for child in children[code]:
                 emit(child)
             return
@@ -193,6 +206,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("--mean", type=float, default=50.0)
     p.add_argument("--sd", type=float, default=10.0)
     p.add_argument("--aggregate", choices=_AGGREGATES, default="mean")
+    p.add_argument(
+        "--exponent", type=float, help="the exponent p of --aggregate power (1 arithmetic, 0 geometric, -1 harmonic)"
+    )
     p.add_argument("--id-field", default="uCode")
     p.add_argument("--name-field", default="uName")
     p.add_argument("-o", "--output", help="write here instead of standard output")
@@ -200,7 +216,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         text = ruleset_from_imeta(
             a.meta, id=a.id, name=a.name, version=a.version, method=a.method, lo=a.lo, hi=a.hi,
-            mean=a.mean, sd=a.sd, aggregate=a.aggregate, id_field=a.id_field,
+            mean=a.mean, sd=a.sd, aggregate=a.aggregate, exponent=a.exponent, id_field=a.id_field,
             name_field=a.name_field, description=a.description,
         )
     except (IMetaError, OSError) as e:

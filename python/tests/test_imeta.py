@@ -39,12 +39,20 @@ def test_the_shipped_rulesets_are_what_the_importer_writes(variant: str) -> None
     assert (RULES / "asem" / f"{variant}.toml").read_text(encoding="utf-8") == generated(variant)
 
 
+# Importer variants not shipped in rules/: the harmonic and power means (COINr's `a_genmean`).
+MORE_VARIANTS = {
+    "minmax-harmonic": dict(method="minmax", lo=1.0, aggregate="harmonic"),
+    "minmax-power-half": dict(method="minmax", lo=1.0, aggregate="power", exponent=0.5),
+    "minmax-power-minus-two": dict(method="minmax", lo=1.0, aggregate="power", exponent=-2.0),
+}
+
+
 def reference(variant: str) -> Dict[str, pd.Series]:
     """Every node's score per unit, computed directly with pandas."""
     meta = pd.read_csv(ASEM / "asem_iMeta.csv")
     meta = meta[meta["Type"].isin(["Indicator", "Aggregate"])]
     data = pd.read_csv(ASEM / "asem_iData.csv").set_index("uCode")
-    spec = VARIANTS[variant]
+    spec = {**VARIANTS, **MORE_VARIANTS}[variant]
     scores: Dict[str, pd.Series] = {}
     for row in meta[meta["Type"] == "Indicator"].itertuples():
         x = data[row.iCode].astype(float) * row.Direction  # mirror lower-is-better
@@ -64,6 +72,10 @@ def reference(variant: str) -> Dict[str, pd.Series]:
             total_w = present.mul(w, axis=1).sum(axis=1)
             if spec["aggregate"] == "mean":
                 value = table.fillna(0).mul(w, axis=1).sum(axis=1) / total_w
+            elif spec["aggregate"] in ("harmonic", "power"):
+                p = -1.0 if spec["aggregate"] == "harmonic" else float(spec["exponent"])  # type: ignore[arg-type]
+                powered = (table / 100.0) ** p
+                value = 100.0 * (powered.fillna(0).mul(w, axis=1).sum(axis=1) / total_w) ** (1.0 / p)
             else:
                 logs = np.log(table.clip(lower=1e-300)).fillna(0)
                 value = np.exp(logs.mul(w, axis=1).sum(axis=1) / total_w)
@@ -132,3 +144,63 @@ def test_uncertainty_ranks_the_asem_countries_under_noisy_weights() -> None:
     assert (still["rank_median"] == still["rank"].astype(float)).all()
     with pytest.raises(ValueError, match="noise factor"):
         ruleset.uncertainty(data, samples=10, weight_noise=1.5)
+
+
+@pytest.mark.parametrize("variant", sorted(MORE_VARIANTS))
+def test_harmonic_and_power_variants_equal_an_independent_computation(variant: str) -> None:
+    text = ruleset_from_imeta(
+        ASEM / "asem_iMeta.csv", id=f"asem-{variant}", name=variant, **MORE_VARIANTS[variant]  # type: ignore[arg-type]
+    )
+    spec = MORE_VARIANTS[variant]
+    assert f'aggregate = "{spec["aggregate"]}"' in text
+    assert ("exponent = " in text) == (spec["aggregate"] == "power")
+    ruleset = qinglian.Ruleset.from_toml(text)
+    data = pd.read_csv(ASEM / "asem_iData.csv")
+    out = ruleset.evaluate_frame(data)
+    assert out["error"].isna().all(), out["error"].dropna().head()
+    ref = reference(variant)
+    for path in ruleset.indicator_paths:
+        ours = out[path].to_numpy(dtype=float)
+        theirs = ref[path.split(".")[-1]].reindex(data["uCode"]).to_numpy(dtype=float)
+        assert np.array_equal(np.isnan(ours), np.isnan(theirs)), path
+        ok = ~np.isnan(ours)
+        np.testing.assert_allclose(ours[ok], theirs[ok], rtol=1e-9, atol=1e-9, err_msg=path)
+    np.testing.assert_allclose(out["score"], ref["Index"].reindex(data["uCode"]), rtol=1e-9)
+
+
+def test_the_command_line_writes_a_power_mean_ruleset(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from qinglian.imeta import main
+
+    target = tmp_path / "asem-power.toml"
+    argv = [str(ASEM / "asem_iMeta.csv"), "--id", "asem-power", "--name", "ASEM", "--lo", "1"]
+    assert main([*argv, "--aggregate", "power", "--exponent", "0.5", "-o", str(target)]) == 0
+    text = target.read_text(encoding="utf-8")
+    assert "power (exponent 0.5) mean of its children" in text
+    # The root and every aggregate below it: each `aggregate = "power"` has its exponent.
+    groups = text.count('aggregate = "power"\n')
+    assert groups > 5 and text.count('aggregate = "power"\nexponent = 0.5\n') == groups
+    ruleset = qinglian.Ruleset.from_toml(text)
+    assert ruleset.tree()["aggregate"] == "power" and ruleset.tree()["exponent"] == 0.5
+    # Without an exponent, or with one the engine refuses, or with another mean: a clear error.
+    assert main([*argv, "--aggregate", "power"]) == 1
+    assert "needs an exponent" in capsys.readouterr().err
+    assert main([*argv, "--aggregate", "power", "--exponent", "12"]) == 1
+    assert "within [-10, 10]" in capsys.readouterr().err
+    assert main([*argv, "--aggregate", "mean", "--exponent", "2"]) == 1
+    assert "only with aggregate 'power'" in capsys.readouterr().err
+
+
+def test_uncertainty_gives_the_numbers_of_the_shared_fixture() -> None:
+    """tests/uncertainty/: the numbers Rust's core computed, which JavaScript and the command
+    line reproduce too."""
+    import json
+
+    folder = REPO / "tests" / "uncertainty"
+    case = json.loads((folder / "power-mean.json").read_text(encoding="utf-8"))
+    ruleset = qinglian.load(folder / case["ruleset"])
+    data = pd.DataFrame(case["records"])
+    u = ruleset.uncertainty(data, samples=case["samples"], weight_noise=case["weight_noise"], seed=case["seed"])
+    expected = case["expected"]
+    assert list(u["rank"]) == expected["rank"]
+    for column in ("rank_median", "rank_p05", "rank_p95"):
+        assert list(u[column]) == expected[column], column

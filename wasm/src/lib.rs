@@ -317,7 +317,7 @@ export interface Input {
 }
 
 /** How a group combines its children. */
-export type Aggregate = "sum" | "mean" | "geomean" | "min" | "deduction";
+export type Aggregate = "sum" | "mean" | "geomean" | "min" | "deduction" | "harmonic" | "power";
 
 /** What to do when a node lacks data. */
 export type MissingPolicy = "error" | "zero" | "reweight" | "not_applicable";
@@ -331,6 +331,8 @@ export interface IndicatorInfo {
   points: number;
   weight: number;
   aggregate: Aggregate | null;
+  /** The exponent of a `power` group (absent elsewhere). */
+  exponent?: number;
   scorer: string | null;
   bonus: boolean;
   missing: MissingPolicy;
@@ -345,6 +347,7 @@ mod cohort;
 mod record;
 mod sensitivity;
 mod table;
+mod uncertainty;
 mod weights;
 
 pub use cohort::Cohort;
@@ -777,6 +780,23 @@ impl Ruleset {
             self.inner.fit(&batch)
         };
         Ok(Cohort::new(cohort))
+    }
+
+    /// How far each unit's rank depends on the weights: Monte Carlo over noisy weights (the
+    /// OECD/JRC Handbook's uncertainty analysis; COINr's `get_noisy_weights`). Each sample draws
+    /// every weight of a node weighted by its parent (or those at `depths`) uniformly from
+    /// [w(1 − f), w(1 + f)] and ranks the rows (records or a table by column) as one cohort.
+    /// The numbers equal Rust's and Python's for the same seed. Throws an `Error` with code
+    /// `options.invalid` for options that do not describe an analysis.
+    #[wasm_bindgen(unchecked_return_type = "RankUncertainty")]
+    pub fn uncertainty(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RecordInput[] | Columns")] data: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "UncertaintyOptions")] options: Option<
+            JsValue,
+        >,
+    ) -> Result<JsValue, JsValue> {
+        uncertainty::uncertainty(&self.inner, &data, options)
     }
 
     /// Reads a cohort from its JSON text (`cohort.toJson()`) and checks it was fitted with this

@@ -4,6 +4,8 @@ import {
   weights,
   type AhpResult,
   type EffectiveWeight,
+  type RankUncertainty,
+  type UncertaintyOptions,
   type WeightsResult,
 } from "../pkg/node/qinglian.js";
 
@@ -29,4 +31,14 @@ export function fromData(rows: number[][]): number[] {
 export function leaves(text: string): string[] {
   const all: EffectiveWeight[] = Ruleset.fromToml(text).effectiveWeights();
   return all.filter((e) => e.exact && !e.bonus && e.weight > 0).map((e) => e.path);
+}
+
+/** Ranks under noisy weights, typed as documented. */
+export function uncertain(ruleset: Ruleset, columns: { [field: string]: number[] }): number[] {
+  const options: UncertaintyOptions = { samples: 500, weightNoise: 0.2, seed: 7n, depths: [1] };
+  const u: RankUncertainty = ruleset.uncertainty(columns, options);
+  const again: RankUncertainty = ruleset.uncertainty([{ id: "A", x: 1 }], { seed: 7 });
+  const rank: Uint32Array = u.rank;
+  const bands: Float64Array[] = [u.rankMedian, u.rankP05, u.rankP95, again.rankMedian];
+  return [u.samples, rank[0] ?? 0, bands.length];
 }

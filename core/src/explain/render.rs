@@ -4,6 +4,7 @@
 //! the values a sentence quotes are read from the row again.
 
 use super::num;
+use super::rules;
 use crate::batch::{Batch, Owned, RowView};
 use crate::error::RecordError;
 use crate::evaluation::*;
@@ -358,7 +359,7 @@ impl Ruleset {
             }
             _ => group_text(
                 aggregate,
-                node.max,
+                node,
                 t.raw,
                 t.present,
                 t.considered - t.counted,
@@ -369,7 +370,8 @@ impl Ruleset {
     }
 
     /// Each node's contribution to the total, top-down: linear aggregations pass a factor down,
-    /// non-linear ones (geomean, min) share their contribution out in proportion.
+    /// non-linear ones (geomean, min, harmonic, power) share their contribution out in
+    /// proportion.
     fn contributions(&self, states: &[State], base: f64, bonus_ratio: f64) -> Vec<f64> {
         let n = self.nodes.len();
         let mut factor = vec![0.0; n];
@@ -403,10 +405,7 @@ impl Ruleset {
                         && states.get(c).is_some_and(|s| s.counted)
                 })
             };
-            let weighted = matches!(
-                aggregate,
-                Aggregate::Mean | Aggregate::Geomean | Aggregate::Min
-            );
+            let weighted = aggregate.weighted();
             let present: f64 = counted_children()
                 .filter_map(|c| self.nodes.get(c))
                 .map(|c| if weighted { c.weight } else { c.max })
@@ -463,7 +462,10 @@ impl Ruleset {
                                 -parent_factor * floor * (child.max - cs.score).max(0.0),
                             )
                         }
-                        Aggregate::Geomean | Aggregate::Min => {
+                        Aggregate::Geomean
+                        | Aggregate::Min
+                        | Aggregate::Harmonic
+                        | Aggregate::Power => {
                             let own = if child.max > 0.0 {
                                 child.weight * cs.score / child.max
                             } else {
@@ -1112,7 +1114,7 @@ fn describe(
 /// What a group did, in words.
 fn group_text(
     aggregate: Aggregate,
-    max: f64,
+    node: &Node,
     raw: f64,
     present: f64,
     left_out: usize,
@@ -1150,9 +1152,14 @@ fn group_text(
             "取子项最低得分率（不可补偿）",
             "lowest share among children (non-compensatory)",
         ),
+        Aggregate::Harmonic | Aggregate::Power => rules::power_words(aggregate, node.exponent),
         Aggregate::Deduction => Text::new(
-            format!("从{}分起扣，共扣{}分，扣完为止", num(max), num(lost)),
-            format!("starts at {}, {} deducted, floor 0", num(max), num(lost)),
+            format!("从{}分起扣，共扣{}分，扣完为止", num(node.max), num(lost)),
+            format!(
+                "starts at {}, {} deducted, floor 0",
+                num(node.max),
+                num(lost)
+            ),
         ),
     }
 }

@@ -551,9 +551,10 @@ pub(crate) fn zero_words(
     }
 }
 
-/// How a group combines its children, in words.
-pub(crate) fn aggregate_words(aggregate: Aggregate) -> Text {
+/// How a group combines its children, in words (`exponent`: that of a `power` group).
+pub(crate) fn aggregate_words(aggregate: Aggregate, exponent: f64) -> Text {
     match aggregate {
+        Aggregate::Harmonic | Aggregate::Power => power_words(aggregate, exponent),
         Aggregate::Sum => Text::new("子项得分合计", "sum of the children's points"),
         Aggregate::Mean => Text::new(
             "子项得分率加权算术平均",
@@ -571,6 +572,42 @@ pub(crate) fn aggregate_words(aggregate: Aggregate) -> Text {
             "从满分起扣除各子项失分，扣完为止",
             "starts at full points, subtracts what each child lost, floor 0",
         ),
+    }
+}
+
+/// The harmonic and power means in words; shared with the audit trail.
+pub(crate) fn power_words(aggregate: Aggregate, exponent: f64) -> Text {
+    if aggregate == Aggregate::Harmonic {
+        return Text::new(
+            "子项得分率加权调和平均（任一子项为0分则本项为0分）",
+            "weighted harmonic mean of children's shares (a child at 0 makes the group 0)",
+        );
+    }
+    let p = num(exponent);
+    if exponent == 0.0 {
+        Text::new(
+            "子项得分率加权几何平均（幂平均，指数为0）",
+            "weighted geometric mean of children's shares (power mean, exponent 0)",
+        )
+    } else if exponent < 0.0 {
+        Text::new(
+            format!("子项得分率加权幂平均（指数{p}，偏重低分项；任一子项为0分则本项为0分）"),
+            format!(
+                "weighted power mean of children's shares (exponent {p}, leaning to the weakest; a child at 0 makes the group 0)"
+            ),
+        )
+    } else if exponent > 1.0 {
+        Text::new(
+            format!("子项得分率加权幂平均（指数{p}，偏重高分项）"),
+            format!(
+                "weighted power mean of children's shares (exponent {p}, leaning to the strongest)"
+            ),
+        )
+    } else {
+        Text::new(
+            format!("子项得分率加权幂平均（指数{p}）"),
+            format!("weighted power mean of children's shares (exponent {p})"),
+        )
     }
 }
 

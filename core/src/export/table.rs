@@ -74,7 +74,9 @@ impl Ruleset {
                 NodeKind::Leaf { scorer, .. } => {
                     pick(rules::scorer_words(scorer, node.max, &self.inputs))
                 }
-                NodeKind::Group { aggregate, .. } => pick(rules::aggregate_words(*aggregate)),
+                NodeKind::Group { aggregate, .. } => {
+                    pick(rules::aggregate_words(*aggregate, node.exponent))
+                }
             };
             if let Some((when, reason)) = &node.zero_when {
                 method.push_str(say(lang, "；", "; "));

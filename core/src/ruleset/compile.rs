@@ -326,6 +326,57 @@ impl<'a> Cx<'a> {
         found
     }
 
+    /// The exponent of a group: required by `power` (within [−10, 10], where the powers of
+    /// shares stay finite), −1 for `harmonic`, and a warning where it has no effect.
+    fn exponent(
+        &mut self,
+        aggregate: Aggregate,
+        exponent: Option<&Spanned<f64>>,
+        span: Option<Range<usize>>,
+        path: Option<&str>,
+    ) -> f64 {
+        match (aggregate, exponent) {
+            (Aggregate::Power, Some(p)) => {
+                let v = *p.get_ref();
+                if !(v.is_finite() && (-MAX_EXPONENT..=MAX_EXPONENT).contains(&v)) {
+                    self.error(
+                        "ruleset.bad_number",
+                        Some(p.span()),
+                        path,
+                        format!("`exponent` must lie within [-{MAX_EXPONENT}, {MAX_EXPONENT}]"),
+                    );
+                    return 1.0;
+                }
+                v
+            }
+            (Aggregate::Power, None) => {
+                self.error(
+                    "ruleset.missing_field",
+                    span,
+                    path,
+                    "`aggregate = \"power\"` needs an `exponent` (1 arithmetic, 0 geometric, -1 harmonic)"
+                        .into(),
+                );
+                1.0
+            }
+            (_, Some(p)) => {
+                self.warn(
+                    "ruleset.unused_field",
+                    Some(p.span()),
+                    path,
+                    "`exponent` is used only with `aggregate = \"power\"`".into(),
+                );
+                if aggregate == Aggregate::Harmonic {
+                    -1.0
+                } else {
+                    1.0
+                }
+            }
+            (Aggregate::Harmonic, None) => -1.0,
+            (_, None) => 1.0,
+        }
+    }
+
     fn ruleset(&mut self, doc: RulesetDoc) -> Option<Ruleset> {
         let meta_span = doc.ruleset.span();
         let meta = doc.ruleset.get_ref();
@@ -352,6 +403,12 @@ impl<'a> Cx<'a> {
                 .unwrap_or(Aggregate::Sum),
             None => Aggregate::Sum,
         };
+        let root_exponent = self.exponent(
+            root_aggregate,
+            meta.exponent.as_ref(),
+            Some(meta_span.clone()),
+            None,
+        );
         let default_missing = match &meta.missing {
             Some(m) => self
                 .choice(m, POLICIES, "missing-data policy", None)
@@ -368,7 +425,7 @@ impl<'a> Cx<'a> {
         let nodes = self.tree(
             &doc,
             meta,
-            root_aggregate,
+            (root_aggregate, root_exponent),
             default_missing,
             points_check,
             meta_span,
@@ -602,7 +659,7 @@ impl<'a> Cx<'a> {
         &mut self,
         doc: &RulesetDoc,
         meta: &schema::MetaDef,
-        root_aggregate: Aggregate,
+        (root_aggregate, root_exponent): (Aggregate, f64),
         default_missing: MissingPolicy,
         points_check: bool,
         meta_span: Range<usize>,
@@ -619,6 +676,7 @@ impl<'a> Cx<'a> {
             bonus: false,
             missing: default_missing,
             min_coverage: None,
+            exponent: root_exponent,
             zero_when: None,
             zero_reason_en: None,
             depth: 0,
@@ -702,6 +760,14 @@ impl<'a> Cx<'a> {
                     .unwrap_or(Aggregate::Sum),
                 None => Aggregate::Sum,
             };
+            // (On a leaf, as under any other aggregation, an `exponent` is only warned about.)
+            let grouping = if d.scorer.is_some() {
+                Aggregate::Sum
+            } else {
+                aggregate
+            };
+            let exponent =
+                self.exponent(grouping, d.exponent.as_ref(), Some(def.span()), Some(&path));
             // A node with a scorer is a leaf; its scorer is compiled in pass 2 (it needs the
             // node's maximum), until then it sits as an empty group.
             let kind = NodeKind::Group {
@@ -762,6 +828,7 @@ impl<'a> Cx<'a> {
                 bonus: d.bonus,
                 missing,
                 min_coverage,
+                exponent,
                 zero_when: None,
                 zero_reason_en: None,
                 depth,
@@ -795,9 +862,7 @@ impl<'a> Cx<'a> {
             };
             if node.max.is_nan() {
                 match parent_agg {
-                    Some(Aggregate::Mean | Aggregate::Geomean | Aggregate::Min) if !node.bonus => {
-                        node.max = parent_max
-                    }
+                    Some(a) if a.weighted() && !node.bonus => node.max = parent_max,
                     _ => {
                         let path = node.path.clone();
                         node.max = 0.0;
@@ -899,7 +964,11 @@ impl<'a> Cx<'a> {
                         }
                     }
                 }
-                Aggregate::Mean | Aggregate::Geomean | Aggregate::Min => {
+                Aggregate::Mean
+                | Aggregate::Geomean
+                | Aggregate::Min
+                | Aggregate::Harmonic
+                | Aggregate::Power => {
                     if !counted.is_empty() && counted.iter().all(|c| c.weight == 0.0) {
                         self.error(
                             "ruleset.zero_weights",
@@ -1216,7 +1285,13 @@ const AGGREGATES: &[(&str, Aggregate)] = &[
     ("geomean", Aggregate::Geomean),
     ("min", Aggregate::Min),
     ("deduction", Aggregate::Deduction),
+    ("harmonic", Aggregate::Harmonic),
+    ("power", Aggregate::Power),
 ];
+
+/// The largest exponent of a power mean, either sign: beyond it the powers of small shares
+/// (10⁻³¹ and below at −10) would overflow.
+const MAX_EXPONENT: f64 = 10.0;
 
 const POLICIES: &[(&str, MissingPolicy)] = &[
     ("error", MissingPolicy::Error),

@@ -135,6 +135,11 @@ pub enum Aggregate {
     Min,
     /// Start from the maximum and subtract what each child lost.
     Deduction,
+    /// Weighted harmonic mean of shares (the power mean with exponent −1).
+    Harmonic,
+    /// Weighted generalised (power) mean of shares with the group's exponent `p` (COINr's
+    /// `a_genmean`): 1 arithmetic, 0 the geometric limit, −1 harmonic.
+    Power,
 }
 
 impl Aggregate {
@@ -146,7 +151,21 @@ impl Aggregate {
             Aggregate::Geomean => "geomean",
             Aggregate::Min => "min",
             Aggregate::Deduction => "deduction",
+            Aggregate::Harmonic => "harmonic",
+            Aggregate::Power => "power",
         }
+    }
+
+    /// Whether the group weighs its children by `weight` (else by points).
+    pub fn weighted(self) -> bool {
+        matches!(
+            self,
+            Aggregate::Mean
+                | Aggregate::Geomean
+                | Aggregate::Min
+                | Aggregate::Harmonic
+                | Aggregate::Power
+        )
     }
 }
 
@@ -410,6 +429,8 @@ pub(crate) struct Node {
     pub bonus: bool,
     pub missing: MissingPolicy,
     pub min_coverage: Option<f64>,
+    /// The exponent `p` of a `power` group (−1 for `harmonic`; unused otherwise).
+    pub exponent: f64,
     pub zero_when: Option<(Expr, Option<String>)>,
     /// English of the `zero_when` reason.
     pub zero_reason_en: Option<String>,
@@ -560,6 +581,9 @@ pub struct IndicatorInfo {
     pub weight: f64,
     /// Aggregation (groups) or `None` (leaves).
     pub aggregate: Option<Aggregate>,
+    /// The exponent of a `power` group.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exponent: Option<f64>,
     /// Scorer type (leaves).
     pub scorer: Option<&'static str>,
     /// Bonus (附加分) node.
@@ -755,6 +779,7 @@ impl Ruleset {
                 points: 0.0,
                 weight: 0.0,
                 aggregate: None,
+                exponent: None,
                 scorer: None,
                 bonus: false,
                 missing: MissingPolicy::Error,
@@ -792,6 +817,7 @@ impl Ruleset {
             points: node.max,
             weight: node.weight,
             aggregate,
+            exponent: (aggregate == Some(Aggregate::Power)).then_some(node.exponent),
             scorer,
             bonus: node.bonus,
             missing: node.missing,

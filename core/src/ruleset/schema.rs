@@ -41,6 +41,7 @@ pub(crate) struct MetaDef {
     pub description_en: Option<String>,
     pub scale: Spanned<f64>,
     pub aggregate: Option<Text>,
+    pub exponent: Option<Spanned<f64>>,
     pub missing: Option<Text>,
     pub points_check: Option<bool>,
     pub id_field: Option<String>,
@@ -78,6 +79,7 @@ pub(crate) struct IndicatorDef {
     pub points: Option<Spanned<f64>>,
     pub weight: Option<Spanned<f64>>,
     pub aggregate: Option<Text>,
+    pub exponent: Option<Spanned<f64>>,
     pub missing: Option<Text>,
     pub min_coverage: Option<Spanned<f64>>,
     #[serde(default)]

@@ -242,10 +242,40 @@ impl Tally {
 
 /// Whether an aggregation weighs its children by weight (else by points).
 pub(crate) fn by_weight(aggregate: Aggregate) -> bool {
-    matches!(
-        aggregate,
-        Aggregate::Mean | Aggregate::Geomean | Aggregate::Min
-    )
+    aggregate.weighted()
+}
+
+/// Whether a group takes the weighted geometric mean: `geomean`, and `power` with exponent 0
+/// (the limit of the power mean as p → 0).
+pub(crate) fn geometric(node: &Node, aggregate: Aggregate) -> bool {
+    aggregate == Aggregate::Geomean || (aggregate == Aggregate::Power && node.exponent == 0.0)
+}
+
+/// One child's term of a power mean, Σ w·x^p: a zero weight adds nothing (0 · ∞ would be NaN
+/// for a zero share under a negative exponent), the harmonic mean divides rather than raises.
+/// A zero share under a negative exponent gives ∞, which makes the mean 0: as under `geomean`,
+/// one child with nothing zeroes the group (the limit of the mean as that share → 0).
+#[inline]
+pub(crate) fn power_term(weight: f64, share: f64, exponent: f64) -> f64 {
+    if weight <= 0.0 {
+        0.0
+    } else if exponent == -1.0 {
+        weight / share
+    } else {
+        weight * libm::pow(share, exponent)
+    }
+}
+
+/// A power mean's points from Σ w·x^p (`acc`) and Σ w (`present`): M · (acc / present)^(1/p).
+#[inline]
+pub(crate) fn power_mean(max: f64, acc: f64, present: f64, exponent: f64) -> f64 {
+    if present <= 0.0 {
+        0.0
+    } else if exponent == -1.0 {
+        max * present / acc
+    } else {
+        max * libm::pow(acc / present, 1.0 / exponent)
+    }
 }
 
 /// Adds up a group's children at one row (`at(child)` gives its score and status).
@@ -270,7 +300,8 @@ pub(crate) fn tally(
 }
 
 /// A group's score from its children at one row, before `zero_when`; `Err` for an early
-/// decision (no counted child, coverage too low). `at` is read only for `geomean`.
+/// decision (no counted child, coverage too low). `at` is read only for the geometric,
+/// harmonic and power means.
 pub(crate) fn group_score(
     ruleset: &Ruleset,
     node: &Node,
@@ -297,28 +328,37 @@ pub(crate) fn group_score(
     }
     let present = t.present;
     let left_out = t.considered - t.counted;
+    // The counted children's shares and weights, in child order.
+    let counted_shares = || {
+        children.iter().filter_map(|&c| {
+            let child = ruleset.nodes.get(c)?;
+            let (score, status) = at(c);
+            (!child.bonus && counted(child, status)).then(|| {
+                let share = if child.max > 0.0 {
+                    score / child.max
+                } else {
+                    0.0
+                };
+                (share, child.weight)
+            })
+        })
+    };
     let score = match aggregate {
         // Children left out (not applicable, missing under `reweight`) leave the denominator.
         Aggregate::Sum if left_out > 0 && present > 0.0 => t.raw * node.max / present,
         Aggregate::Sum => t.raw,
         Aggregate::Mean if present > 0.0 => node.max * t.weighted / present,
-        Aggregate::Geomean if present > 0.0 => {
+        _ if geometric(node, aggregate) && present > 0.0 => {
             node.max
-                * children
-                    .iter()
-                    .filter_map(|&c| {
-                        let child = ruleset.nodes.get(c)?;
-                        let (score, status) = at(c);
-                        (!child.bonus && counted(child, status)).then(|| {
-                            let share = if child.max > 0.0 {
-                                score / child.max
-                            } else {
-                                0.0
-                            };
-                            libm::pow(share, child.weight / present)
-                        })
-                    })
+                * counted_shares()
+                    .map(|(share, weight)| libm::pow(share, weight / present))
                     .product::<f64>()
+        }
+        Aggregate::Harmonic | Aggregate::Power => {
+            let acc = counted_shares().fold(-0.0, |acc, (share, weight)| {
+                acc + power_term(weight, share, node.exponent)
+            });
+            power_mean(node.max, acc, present, node.exponent)
         }
         Aggregate::Mean | Aggregate::Geomean => 0.0,
         Aggregate::Min => node.max * t.lowest,
@@ -361,7 +401,8 @@ fn score_group(
         .filter_map(|&c| ruleset.nodes.get(c))
         .collect();
     let considered = members.iter().filter(|c| !c.bonus).count();
-    let simple = considered > 0 && node.min_coverage.is_none() && aggregate != Aggregate::Geomean;
+    let simple = considered > 0 && node.min_coverage.is_none() && !geometric(node, aggregate);
+    let exponent = node.exponent;
     if simple && node.zero_when.is_none() {
         let clean = children
             .iter()
@@ -432,7 +473,11 @@ fn score_group(
             Aggregate::Deduction => lanes!(|s, a, low| *a += (max - s).max(0.0)),
             Aggregate::Mean => lanes!(|s, a, low| *a += weight * share(s)),
             Aggregate::Min if weight > 0.0 => lanes!(|s, a, low| *low = f64::min(*low, share(s))),
-            // (`geomean` needs the total key first: it reads the children again.)
+            // (The geometric mean needs the total key first: it reads the children again.)
+            _ if geometric(node, aggregate) => lanes!(|s, a, low| *a += 0.0),
+            Aggregate::Harmonic | Aggregate::Power => {
+                lanes!(|s, a, low| *a += power_term(weight, share(s), exponent))
+            }
             Aggregate::Min | Aggregate::Geomean => lanes!(|s, a, low| *a += 0.0),
         }
     }
@@ -454,6 +499,7 @@ fn score_group(
                 Aggregate::Sum => a,
                 Aggregate::Mean if p > 0.0 => max * a / p,
                 Aggregate::Mean | Aggregate::Geomean => 0.0,
+                Aggregate::Harmonic | Aggregate::Power => power_mean(max, a, p, exponent),
                 Aggregate::Min => max * lowest.get(i).copied().unwrap_or(1.0),
                 Aggregate::Deduction => (max - a).max(0.0),
             };
@@ -551,7 +597,7 @@ fn score_clean_group(
     status: &mut [Status],
 ) {
     let weighted = by_weight(aggregate);
-    let max = node.max;
+    let (max, exponent) = (node.max, node.exponent);
     let mut present = -0.0_f64;
     let mut acc = vec![
         if aggregate == Aggregate::Min {
@@ -574,6 +620,9 @@ fn score_clean_group(
             Aggregate::Deduction => lanes.for_each(|(a, &s)| *a += (cmax - s).max(0.0)),
             Aggregate::Mean => lanes.for_each(|(a, &s)| *a += weight * share(s)),
             Aggregate::Min if weight > 0.0 => lanes.for_each(|(a, &s)| *a = f64::min(*a, share(s))),
+            Aggregate::Harmonic | Aggregate::Power => {
+                lanes.for_each(|(a, &s)| *a += power_term(weight, share(s), exponent))
+            }
             Aggregate::Min | Aggregate::Geomean => {}
         }
     }
@@ -582,6 +631,7 @@ fn score_clean_group(
             Aggregate::Sum => a,
             Aggregate::Mean if present > 0.0 => max * a / present,
             Aggregate::Mean | Aggregate::Geomean => 0.0,
+            Aggregate::Harmonic | Aggregate::Power => power_mean(max, a, present, exponent),
             Aggregate::Min => max * a,
             Aggregate::Deduction => (max - a).max(0.0),
         };

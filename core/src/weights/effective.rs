@@ -78,11 +78,18 @@ impl Ruleset {
                     // Only the lowest child counts; at equal shares, each is equally likely
                     // to be it.
                     Aggregate::Min => (counted().filter(|c| c.weight > 0.0).count() as f64, false),
+                    // As the geometric mean: at equal shares every power mean moves by w_c / Σw
+                    // per unit of the child's share; only p = 1 (arithmetic) is linear.
+                    Aggregate::Harmonic => (counted().map(|c| c.weight).sum(), false),
+                    Aggregate::Power => (counted().map(|c| c.weight).sum(), node.exponent == 1.0),
                 };
                 for (&c, child) in children.iter().zip(&members) {
                     let key = match aggregate {
                         Aggregate::Sum | Aggregate::Deduction => child.max,
-                        Aggregate::Mean | Aggregate::Geomean => child.weight,
+                        Aggregate::Mean
+                        | Aggregate::Geomean
+                        | Aggregate::Harmonic
+                        | Aggregate::Power => child.weight,
                         Aggregate::Min => f64::from(u8::from(child.weight > 0.0)),
                     };
                     let share = if child.bonus || total <= 0.0 {

@@ -211,7 +211,7 @@ enum Command {
     Uncertainty {
         /// Ruleset file.
         ruleset: PathBuf,
-        /// Records (.csv, .json or .jsonl).
+        /// Records (.csv, .json, .jsonl, or a workbook: .xlsx, .xls, .ods).
         data: PathBuf,
         /// Number of samples.
         #[arg(long, default_value_t = 1000)]
@@ -229,6 +229,10 @@ enum Command {
         /// The data file's text encoding (as `score --encoding`); detected when not given.
         #[arg(long)]
         encoding: Option<String>,
+        /// The sheet of a workbook (.xlsx, .xls, .ods) to read, by name; the first when not
+        /// given.
+        #[arg(long)]
+        sheet: Option<String>,
         /// Output format: a table in rank order, or CSV / JSON rows in the file's order.
         #[arg(long, value_enum, default_value_t = uncertainty::UncertaintyFormat::Table)]
         format: uncertainty::UncertaintyFormat,
@@ -452,11 +456,13 @@ fn main() -> ExitCode {
             seed,
             depths,
             encoding,
+            sheet,
             format,
             lang,
         } => load(&ruleset).and_then(|r| {
             let settings = uncertainty::Settings {
                 encoding: encoding.as_deref(),
+                sheet: sheet.as_deref(),
                 samples,
                 noise,
                 seed,

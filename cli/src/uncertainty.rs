@@ -22,6 +22,7 @@ pub enum UncertaintyFormat {
 /// The analysis's settings as given on the command line.
 pub struct Settings<'a> {
     pub encoding: Option<&'a str>,
+    pub sheet: Option<&'a str>,
     pub samples: usize,
     pub noise: f64,
     pub seed: u64,
@@ -35,11 +36,13 @@ pub struct Settings<'a> {
 pub fn run(ruleset: &Ruleset, data: &Path, s: &Settings<'_>) -> Result<(String, usize), String> {
     if data == Path::new("-") {
         return Err(
-            "uncertainty reads a data file (.csv, .json or .jsonl), not standard input".into(),
+            "uncertainty reads a data file (.csv, .json, .jsonl or a workbook), not standard input"
+                .into(),
         );
     }
     let options = qinglian::ReadOptions {
         encoding: s.encoding.map(str::to_string),
+        sheet: s.sheet.map(str::to_string),
     };
     let rows = qinglian::read_records_with(data, &options).map_err(|e| e.to_string())?;
     let batch = Batch::from_rows(ruleset, &rows);

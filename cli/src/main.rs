@@ -16,6 +16,7 @@ mod data;
 mod diff;
 mod output;
 mod report;
+mod sensitivity;
 mod table;
 mod uncertainty;
 mod xlsx;
@@ -201,6 +202,45 @@ enum Command {
         /// Records to score under both (.csv, .json or .jsonl).
         data: Option<PathBuf>,
         /// Language.
+        #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+        lang: LangArg,
+    },
+    /// How the grades and ranks respond to uncertain rule parameters: each run scores the file's
+    /// units as one cohort with every `--vary` parameter drawn from its range; prints the units
+    /// that can change grade (how often, and their rank band) and, with `--indices`, each
+    /// parameter's first-order and total sensitivity index on the mean absolute rank shift.
+    Sensitivity {
+        /// Ruleset file.
+        ruleset: PathBuf,
+        /// Records (.csv, .json, .jsonl, or a workbook: .xlsx, .xls, .ods).
+        data: PathBuf,
+        /// A parameter and its range: PATH=LOW..HIGH (a path as for what-if changes, e.g.
+        /// `grade.优秀.min=85..95`, `complaints.scorer.tiers.0.per=5..15`), or PATH=LOW..=HIGH
+        /// for whole numbers. Repeat for several.
+        #[arg(long, required = true)]
+        vary: Vec<String>,
+        /// Number of draws (N).
+        #[arg(long, default_value_t = 200)]
+        samples: usize,
+        /// Seed of the random streams.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Also estimate each parameter's sensitivity indices (N × (parameters + 2) runs).
+        #[arg(long)]
+        indices: bool,
+        /// Bootstrap resamples for the indices' 95% intervals.
+        #[arg(long, default_value_t = 100)]
+        bootstrap: usize,
+        /// The data file's text encoding (as `score --encoding`); detected when not given.
+        #[arg(long)]
+        encoding: Option<String>,
+        /// The sheet of a workbook to read, by name; the first when not given.
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = sensitivity::SensitivityFormat::Table)]
+        format: sensitivity::SensitivityFormat,
+        /// Language of the tables.
         #[arg(long, value_enum, default_value_t = LangArg::Zh)]
         lang: LangArg,
     },
@@ -446,6 +486,38 @@ fn main() -> ExitCode {
         } => load(&old).and_then(|a| {
             let b = load(&new)?;
             out!("{}", diff::run(&a, &b, data.as_deref(), lang.into())?);
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::Sensitivity {
+            ruleset,
+            data,
+            vary,
+            samples,
+            seed,
+            indices,
+            bootstrap,
+            encoding,
+            sheet,
+            format,
+            lang,
+        } => load(&ruleset).and_then(|r| {
+            let settings = sensitivity::Settings {
+                encoding: encoding.as_deref(),
+                sheet: sheet.as_deref(),
+                vary: &vary,
+                samples,
+                seed,
+                indices,
+                bootstrap,
+                format,
+                lang: lang.into(),
+            };
+            let (text, failed) = sensitivity::run(&r, &data, &settings)?;
+            out!("{text}");
+            if failed > 0 {
+                eprintln!("{failed} rows could not be scored and are not ranked");
+                return Ok(ExitCode::from(ROWS_FAILED));
+            }
             Ok(ExitCode::SUCCESS)
         }),
         Command::Uncertainty {

@@ -1,5 +1,5 @@
-"""Plot helpers (matplotlib, imported lazily): the score distribution of a batch and the
-per-dimension profile of one unit."""
+"""Plot helpers (matplotlib, imported lazily): the score distribution of a batch, the
+per-dimension profile of one unit, rank intervals under uncertainty and sensitivity indices."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ._qinglian import Evaluation
 
-__all__ = ["plot_distribution", "plot_profile"]
+__all__ = ["plot_distribution", "plot_profile", "plot_rank_intervals", "plot_sensitivity"]
 
 _CJK_FONTS = (
     "Noto Sans CJK SC",
@@ -80,6 +80,13 @@ def _pyplot() -> Any:
 
 
 _WORDS = {
+    "rank": ("排名", "rank"),
+    "nominal": ("名义排名", "nominal rank"),
+    "median": ("排名中位数", "median rank"),
+    "band": ("5%–95%分位区间", "5th–95th percentile"),
+    "first": ("一阶指数", "first-order"),
+    "total": ("总效应指数", "total effect"),
+    "index": ("敏感性指数", "sensitivity index"),
     "score": ("总分", "total"),
     "count": ("单位数", "units"),
     "share": ("得分率（%）", "% of points"),
@@ -208,3 +215,97 @@ def plot_profile(
 def _fmt(x: float) -> str:
     text = f"{round(x, 2):.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def plot_rank_intervals(
+    uncertainty: "pd.DataFrame",
+    *,
+    label: Optional[str] = None,
+    top: Optional[int] = None,
+    ax: Any = None,
+    title: Optional[str] = None,
+    lang: str = "zh",
+) -> Any:
+    """Each unit's rank band under uncertainty — the result of `Ruleset.uncertainty` or the
+    `units` of `Ruleset.sensitivity`: a line from the 5th to the 95th percentile rank, the
+    median (a dot) and the nominal rank (a cross), units in nominal rank order, best on top.
+    `label` is the column naming each unit (default: the first kept column); `top` shows only
+    the best `top` units. Returns the axes."""
+    plt = _pyplot()
+    for column in ("rank", "rank_median", "rank_p05", "rank_p95"):
+        if column not in uncertainty.columns:
+            raise KeyError(
+                f"`{column}` is not a column: pass the result of Ruleset.uncertainty "
+                "or Sensitivity.units"
+            )
+    ranked = uncertainty[uncertainty["rank"].notna()].sort_values("rank")
+    if top is not None:
+        ranked = ranked.head(int(top))
+    if label is None:
+        label = next(iter(uncertainty.columns))
+    names = [str(v) for v in ranked[label]][::-1]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 0.28 * max(len(names), 4) + 1.2))
+    y = list(range(len(names)))
+    rows = ranked.iloc[::-1]
+    ax.hlines(y, rows["rank_p05"].astype(float), rows["rank_p95"].astype(float),
+              color="#2f8f5b", linewidth=2.5, label=_word("band", lang))
+    ax.scatter(rows["rank_median"].astype(float), y, color="#1d5c3a", s=18, zorder=3,
+               label=_word("median", lang))
+    ax.scatter(rows["rank"].astype(float), y, color="#c0392b", marker="x", s=22, zorder=4,
+               label=_word("nominal", lang))
+    ax.set_yticks(y)
+    ax.set_yticklabels(names, fontsize=8)
+    ax.invert_xaxis()
+    ax.set_xlabel(_word("rank", lang))
+    # The best units sit top right (the axis runs from the last rank to the first): the top left
+    # corner is free.
+    ax.legend(loc="upper left", fontsize=8)
+    default = (
+        f"Rank intervals ({len(names)} units)" if lang == "en" else f"排名区间（{len(names)}个单位）"
+    )
+    ax.set_title(title or default)
+    return ax
+
+
+def plot_sensitivity(
+    indices: "pd.DataFrame",
+    *,
+    ax: Any = None,
+    title: Optional[str] = None,
+    lang: str = "zh",
+) -> Any:
+    """First-order and total sensitivity index of each parameter (`Sensitivity.indices`), with
+    their 95% bootstrap intervals as error bars. Returns the axes."""
+    import numpy as np
+
+    plt = _pyplot()
+    for column in ("parameter", "first", "total"):
+        if column not in indices.columns:
+            raise KeyError(f"`{column}` is not a column: pass Sensitivity.indices")
+    if indices.empty:
+        raise ValueError("no index to plot: run Ruleset.sensitivity with indices=True")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 0.6 * len(indices) + 1.5))
+    y = np.arange(len(indices))
+    height = 0.38
+
+    def errors(value: str) -> Any:
+        low, high = indices.get(f"{value}_low"), indices.get(f"{value}_high")
+        if low is None or high is None or low.isna().all():
+            return None
+        centre = indices[value].to_numpy(dtype=float)
+        return np.vstack([centre - low.to_numpy(dtype=float), high.to_numpy(dtype=float) - centre]).clip(0)
+
+    ax.barh(y - height / 2, indices["first"].astype(float), height, xerr=errors("first"),
+            color="#2f8f5b", label=_word("first", lang))
+    ax.barh(y + height / 2, indices["total"].astype(float), height, xerr=errors("total"),
+            color="#c9a227", label=_word("total", lang))
+    ax.set_yticks(y)
+    ax.set_yticklabels([str(p) for p in indices["parameter"]], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel(_word("index", lang))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    default = "Sensitivity of the ranking" if lang == "en" else "排名对各参数的敏感性"
+    ax.set_title(title or default)
+    return ax

@@ -94,3 +94,35 @@ def test_bad_parameters(villages: tuple[qinglian.Ruleset, pd.DataFrame]) -> None
         ruleset.sensitivity(data, {"grade.达标.min": 75}, samples=5)
     with pytest.raises(TypeError, match="dict of path"):
         ruleset.sensitivity(data, [], samples=5)
+
+
+def test_plots_of_rank_intervals_and_indices(
+    villages: tuple[qinglian.Ruleset, pd.DataFrame],
+) -> None:
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    from qinglian.plot import plot_rank_intervals, plot_sensitivity
+
+    ruleset, data = villages
+    s = ruleset.sensitivity(
+        data,
+        {"assets.contracts.scorer.per": (0.5, 4.0), "grade.达标.min": (70, 80)},
+        samples=16,
+        seed=2,
+        indices=True,
+        bootstrap=10,
+    )
+    ax = plot_rank_intervals(s.units, label="name", top=12)
+    assert len(ax.get_yticklabels()) == 12
+    best = s.units.sort_values("rank").iloc[0]["name"]
+    assert ax.get_yticklabels()[-1].get_text() == best  # best on top
+    assert "12个单位" in ax.get_title()
+    assert plot_rank_intervals(s.units, lang="en").get_xlabel() == "rank"
+    ax = plot_sensitivity(s.indices)
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(s.indices["parameter"])
+    # Two bars a parameter: first-order and total.
+    assert len(ax.patches) == 2 * len(s.indices)
+    with pytest.raises(ValueError, match="indices=True"):
+        plot_sensitivity(s.indices.iloc[0:0])
+    with pytest.raises(KeyError):
+        plot_rank_intervals(data)

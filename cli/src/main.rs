@@ -215,8 +215,9 @@ enum Command {
         /// Records (.csv, .json, .jsonl, or a workbook: .xlsx, .xls, .ods).
         data: PathBuf,
         /// A parameter and its range: PATH=LOW..HIGH (a path as for what-if changes, e.g.
-        /// `grade.优秀.min=85..95`, `complaints.scorer.tiers.0.per=5..15`), or PATH=LOW..=HIGH
-        /// for whole numbers. Repeat for several.
+        /// `grade.优秀.min=85..95`, `complaints.scorer.tiers.0.per=5..15`), PATH=LOW..=HIGH for
+        /// whole numbers, or PATH=A|B for alternatives (`ruleset.aggregate=mean|geomean`).
+        /// Repeat for several.
         #[arg(long, required = true)]
         vary: Vec<String>,
         /// Number of draws (N).

@@ -34,14 +34,36 @@ pub struct Settings<'a> {
     pub lang: Lang,
 }
 
-/// `PATH=LOW..HIGH` (drawn uniformly) or `PATH=LOW..=HIGH` (whole numbers from LOW to HIGH).
+/// `PATH=LOW..HIGH` (drawn uniformly), `PATH=LOW..=HIGH` (whole numbers from LOW to HIGH) or
+/// `PATH=A|B|C` (alternatives with equal odds: numbers, `true`/`false`, or text).
 pub fn parameter(text: &str) -> Result<ParameterRange, String> {
     let bad = || {
         format!(
-            "`{}`: write PATH=LOW..HIGH (e.g. grade.优秀.min=85..95), or PATH=LOW..=HIGH for whole numbers",
+            "`{}`: write PATH=LOW..HIGH (e.g. grade.优秀.min=85..95), PATH=LOW..=HIGH for whole numbers, or PATH=A|B for alternatives",
             qinglian::excerpt(text, 80)
         )
     };
+    if let Some((path, list)) = text.split_once('=').filter(|(_, l)| l.contains('|')) {
+        let value = |t: &str| -> serde_json::Value {
+            let t = t.trim();
+            match t {
+                "true" => true.into(),
+                "false" => false.into(),
+                _ => t
+                    .parse::<i64>()
+                    .map(serde_json::Value::from)
+                    .or_else(|_| t.parse::<f64>().map(serde_json::Value::from))
+                    .unwrap_or_else(|_| t.into()),
+            }
+        };
+        if path.trim().is_empty() || list.split('|').any(|t| t.trim().is_empty()) {
+            return Err(bad());
+        }
+        return Ok(ParameterRange::choice(
+            path.trim(),
+            list.split('|').map(value).collect(),
+        ));
+    }
     let (path, range) = text.rsplit_once('=').ok_or_else(bad)?;
     let (path, range, whole) = match path.strip_suffix("..") {
         // `PATH=LOW..=HIGH` splits at its last `=`: the path then ends in `=LOW..`.
@@ -152,16 +174,21 @@ fn table(
     }
     let changing = r.units_changing_grade();
     let ranked = r.nominal_rank.iter().filter(|&&x| x > 0).count();
-    let _ = writeln!(
-        text,
-        "{}",
-        if en {
-            format!("{changing} of {ranked} units can change grade.")
-        } else {
-            format!("{ranked}个单位中有{changing}个的等级可能改变。")
-        }
-    );
     let at = |v: &[f64], row: usize| v.get(row).copied().unwrap_or(f64::NAN);
+    if ruleset.grades().is_empty() {
+        // No grade bands (a composite index): the rank bands are the result.
+        let _ = writeln!(text, "{}", rank_table(batch, r, en));
+    } else {
+        let _ = writeln!(
+            text,
+            "{}",
+            if en {
+                format!("{changing} of {ranked} units can change grade.")
+            } else {
+                format!("{ranked}个单位中有{changing}个的等级可能改变。")
+            }
+        );
+    }
     if changing > 0 {
         let mut out = Table::new();
         out.load_preset(UTF8_FULL_CONDENSED);
@@ -261,6 +288,69 @@ fn table(
     text
 }
 
+/// Every unit in nominal rank order with its score and rank band (unranked rows last).
+fn rank_table(batch: &Batch<'_>, r: &ParameterSensitivity, en: bool) -> Table {
+    let at = |v: &[f64], row: usize| v.get(row).copied().unwrap_or(f64::NAN);
+    let mut out = Table::new();
+    out.load_preset(UTF8_FULL_CONDENSED);
+    out.set_header(if en {
+        [
+            "Rank",
+            "ID",
+            "Name",
+            "Score",
+            "Median rank",
+            "Rank 5th–95th",
+        ]
+    } else {
+        [
+            "排名",
+            "编号",
+            "名称",
+            "得分",
+            "排名中位数",
+            "排名5%–95%分位",
+        ]
+    });
+    let mut order: Vec<usize> = (0..batch.len()).collect();
+    order.sort_by_key(|&row| match r.nominal_rank.get(row).copied().unwrap_or(0) {
+        0 => (u32::MAX, row),
+        rank => (rank, row),
+    });
+    let right = |t: String| Cell::new(t).set_alignment(CellAlignment::Right);
+    for row in order {
+        let rank = r.nominal_rank.get(row).copied().unwrap_or(0);
+        let dash = |x: f64| {
+            if x.is_nan() {
+                "—".to_string()
+            } else {
+                num(x)
+            }
+        };
+        out.add_row(vec![
+            right(if rank > 0 {
+                rank.to_string()
+            } else {
+                "—".into()
+            }),
+            Cell::new(batch.id(row).unwrap_or_default()),
+            Cell::new(batch.name(row).unwrap_or_default()),
+            right(dash(at(&r.nominal_score, row))),
+            right(dash(at(&r.rank_median, row))),
+            right(if rank > 0 {
+                format!(
+                    "{}–{}",
+                    num(at(&r.rank_p05, row)),
+                    num(at(&r.rank_p95, row))
+                )
+            } else {
+                "—".into()
+            }),
+        ]);
+    }
+    out
+}
+
 fn json(
     ruleset: &Ruleset,
     batch: &Batch<'_>,
@@ -330,7 +420,14 @@ mod tests {
             (p.path.as_str(), p.low, p.high, p.whole),
             ("quota.引领型.top", 1.0, 3.0, true)
         );
-        for bad in ["x", "x=1", "x=a..2", "=1..2x"] {
+        let p = parameter("ruleset.aggregate=mean|geomean").unwrap();
+        assert_eq!(
+            p.choices,
+            [serde_json::json!("mean"), serde_json::json!("geomean")]
+        );
+        let p = parameter("grade.优秀.min=85|90").unwrap();
+        assert_eq!(p.choices, [serde_json::json!(85), serde_json::json!(90)]);
+        for bad in ["x", "x=1", "x=a..2", "=1..2x", "x=a|", "=a|b"] {
             assert!(parameter(bad).is_err(), "{bad}");
         }
     }

@@ -43,7 +43,12 @@ fn the_json_holds_the_cores_numbers() {
         "--format",
         "json",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
 
     let ruleset = Ruleset::load(root().join(RULES)).unwrap();
@@ -65,7 +70,10 @@ fn the_json_holds_the_cores_numbers() {
     assert_eq!(units.len(), 320);
     for (row, unit) in units.iter().enumerate() {
         assert_eq!(unit["id"], batch.id(row).unwrap());
-        assert_eq!(unit["grade_change"].as_f64().unwrap(), core.grade_change[row]);
+        assert_eq!(
+            unit["grade_change"].as_f64().unwrap(),
+            core.grade_change[row]
+        );
         assert_eq!(unit["rank_p95"].as_f64().unwrap(), core.rank_p95[row]);
         let shares: f64 = unit["grade_shares"]
             .as_object()
@@ -75,7 +83,10 @@ fn the_json_holds_the_cores_numbers() {
             .sum();
         assert!((shares - 1.0).abs() < 1e-9);
     }
-    assert_eq!(json["indices"], serde_json::to_value(&core.indices).unwrap());
+    assert_eq!(
+        json["indices"],
+        serde_json::to_value(&core.indices).unwrap()
+    );
 }
 
 #[test]
@@ -91,7 +102,10 @@ fn the_table_lists_the_units_that_can_change_grade() {
     ]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("规则参数不确定时的等级与排名（30次计算"), "{text}");
+    assert!(
+        text.contains("规则参数不确定时的等级与排名（30次计算"),
+        "{text}"
+    );
     assert!(text.contains("320个单位中有"), "{text}");
     assert!(text.contains("等级改变的概率"), "{text}");
     let en = qinglian(&[
@@ -122,4 +136,22 @@ fn arguments_that_describe_no_analysis_are_refused() {
         let err = String::from_utf8(out.stderr).unwrap();
         assert!(err.contains(words), "{vary}: {err}");
     }
+}
+
+#[test]
+fn a_composite_index_without_grades_shows_every_units_rank_band() {
+    let out = qinglian(&[
+        "sensitivity",
+        "rules/asem/minmax-geometric.toml",
+        "examples/data/asem/asem_iData.csv",
+        "--vary",
+        "ruleset.aggregate=mean|geomean",
+        "--samples",
+        "20",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("排名5%–95%分位"), "{text}");
+    assert!(text.contains("Germany"), "{text}");
+    assert!(!text.contains("等级可能改变"), "{text}");
 }

@@ -20,7 +20,8 @@ use crate::uncertainty::{quantile, AnalysisError, SplitMix};
 use serde::Serialize;
 
 /// A rule parameter, by its path (as for [`Ruleset::with_changes`]), and the range its value
-/// is drawn from, uniformly.
+/// is drawn from, uniformly — or the alternatives one is drawn from (a choice of aggregation,
+/// say: `aggregate` among `"mean"` and `"geomean"`).
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ParameterRange {
@@ -32,6 +33,8 @@ pub struct ParameterRange {
     pub high: f64,
     /// Whole numbers only (for counts such as a quota's `top`): drawn from `low..=high`.
     pub whole: bool,
+    /// Alternatives drawn with equal odds instead of a range (when not empty).
+    pub choices: Vec<serde_json::Value>,
 }
 
 impl ParameterRange {
@@ -42,6 +45,18 @@ impl ParameterRange {
             low,
             high,
             whole: false,
+            choices: Vec::new(),
+        }
+    }
+
+    /// A parameter drawn among alternatives, with equal odds.
+    pub fn choice(path: impl Into<String>, choices: Vec<serde_json::Value>) -> Self {
+        ParameterRange {
+            path: path.into(),
+            low: f64::NAN,
+            high: f64::NAN,
+            whole: false,
+            choices,
         }
     }
 
@@ -52,6 +67,14 @@ impl ParameterRange {
     }
 
     fn draw(&self, u: f64) -> serde_json::Value {
+        if !self.choices.is_empty() {
+            let k = ((u * self.choices.len() as f64) as usize).min(self.choices.len() - 1);
+            return self
+                .choices
+                .get(k)
+                .cloned()
+                .unwrap_or(serde_json::Value::Null);
+        }
         if self.whole {
             let (lo, hi) = (self.low.ceil(), self.high.floor());
             let v = (lo + (u * (hi - lo + 1.0)).floor()).min(hi);
@@ -187,6 +210,31 @@ impl Ruleset {
             return fail("at least two samples are needed".into());
         }
         for p in parameters {
+            let name = crate::excerpt(&p.path, 80);
+            if !p.choices.is_empty() {
+                if ["input.", "equivalence."]
+                    .iter()
+                    .any(|prefix| p.path.starts_with(prefix))
+                {
+                    return fail(format!(
+                        "`{name}`: inputs define the data's columns and cannot vary"
+                    ));
+                }
+                // Every alternative must give a valid ruleset.
+                for choice in &p.choices {
+                    if let Err(e) = self.with_changes([(p.path.as_str(), choice.clone())]) {
+                        let why = e
+                            .errors
+                            .first()
+                            .map_or(String::new(), |d| d.message.clone());
+                        return fail(format!(
+                            "`{name}` = {}: {why}",
+                            crate::excerpt(&choice.to_string(), 40)
+                        ));
+                    }
+                }
+                continue;
+            }
             if !(p.low.is_finite() && p.high.is_finite()) || p.low > p.high {
                 return fail(format!(
                     "`{}`: the range must be two finite numbers, low ≤ high",

@@ -154,3 +154,63 @@ fn bad_parameters_are_errors_that_name_them() {
     let none = ruleset.parameter_sensitivity(&batch, &[], &ParameterAnalysis::new(10, 1));
     assert!(none.unwrap_err().message.contains("at least one"));
 }
+
+#[test]
+fn a_choice_of_aggregation_draws_among_its_alternatives() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let ruleset = Ruleset::load(root.join("rules/asem/minmax-geometric.toml")).unwrap();
+    let rows = read_records(root.join("examples/data/asem/asem_iData.csv")).unwrap();
+    let batch = Batch::from_rows(&ruleset, &rows);
+    let choice = |values: &[&str]| {
+        let values = values.iter().map(|v| serde_json::json!(v)).collect();
+        ruleset
+            .parameter_sensitivity(
+                &batch,
+                &[ParameterRange::choice("ruleset.aggregate", values)],
+                &ParameterAnalysis::new(20, 9),
+            )
+            .unwrap()
+    };
+    // The only alternative is the ruleset's own: nothing moves.
+    let same = choice(&["geomean"]);
+    for row in 0..batch.len() {
+        assert_eq!(same.rank_p05[row], f64::from(same.nominal_rank[row]));
+        assert_eq!(same.rank_p95[row], f64::from(same.nominal_rank[row]));
+    }
+    // The only alternative is another aggregation: every run ranks as that ruleset does.
+    let mean = ruleset
+        .with_changes([("ruleset.aggregate", serde_json::json!("mean"))])
+        .unwrap();
+    let expected = mean.score(&batch);
+    let other = choice(&["mean"]);
+    for row in 0..batch.len() {
+        assert_eq!(other.rank_median[row], f64::from(expected.ranks()[row]));
+    }
+    assert_ne!(expected.ranks(), &same.nominal_rank[..]);
+    // Both, each drawn about half the time: each unit's band runs from one ranking to the other.
+    let both = choice(&["mean", "geomean"]);
+    for row in 0..batch.len() {
+        let (a, b) = (
+            f64::from(expected.ranks()[row]),
+            f64::from(both.nominal_rank[row]),
+        );
+        assert_eq!(
+            (both.rank_p05[row], both.rank_p95[row]),
+            (a.min(b), a.max(b)),
+            "row {row}"
+        );
+    }
+    let bad = ruleset.parameter_sensitivity(
+        &batch,
+        &[ParameterRange::choice(
+            "ruleset.aggregate",
+            vec![serde_json::json!("bogus")],
+        )],
+        &ParameterAnalysis::new(5, 1),
+    );
+    let message = bad.unwrap_err().message;
+    assert!(
+        message.contains("ruleset.aggregate") && message.contains("bogus"),
+        "{message}"
+    );
+}

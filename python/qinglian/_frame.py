@@ -16,6 +16,7 @@ record batch) and are put into a pandas DataFrame without copying. No scoring ha
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -543,27 +544,32 @@ class Sensitivity:
     output_variance: float
 
 
-def _parameter_ranges(parameters: Any) -> List[Tuple[str, float, float, bool]]:
+def _parameter_ranges(parameters: Any) -> List[Tuple[str, float, float, bool, Optional[List[Any]]]]:
     if not isinstance(parameters, Mapping) or not parameters:
         raise TypeError(
-            "parameters= takes a dict of path → (low, high), or → range(a, b) for whole numbers, "
-            'e.g. {"complaints.scorer.per": (5, 15)}'
+            "parameters= takes a dict of path → (low, high), → range(a, b) for whole numbers, or "
+            '→ a list of alternatives, e.g. {"complaints.scorer.per": (5, 15)}'
         )
-    out = []
+    out: List[Tuple[str, float, float, bool, Optional[List[Any]]]] = []
     for path, spec in parameters.items():
         if not isinstance(path, str):
             raise TypeError(f"a parameter's path is a string, not {type(path).__name__}")
         if isinstance(spec, range):
             if len(spec) == 0 or spec.step != 1:
                 raise ValueError(f"{path}: the range must hold whole numbers with step 1")
-            out.append((path, float(spec.start), float(spec[-1]), True))
+            out.append((path, float(spec.start), float(spec[-1]), True, None))
+            continue
+        if isinstance(spec, list):
+            if not spec:
+                raise ValueError(f"{path}: give at least one alternative")
+            out.append((path, math.nan, math.nan, False, list(spec)))
             continue
         try:
             low, high = spec
-            out.append((path, float(low), float(high), False))
+            out.append((path, float(low), float(high), False, None))
         except (TypeError, ValueError):
             raise TypeError(
-                f"{path}: give (low, high) or range(a, b), not {spec!r:.60}"
+                f"{path}: give (low, high), range(a, b) or a list of alternatives, not {spec!r:.60}"
             ) from None
     return out
 
@@ -582,7 +588,8 @@ def sensitivity(
 
     `parameters` maps a path (as for `with_changes`: `"grade.优秀.min"`,
     `"complaints.scorer.tiers.0.per"`, `"power.weight"`) to the range its value is drawn
-    from, uniformly: `(low, high)`, or `range(a, b)` for whole numbers. Each of `samples` runs
+    from, uniformly: `(low, high)`, `range(a, b)` for whole numbers, or a list of alternatives
+    drawn with equal odds (`{"ruleset.aggregate": ["mean", "geomean"]}`). Each of `samples` runs
     scores the rows as one cohort under one draw. With `indices=True` the runs follow the
     Saltelli design (`samples` × (parameters + 2) runs) and each parameter gets its first-order
     and total sensitivity index (Jansen's estimators, as COINr) on the mean absolute rank shift,

@@ -274,7 +274,7 @@ class Ruleset:
         self,
         length: int,
         columns: Dict[str, Any],
-        parameters: Sequence[Tuple[str, float, float, bool]],
+        parameters: Sequence[Tuple[str, float, float, bool, Optional[List[Any]]]],
         samples: int,
         seed: int,
         indices: bool,

@@ -1076,8 +1076,9 @@ impl Ruleset {
     }
 
     /// Sensitivity to rule parameters (see `qinglian.Ruleset.sensitivity`) from columns as for
-    /// `_score_columns`; `parameters` are (path, low, high, whole). A dict of numpy arrays per
-    /// unit, `grade_shares` (units × grades), `indices` (a list of dicts) and `runs`.
+    /// `_score_columns`; `parameters` are (path, low, high, whole, choices), `choices` a list of
+    /// alternatives (then the range is not used) or None. A dict of numpy arrays per unit,
+    /// `grade_shares` (units × grades), `indices` (a list of dicts) and `runs`.
     #[pyo3(signature = (length, columns, parameters, samples, seed, indices, bootstrap))]
     #[allow(clippy::too_many_arguments)]
     fn _sensitivity_columns<'py>(
@@ -1085,7 +1086,7 @@ impl Ruleset {
         py: Python<'py>,
         length: usize,
         columns: &Bound<'py, PyDict>,
-        parameters: Vec<(String, f64, f64, bool)>,
+        parameters: Vec<(String, f64, f64, bool, Option<Vec<Bound<'py, PyAny>>>)>,
         samples: usize,
         seed: u64,
         indices: bool,
@@ -1094,17 +1095,20 @@ impl Ruleset {
         let held = HeldColumns::extract(&self.inner, length, columns)?;
         let mut inputs = held.inputs(length).map_err(PyValueError::new_err)?;
         let ruleset = &self.inner;
-        let ranges: Vec<qinglian::ParameterRange> = parameters
-            .into_iter()
-            .map(|(path, low, high, whole)| {
-                let p = qinglian::ParameterRange::new(path, low, high);
-                if whole {
-                    p.whole()
-                } else {
-                    p
-                }
-            })
-            .collect();
+        let mut ranges = Vec::with_capacity(parameters.len());
+        for (path, low, high, whole, choices) in parameters {
+            ranges.push(match choices {
+                Some(values) => qinglian::ParameterRange::choice(
+                    path,
+                    values
+                        .iter()
+                        .map(|v| json_of(v, 0))
+                        .collect::<PyResult<Vec<_>>>()?,
+                ),
+                None if whole => qinglian::ParameterRange::new(path, low, high).whole(),
+                None => qinglian::ParameterRange::new(path, low, high),
+            });
+        }
         let mut analysis = qinglian::ParameterAnalysis::new(samples, seed);
         if indices {
             analysis = analysis.with_indices(bootstrap);

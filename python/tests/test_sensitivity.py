@@ -8,6 +8,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -126,3 +127,19 @@ def test_plots_of_rank_intervals_and_indices(
         plot_sensitivity(s.indices.iloc[0:0])
     with pytest.raises(KeyError):
         plot_rank_intervals(data)
+
+
+def test_a_choice_of_aggregation() -> None:
+    asem = qinglian.load(ROOT / "rules" / "asem" / "minmax-geometric.toml")
+    data = pd.read_csv(ROOT / "examples" / "data" / "asem" / "asem_iData.csv")
+    mean = asem.with_changes({"ruleset.aggregate": "mean"}).evaluate_frame(data)
+    s = asem.sensitivity(data, {"ruleset.aggregate": ["mean"]}, samples=10, seed=1)
+    assert (s.units["rank_median"] == mean["rank"].astype(float)).all()
+    both = asem.sensitivity(data, {"ruleset.aggregate": ["mean", "geomean"]}, samples=20, seed=9)
+    low = np.minimum(mean["rank"].astype(float), both.units["rank"].astype(float))
+    high = np.maximum(mean["rank"].astype(float), both.units["rank"].astype(float))
+    assert (both.units["rank_p05"] == low).all() and (both.units["rank_p95"] == high).all()
+    with pytest.raises(qinglian.QinglianError, match="bogus"):
+        asem.sensitivity(data, {"ruleset.aggregate": ["bogus"]}, samples=5)
+    with pytest.raises(ValueError, match="at least one"):
+        asem.sensitivity(data, {"ruleset.aggregate": []}, samples=5)

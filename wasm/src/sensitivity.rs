@@ -7,8 +7,14 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_SENSITIVITY: &str = r#"
-/** A rule parameter's range: `[low, high]`, or `{ low, high, whole: true }` for whole numbers. */
-export type ParameterRange = [number, number] | { low: number; high: number; whole?: boolean };
+/**
+ * A rule parameter's range: `[low, high]`, `{ low, high, whole: true }` for whole numbers, or
+ * `{ choices: [...] }` for alternatives drawn with equal odds (e.g. `["mean", "geomean"]`).
+ */
+export type ParameterRange =
+  | [number, number]
+  | { low: number; high: number; whole?: boolean }
+  | { choices: (number | string | boolean)[] };
 
 export interface SensitivityOptions {
   /** Draws (N). Default 200. */
@@ -84,6 +90,21 @@ fn ranges(parameters: &JsValue) -> Result<Vec<qinglian::ParameterRange>, JsValue
     for path in js_sys::Object::keys(parameters.unchecked_ref::<js_sys::Object>()).iter() {
         let path = path.as_string().unwrap_or_default();
         let spec = get(parameters, &path);
+        let choices = get(&spec, "choices");
+        if spec.is_object() && js_sys::Array::is_array(&choices) {
+            let text = js_sys::JSON::stringify(&choices)
+                .ok()
+                .and_then(|t| t.as_string())
+                .unwrap_or_default();
+            let values: Vec<serde_json::Value> = serde_json::from_str(&text).map_err(|_| {
+                bad(&format!(
+                    "`{}`: the choices must be plain values (numbers, text, true/false)",
+                    qinglian::excerpt(&path, 80)
+                ))
+            })?;
+            out.push(qinglian::ParameterRange::choice(path, values));
+            continue;
+        }
         let number = |v: JsValue| v.as_f64();
         let (low, high, whole) = if js_sys::Array::is_array(&spec) {
             let a = js_sys::Array::from(&spec);

@@ -68,3 +68,20 @@ test("bad parameters and options are errors with a code, and the instance keeps 
   assert.deepEqual(ok.indices, []);
   ruleset.free();
 });
+
+test("a choice of aggregation draws among its alternatives", () => {
+  const asem = Ruleset.fromToml(readFileSync(join(root, "rules/asem/minmax-geometric.toml"), "utf8"));
+  const records = csvRecords(join(root, "examples/data/asem/asem_iData.csv")).map((r) =>
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === "" ? null : v])),
+  );
+  const mean = asem.withChanges({ "ruleset.aggregate": "mean" });
+  const ranks = mean.evaluateMany(records).map((r) => r.ok.cohort.rank);
+  const s = asem.sensitivity(records, { "ruleset.aggregate": { choices: ["mean"] } }, { samples: 10, seed: 1 });
+  assert.deepEqual(s.rank_median, ranks);
+  assert.throws(
+    () => asem.sensitivity(records, { "ruleset.aggregate": { choices: ["bogus"] } }),
+    (e) => e.code === "analysis.invalid" && /bogus/.test(e.message),
+  );
+  mean.free();
+  asem.free();
+});

@@ -149,7 +149,12 @@ fn a_composite_index_without_grades_shows_every_units_rank_band() {
         "--samples",
         "20",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("排名5%–95%分位"), "{text}");
     assert!(text.contains("Germany"), "{text}");

@@ -1086,7 +1086,7 @@ impl Ruleset {
         py: Python<'py>,
         length: usize,
         columns: &Bound<'py, PyDict>,
-        parameters: Vec<(String, f64, f64, bool, Option<Vec<Bound<'py, PyAny>>>)>,
+        parameters: Vec<ParameterSpec<'py>>,
         samples: usize,
         seed: u64,
         indices: bool,
@@ -1575,6 +1575,9 @@ fn emit<'py>(
         Ok(frame::to_numpy(py, ruleset, out)?.into_any())
     }
 }
+
+/// A parameter of `_sensitivity_columns`: path, low, high, whole, and alternatives (or None).
+type ParameterSpec<'py> = (String, f64, f64, bool, Option<Vec<Bound<'py, PyAny>>>);
 
 /// Rows shown in a warning about repeated ids (the count says how many more there are).
 const REPEATS_LISTED: usize = 5;

@@ -189,8 +189,9 @@ impl Ruleset {
                 }
                 // One table per thread, its memory reused from sample to sample.
                 let scores = match &mut table {
+                    // Weights change, the leaves do not: the cohort's statistics are kept.
                     Some(t) => {
-                        ruleset.score_into(batch, 1, t);
+                        ruleset.rescore_same_cohort(batch, t);
                         t
                     }
                     None => table.insert(ruleset.score_on_threads(batch, 1)),

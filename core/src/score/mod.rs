@@ -290,7 +290,7 @@ impl Scores {
         ruleset: &Ruleset,
         batch: &Batch<'_>,
         placement: Placement,
-        rank_refs: RankRefs,
+        rank_refs: Arc<RankRefs>,
     ) -> Scores {
         let len = batch.len();
         let nodes = ruleset.nodes.len();
@@ -317,7 +317,7 @@ impl Scores {
             percentile: vec![f64::NAN; len],
             tier: vec![NO_TIER; len],
             placement,
-            rank_refs: Arc::new(rank_refs),
+            rank_refs,
         }
     }
 
@@ -327,7 +327,7 @@ impl Scores {
         ruleset: &Ruleset,
         batch: &Batch<'_>,
         placement: Placement,
-        rank_refs: RankRefs,
+        rank_refs: Arc<RankRefs>,
     ) -> Scores {
         let len = batch.len();
         let nodes = ruleset.nodes.len();
@@ -381,7 +381,7 @@ impl Scores {
             percentile: refill(self.percentile, len, f64::NAN),
             tier: refill(self.tier, len, NO_TIER),
             placement,
-            rank_refs: Arc::new(rank_refs),
+            rank_refs,
         }
     }
 }
@@ -449,6 +449,20 @@ impl Ruleset {
         *table = self.score_in(batch, Source::Batch, threads, Some(recycled));
     }
 
+    /// Scores the batch (one cohort, one thread) again into `table`, which holds this batch's
+    /// scores under a ruleset with the same leaves: the cohort's statistics depend on the
+    /// inputs only, so they are kept rather than gathered again — for an analysis that re-scores
+    /// the batch under other weights a thousand times. The result is that of
+    /// [`Ruleset::score_into`].
+    pub(crate) fn rescore_same_cohort(&self, batch: &Batch<'_>, table: &mut Scores) {
+        let recycled = std::mem::replace(table, Scores::empty());
+        let rank_refs = Arc::clone(&recycled.rank_refs);
+        let mut s = recycled.reset(self, batch, Placement::Batch, rank_refs);
+        self.score_rows(batch, &mut s, 1);
+        cohort::place_in_batch(self, &mut s, None);
+        *table = s;
+    }
+
     fn score_full(&self, batch: &Batch<'_>, source: Source<'_>, threads: usize) -> Scores {
         self.score_in(batch, source, threads, None)
     }
@@ -475,6 +489,7 @@ impl Ruleset {
                 Placement::Alone,
             ),
         };
+        let rank_refs = Arc::new(rank_refs);
         let mut s = match recycled {
             Some(old) => old.reset(self, batch, placement, rank_refs),
             None => Scores::fresh(self, batch, placement, rank_refs),

@@ -279,12 +279,35 @@ impl Ruleset {
                 })
                 .filter_map(|&s| self.inputs.get(s))
                 .collect();
-            if missing.is_empty() && matches!(scorer, Scorer::Normalise { .. }) {
+            if missing.is_empty() {
                 // Nothing is missing in the record: its cohort leaves nothing to normalise by.
-                return Text::new(
-                    "本组数值全部相同或过少，无从归一化，按缺失处理",
-                    "the cohort's values are all equal or too few to normalise by: treated as missing",
-                );
+                match scorer {
+                    Scorer::Normalise {
+                        method: Normalisation::Target { .. },
+                        ..
+                    } => {
+                        return Text::new(
+                            "本组最差值已达到目标，无从衡量距离，按缺失处理",
+                            "the cohort's worst value already reaches the target, leaving no distance to measure: treated as missing",
+                        )
+                    }
+                    Scorer::Normalise {
+                        method: Normalisation::FractionOfMax,
+                        ..
+                    } => {
+                        return Text::new(
+                            "本组最优值不大于0，无从计算比例，按缺失处理",
+                            "the cohort's best value is not above 0, so no fraction of it can be taken: treated as missing",
+                        )
+                    }
+                    Scorer::Normalise { .. } => {
+                        return Text::new(
+                            "本组数值全部相同或过少，无从归一化，按缺失处理",
+                            "the cohort's values are all equal or too few to normalise by: treated as missing",
+                        )
+                    }
+                    _ => {}
+                }
             }
             if missing.is_empty() {
                 return missing_text("?", "?");
@@ -1099,6 +1122,38 @@ fn describe(
                         rank_values.len()
                     ),
                 ),
+                Normalisation::FractionOfMax => {
+                    let best = match direction {
+                        Direction::Higher => stats.max,
+                        Direction::Lower => stats.min,
+                    };
+                    share(
+                        if max > 0.0 { points / max } else { 0.0 },
+                        format!("数值{}{lower_zh}，本组最优值{}", num(x), num(best)),
+                        format!("value {}{lower_en}; the cohort's best {}", num(x), num(best)),
+                    )
+                }
+                Normalisation::Target { target } => {
+                    let worst = match direction {
+                        Direction::Higher => stats.min,
+                        Direction::Lower => stats.max,
+                    };
+                    share(
+                        if max > 0.0 { points / max } else { 0.0 },
+                        format!(
+                            "数值{}{lower_zh}，本组最差值{}、目标值{}",
+                            num(x),
+                            num(worst),
+                            num(*target)
+                        ),
+                        format!(
+                            "value {}{lower_en}; the cohort's worst {}, the target {}",
+                            num(x),
+                            num(worst),
+                            num(*target)
+                        ),
+                    )
+                }
             }
         }
         Scorer::Formula { expr } => {

@@ -519,6 +519,25 @@ pub(crate) fn scorer_words(scorer: &Scorer, max: f64, inputs: &[Input]) -> Text 
                     format!("按{}{dzh}在本组中的百分位计分，最高{m}分", c.zh),
                     format!("{}{den} by its percentile in the cohort, at most {m}", c.en),
                 ),
+                Normalisation::FractionOfMax => Text::new(
+                    format!("按{}{dzh}占本组最优值的比例计分，最高{m}分", c.zh),
+                    format!(
+                        "{}{den} as a fraction of the cohort's best value, at most {m}",
+                        c.en
+                    ),
+                ),
+                Normalisation::Target { target } => Text::new(
+                    format!(
+                        "按{}{dzh}从本组最差值到目标值{}的完成程度计分，达到目标得{m}分",
+                        c.zh,
+                        num(*target)
+                    ),
+                    format!(
+                        "{}{den} by how far it has come from the cohort's worst value to the target {}; {m} at the target",
+                        c.en,
+                        num(*target)
+                    ),
+                ),
             }
         }
         Scorer::Formula { expr } => {

@@ -205,6 +205,12 @@ pub enum Normalisation {
     /// The share of the other cohort values the value is better than, `(count below) / (n − 1)`,
     /// times the leaf's points.
     Percentile,
+    /// `x / max` of the cohort (lower is better: `min / x`), times the leaf's points: COINr's
+    /// fraction of the maximum.
+    FractionOfMax,
+    /// `(x − min) / (target − min)` (lower is better: `(max − x) / (max − target)`), capped at 1,
+    /// times the leaf's points: COINr's distance to a target with `cap_max`.
+    Target { target: f64 },
 }
 
 /// What a `normalise` scorer gives when the cohort's values leave nothing to normalise by (all

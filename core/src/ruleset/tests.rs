@@ -377,3 +377,26 @@ fn values_en_needs_one_name_per_value() {
     assert_eq!(e.errors[0].path.as_deref(), Some("level"));
     assert!(e.errors[0].message.contains("2 names for 3 values"));
 }
+
+#[test]
+fn normalising_to_a_target_needs_one_and_only_there() {
+    let leaf = |scorer: &str| {
+        format!("\n[[indicator]]\nid = \"a\"\nname = \"A\"\npoints = 10\nscorer = {scorer}\n")
+    };
+    assert_eq!(
+        codes(&leaf(
+            "{ type = \"normalise\", value = \"n\", method = \"distance_to_target\" }"
+        )),
+        ["ruleset.missing_field"]
+    );
+    assert_eq!(
+        codes(&leaf(
+            "{ type = \"normalise\", value = \"n\", method = \"fraction_of_max\", target = 3 }"
+        )),
+        ["ruleset.scorer_field"]
+    );
+    assert!(codes(&leaf(
+        "{ type = \"normalise\", value = \"n\", method = \"distance_to_target\", target = 3 }"
+    ))
+    .is_empty());
+}

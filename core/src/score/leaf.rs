@@ -455,8 +455,9 @@ impl Leaf<'_, '_> {
                         i,
                         RecordError::new(
                             "record.constant_cohort",
-                            "the cohort's values of this indicator are all equal (or too few): \
-                             there is nothing to normalise by",
+                            "the cohort's values of this indicator leave nothing to normalise by \
+                             (all equal or too few; for a fraction, a best value not above 0; \
+                             for a target, a worst value already at it)",
                         )
                         .path(self.path),
                     );
@@ -593,6 +594,33 @@ pub(crate) fn normalise(
                 Direction::Lower => values.len() - values.partition_point(|&v| v <= x),
             };
             Some(share(max, worse as f64 / (values.len() - 1) as f64))
+        }
+        Normalisation::FractionOfMax => {
+            // The share of the cohort's best value, which must be above 0: x / max, or, lower
+            // being better, min / x (x ≥ min > 0 then).
+            let best = match direction {
+                Direction::Higher => stats.max,
+                Direction::Lower => stats.min,
+            };
+            if best.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+                return None;
+            }
+            let fraction = match direction {
+                Direction::Higher => x / best,
+                Direction::Lower => best / x,
+            };
+            Some(share(max, fraction))
+        }
+        Normalisation::Target { target } => {
+            let (num, den) = match direction {
+                Direction::Higher => (x - stats.min, target - stats.min),
+                Direction::Lower => (stats.max - x, stats.max - target),
+            };
+            // A target the cohort's worst value already reaches leaves nothing to measure.
+            if den.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+                return None;
+            }
+            Some(share(max, num / den))
         }
     }
 }

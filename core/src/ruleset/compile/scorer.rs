@@ -552,6 +552,19 @@ impl Cx<'_> {
                         }
                         Normalisation::Zscore { mean, sd }
                     }
+                    "fraction_of_max" => Normalisation::FractionOfMax,
+                    "distance_to_target" => match num(s.target.as_ref()) {
+                        Some(target) => Normalisation::Target { target },
+                        None => {
+                            self.error(
+                                "ruleset.missing_field",
+                                Some(span.clone()),
+                                Some(path),
+                                "the `distance_to_target` method needs a `target`".into(),
+                            );
+                            return None;
+                        }
+                    },
                     _ => Normalisation::Percentile,
                 };
                 for (field, used) in [
@@ -559,11 +572,13 @@ impl Cx<'_> {
                     ("hi", s.hi.is_some()),
                     ("mean", s.mean.is_some()),
                     ("sd", s.sd.is_some()),
+                    ("target", s.target.is_some()),
                 ] {
                     let fits = match method {
                         Normalisation::Minmax { .. } => matches!(field, "lo" | "hi"),
                         Normalisation::Zscore { .. } => matches!(field, "mean" | "sd"),
-                        Normalisation::Percentile => false,
+                        Normalisation::Target { .. } => field == "target",
+                        Normalisation::Percentile | Normalisation::FractionOfMax => false,
                     };
                     if used && !fits {
                         self.error(
@@ -682,6 +697,7 @@ const SCORER_FIELDS: &[(&str, &[&str])] = &[
             "hi",
             "mean",
             "sd",
+            "target",
             "constant",
         ],
     ),
@@ -692,6 +708,8 @@ const METHODS: &[(&str, &str)] = &[
     ("minmax", "minmax"),
     ("zscore", "zscore"),
     ("percentile", "percentile"),
+    ("fraction_of_max", "fraction_of_max"),
+    ("distance_to_target", "distance_to_target"),
 ];
 
 const CONSTANT: &[(&str, ConstantCohort)] = &[

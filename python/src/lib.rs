@@ -1621,7 +1621,11 @@ fn read_records<'py>(
     encoding: Option<String>,
     sheet: Option<String>,
 ) -> PyResult<Bound<'py, PyList>> {
-    let options = qinglian::ReadOptions { encoding, sheet };
+    let options = qinglian::ReadOptions {
+        encoding,
+        sheet,
+        ..Default::default()
+    };
     let rows = match qinglian::read_records_with(&path, &options) {
         Ok(rows) => rows,
         Err(e) => {

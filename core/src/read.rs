@@ -881,9 +881,17 @@ fn read_csv_chunk(
         let error = match limits.check_fields(csv.record.len()) {
             Err(e) => Some(e),
             Ok(()) => error.or_else(|| {
-                csv.header_error
+                let mut e = csv
+                    .header_error
                     .clone()
-                    .or_else(|| text_error(&csv.record, &csv.header, limits))
+                    .or_else(|| text_error(&csv.record, &csv.header, limits))?;
+                // The id of a row too large to read still names it.
+                e.id = csv
+                    .id_at
+                    .and_then(|i| csv.record.get(i))
+                    .map(|id| crate::excerpt(trim(id), 40))
+                    .filter(|id| !id.is_empty());
+                Some(e)
             }),
         };
         let record = &csv.record;
@@ -1672,7 +1680,7 @@ scorer = { type = "clause", when = "file" }
                 got,
                 [
                     "Some(\"A\") 4",
-                    "record.text_too_long Some(\"note\") Some(1) None",
+                    "record.text_too_long Some(\"note\") Some(1) Some(\"B\")",
                     "Some(\"C\") 2"
                 ],
                 "{format:?}"

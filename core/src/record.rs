@@ -214,8 +214,20 @@ impl RecordLimits {
     }
 
     /// A record read, or the error of its size.
+    /// Without a ruleset at hand the usual `id` field (in any capitals) names the row.
     pub(crate) fn keep(&self, record: Record) -> Result<Record, RecordError> {
-        self.check(&record).map(|()| record)
+        match self.check(&record) {
+            Ok(()) => Ok(record),
+            Err(mut e) => {
+                e.id = record
+                    .fields
+                    .iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case("id"))
+                    .and_then(|(_, cell)| crate::batch::cell_text(cell))
+                    .map(|id| crate::excerpt(&id, 40));
+                Err(e)
+            }
+        }
     }
 }
 

@@ -199,18 +199,19 @@ impl RecordLimits {
             self.check_text(name)?;
         }
         for (name, cell) in &record.fields {
-            let field = |e: RecordError| e.column(crate::excerpt(name, 40));
-            match cell {
-                Cell::Text(text) => self.check_text(text).map_err(field)?,
-                Cell::Counts(counts) => {
-                    for answer in counts.keys() {
-                        self.check_text(answer).map_err(field)?;
-                    }
-                }
-                Cell::Missing | Cell::Bool(_) | Cell::Number(_) => {}
-            }
+            self.check_cell(cell)
+                .map_err(|e| e.column(crate::excerpt(name, 40)))?;
         }
         Ok(())
+    }
+
+    /// [`RecordLimits::check_text`] over a cell's text: its text, or its survey answers.
+    pub fn check_cell(&self, cell: &Cell) -> Result<(), RecordError> {
+        match cell {
+            Cell::Text(text) => self.check_text(text),
+            Cell::Counts(counts) => counts.keys().try_for_each(|answer| self.check_text(answer)),
+            Cell::Missing | Cell::Bool(_) | Cell::Number(_) => Ok(()),
+        }
     }
 
     /// A record read, or the error of its size.

@@ -269,7 +269,9 @@ def test_frames_note_misspelt_columns_and_absent_inputs_once(mini: qinglian.Rule
         assert "the column `case` is not an input" in note and "did you mean `cases`" in note
         assert "2 input(s)" in note and "`survey`" in note, (what, note)
         assert "district" not in note and "`id`" not in note and "`name`" not in note
-    # Kept on purpose: not a misspelling; the absent inputs are still said.
+    # Grouped by or kept on purpose: not a misspelling; the absent inputs are still said.
+    notes = _notes(lambda: mini.evaluate_frame(frame, by="case"))
+    assert len(notes) == 1 and "did you mean" not in notes[0] and "`survey`" in notes[0]
     notes = _notes(lambda: mini.evaluate_frame(frame, keep=["id", "case"]))
     assert len(notes) == 1 and "`case`" not in notes[0].split("\n", 1)[1].split(":")[0]
     assert "did you mean" not in notes[0] and "`survey`" in notes[0]

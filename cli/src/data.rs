@@ -32,6 +32,7 @@ impl Data {
         let options = ReadOptions {
             encoding: encoding.map(str::to_string),
             sheet: sheet.map(str::to_string),
+            ..Default::default()
         };
         if let Some(label) = encoding {
             qinglian::encoding_for_label(label)?;

@@ -394,6 +394,44 @@ fn a_bad_row_is_reported_and_the_others_are_scored() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("row 2"));
 }
 
+#[test]
+fn a_row_with_a_huge_cell_is_an_error_and_the_others_are_scored() {
+    let dir = scratch("huge-cell");
+    let source = std::fs::read_to_string(root().join("examples/data/villages.csv")).unwrap();
+    // A remark column of 100,000 characters on the second row (pasted by mistake, say).
+    let mut lines: Vec<String> = source.lines().take(4).map(String::from).collect();
+    lines[0].push_str(",remark");
+    for (i, line) in lines.iter_mut().enumerate().skip(1) {
+        line.push(',');
+        if i == 2 {
+            line.push_str(&"备".repeat(100_000));
+        }
+    }
+    let path = dir.join("villages.csv");
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let out = qinglian(&[
+        "score",
+        "rules/village.toml",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = value["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[1]["error"]["code"], "record.text_too_long");
+    assert_eq!(results[1]["error"]["column"], "remark");
+    assert!(results[0]["ok"].is_object() && results[2]["ok"].is_object());
+    // The message quotes a bounded excerpt, not the cell.
+    let err = stderr(&out);
+    assert!(
+        err.contains("row 2") && err.contains("100000 characters") && err.len() < 2_000,
+        "{}",
+        &err[..err.len().min(2_000)]
+    );
+}
+
 /// The CSV rows of an output, by column name.
 fn table(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let mut reader = csv::Reader::from_reader(text.as_bytes());

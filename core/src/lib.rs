@@ -88,7 +88,9 @@ pub use explain::{num as format_number, Lang};
 pub use provenance::Provenance;
 pub use read::{Chunk, ReadOptions, RecordFormat, RecordReader, CHUNK_ROWS};
 pub use record::{
-    read_csv, read_json, read_json_lines, read_records, read_records_with, Cell, Record, RecordRows,
+    read_csv, read_csv_limited, read_json, read_json_limited, read_json_lines,
+    read_json_lines_limited, read_records, read_records_with, Cell, Record, RecordLimits,
+    RecordRows,
 };
 pub use ruleset::{
     Aggregate, Direction, IndicatorInfo, Input, InputType, Limits, Metadata, MissingPolicy,

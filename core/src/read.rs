@@ -56,7 +56,7 @@
 use crate::batch::{bool_word, cell_text, Batch};
 use crate::encoding::{not_utf8, undecodable, utf8_reader};
 use crate::error::{Diagnostic, ReadError, RecordError, Severity};
-use crate::record::{read_json, Cell, Record};
+use crate::record::{read_json_limited, Cell, Record, RecordLimits};
 use crate::ruleset::{InputType, Ruleset};
 use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead, Read};
@@ -70,6 +70,9 @@ pub struct ReadOptions {
     pub encoding: Option<String>,
     /// The sheet of a workbook to read, by name; the first sheet when not given.
     pub sheet: Option<String>,
+    /// The most fields a row may have and characters a cell may hold (a row beyond them is an
+    /// error of its own; see [`RecordLimits`]).
+    pub limits: RecordLimits,
 }
 
 /// Rows per chunk unless set otherwise ([`RecordReader::with_chunk_rows`]).
@@ -120,6 +123,7 @@ pub struct RecordReader<'r> {
     keep: Vec<String>,
     /// JSON: every field name seen so far (for [`Self::notes`]).
     seen: BTreeSet<String>,
+    limits: RecordLimits,
     /// A workbook: its header, and the sheet row (1-based) of every data row.
     sheet: Option<(Vec<String>, usize, Vec<usize>)>,
 }
@@ -144,6 +148,8 @@ struct CsvSource {
     name_at: Option<usize>,
     /// Header position of each kept field.
     keep_at: Vec<Option<usize>>,
+    /// A column name beyond the record limits: the error of every row.
+    header_error: Option<RecordError>,
     record: csv::StringRecord,
 }
 
@@ -203,7 +209,12 @@ impl<'r> RecordReader<'r> {
             reader
                 .read_to_end(&mut bytes)
                 .map_err(|e| read_failure(file, e))?;
-            let sheet = crate::workbook::read_sheet(bytes, options.sheet.as_deref(), file)?;
+            let sheet = crate::workbook::read_sheet(
+                bytes,
+                options.sheet.as_deref(),
+                file,
+                &options.limits,
+            )?;
             map_header(ruleset, &sheet.header, file).map_err(|e| match e {
                 ReadError::Syntax { message, .. } => ReadError::Syntax {
                     file: file.to_string(),
@@ -220,6 +231,7 @@ impl<'r> RecordReader<'r> {
                 source: Source::Rows(sheet.rows.into_iter()),
                 keep: Vec::new(),
                 seen: BTreeSet::new(),
+                limits: options.limits,
                 sheet: Some((sheet.header, sheet.header_row, sheet.numbers)),
             });
         }
@@ -235,7 +247,11 @@ impl<'r> RecordReader<'r> {
                     Err(e) => return Err(whole_file_error(file, e, 1)),
                 };
                 let map = map_header(ruleset, &header, file)?;
+                let header_error = header
+                    .iter()
+                    .find_map(|h| options.limits.check_text(h).err());
                 Source::Csv(Box::new(CsvSource {
+                    header_error,
                     slot_at: map.slot_at,
                     id_at: map.id_at,
                     name_at: map.name_at,
@@ -259,7 +275,7 @@ impl<'r> RecordReader<'r> {
                     line: line_at(e.as_bytes(), e.utf8_error().valid_up_to()),
                     message: not_utf8(),
                 })?;
-                let rows = read_json(&text, file)?;
+                let rows = read_json_limited(&text, file, &options.limits)?;
                 for row in rows.iter().flatten() {
                     seen.extend(row.fields.keys().cloned());
                 }
@@ -274,6 +290,7 @@ impl<'r> RecordReader<'r> {
             source,
             keep: Vec::new(),
             seen,
+            limits: options.limits,
             sheet: None,
         })
     }
@@ -340,7 +357,9 @@ impl<'r> RecordReader<'r> {
     pub fn next_chunk(&mut self) -> Result<Option<Chunk<'r>>, ReadError> {
         let start = self.rows;
         let mut body = match &mut self.source {
-            Source::Csv(csv) => read_csv_chunk(self.ruleset, csv, self.chunk_rows, &self.file)?,
+            Source::Csv(csv) => {
+                read_csv_chunk(self.ruleset, csv, self.chunk_rows, &self.file, &self.limits)?
+            }
             Source::Lines {
                 reader,
                 line,
@@ -370,7 +389,9 @@ impl<'r> RecordReader<'r> {
                     }
                     let text = line.strip_suffix('\n').unwrap_or(line);
                     let text = text.strip_suffix('\r').unwrap_or(text);
-                    let row = Record::from_json(text).map_err(|e| e.at_row(rows.len(), None));
+                    let row = Record::from_json(text)
+                        .and_then(|r| self.limits.keep(r))
+                        .map_err(|e| e.at_row(rows.len(), None));
                     if let Ok(record) = &row {
                         for key in record.fields.keys() {
                             if !self.seen.contains(key) {
@@ -537,14 +558,43 @@ pub(crate) fn file_notes(
     file: &str,
     line: Option<usize>,
 ) -> Vec<Diagnostic> {
+    let fields: Vec<&String> = fields.iter().collect();
+    let mut notes = field_notes(ruleset, &fields, keep, Among::File);
+    for note in &mut notes {
+        note.file = Some(file.to_string());
+        note.line = line;
+        note.column = None;
+    }
+    notes
+}
+
+/// Where the fields of [`field_notes`] come from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Among {
+    /// A file's header or fields: every unused column is worth one note.
+    File,
+    /// A data frame's or table's columns, or a list of records' fields: columns the ruleset does
+    /// not use are common and deliberate there (a district, a year), so only the near misses
+    /// of an input are noted.
+    Columns,
+}
+
+/// The notes of [`file_notes`] and [`Ruleset::column_notes`], with no file or line; a near miss
+/// has the 1-based position of its field in `fields` as its column.
+pub(crate) fn field_notes<S: AsRef<str>, K: AsRef<str>>(
+    ruleset: &Ruleset,
+    fields: &[S],
+    keep: &[K],
+    among: Among,
+) -> Vec<Diagnostic> {
     let meta = ruleset.metadata();
-    let note = |code: &'static str, message: String| Diagnostic {
+    let note = |code: &'static str, message: String, column: Option<usize>| Diagnostic {
         code,
         message,
         severity: Severity::Warning,
-        file: Some(file.to_string()),
-        line,
-        column: None,
+        file: None,
+        line: None,
+        column,
         path: None,
     };
     let inputs = ruleset.inputs();
@@ -559,22 +609,23 @@ pub(crate) fn file_notes(
         })
         .collect();
     let lower: Vec<String> = names.iter().map(|n| n.to_lowercase()).collect();
-    let fields: Vec<&String> = fields.iter().collect();
-    // An ambiguous header stopped the file already; here it only leaves nothing matched.
-    let found = crate::columns::match_columns(ruleset, &fields).unwrap_or_default();
+    // An ambiguous header stopped the file (or the table) already; nothing more to say.
+    let Ok(found) = crate::columns::match_columns(ruleset, fields) else {
+        return Vec::new();
+    };
     let is_label = |f: &str| {
         f.eq_ignore_ascii_case(&meta.id_field) || f.eq_ignore_ascii_case(&meta.name_field)
     };
     let mut notes = Vec::new();
     let mut unused = Vec::new();
     for (at, field) in fields.iter().enumerate() {
-        let field = *field;
+        let field = field.as_ref();
         if field.is_empty()
             || is_label(field)
             || Some(at) == found.id
             || Some(at) == found.name
             || found.input_at(at).is_some()
-            || keep.contains(field)
+            || keep.iter().any(|k| k.as_ref() == field)
         {
             continue;
         }
@@ -588,11 +639,12 @@ pub(crate) fn file_notes(
                     "the column `{}` is not an input of the ruleset; did you mean `{input}`?",
                     crate::excerpt(field, 40)
                 ),
+                Some(at + 1),
             )),
             None => unused.push(format!("`{}`", crate::excerpt(field, 40))),
         }
     }
-    if !unused.is_empty() {
+    if !unused.is_empty() && among == Among::File {
         let more = unused.len().saturating_sub(LISTED);
         unused.truncate(LISTED);
         let mut list = unused.join(", ");
@@ -602,6 +654,7 @@ pub(crate) fn file_notes(
         notes.push(note(
             "record.unknown_column",
             format!("columns the ruleset does not use (ignored): {list}"),
+            None,
         ));
     }
     let absent: Vec<String> = inputs
@@ -621,16 +674,33 @@ pub(crate) fn file_notes(
         if more > 0 {
             list.push_str(&format!(" and {more} more"));
         }
+        let place = match among {
+            Among::File => "in the file",
+            Among::Columns => "among the columns",
+        };
         notes.push(note(
             "record.absent_input",
             format!(
-                "{} input(s) of the ruleset are not in the file and are missing on every row: \
-                 {list}",
+                "{} input(s) of the ruleset are not {place} and are missing on every row: {list}",
                 absent.len()
             ),
+            None,
         ));
     }
     notes
+}
+
+impl Ruleset {
+    /// What is worth telling about the columns of a data frame or table (or the fields of a list
+    /// of records, all of them together) before scoring it: a column that is not an input but
+    /// is close to one (a likely misspelling: "did you mean"), with its 1-based position in
+    /// `columns` as the note's `column`; and the inputs no column holds, which are missing on
+    /// every row. Columns in `keep` (kept or grouped by on purpose) and the id and name columns
+    /// are never noted, nor — unlike a file's notes ([`RecordReader::notes`]) — columns far
+    /// from every input: analysts' frames carry many on purpose. Warnings, in column order.
+    pub fn column_notes(&self, columns: &[&str], keep: &[&str]) -> Vec<Diagnostic> {
+        field_notes(self, columns, keep, Among::Columns)
+    }
 }
 
 /// A CSV record that spans lines because of a quote that does not close where it should — a
@@ -741,6 +811,7 @@ fn read_csv_chunk(
     csv: &mut CsvSource,
     rows: usize,
     file: &str,
+    limits: &RecordLimits,
 ) -> Result<Body, ReadError> {
     let inputs = ruleset.inputs();
     let cap = rows.min(CHUNK_ROWS);
@@ -804,6 +875,24 @@ fn read_csv_chunk(
                 csv.record.clear();
                 Some(RecordError::new("record.csv", e.to_string()))
             }
+        };
+        // The record limits, in the order `read_csv` checks them: the number of fields before
+        // the width, the names and the cells after it.
+        let error = match limits.check_fields(csv.record.len()) {
+            Err(e) => Some(e),
+            Ok(()) => error.or_else(|| {
+                let mut e = csv
+                    .header_error
+                    .clone()
+                    .or_else(|| text_error(&csv.record, &csv.header, limits))?;
+                // The id of a row too large to read still names it.
+                e.id = csv
+                    .id_at
+                    .and_then(|i| csv.record.get(i))
+                    .map(|id| crate::excerpt(trim(id), 40))
+                    .filter(|id| !id.is_empty());
+                Some(e)
+            }),
         };
         let record = &csv.record;
         let field =
@@ -870,6 +959,24 @@ fn read_csv_chunk(
             slots,
         },
         kept,
+    })
+}
+
+/// The first cell of a CSV row with more characters than the limits allow, as its error. The
+/// row's bytes are looked at only when they exceed the bound, so short rows cost one comparison.
+fn text_error(
+    record: &csv::StringRecord,
+    header: &[String],
+    limits: &RecordLimits,
+) -> Option<RecordError> {
+    if record.as_slice().len() <= limits.max_text {
+        return None;
+    }
+    record.iter().zip(header).find_map(|(text, name)| {
+        limits
+            .check_text(trim(text))
+            .err()
+            .map(|e| e.column(crate::excerpt(name, 40)))
     })
 }
 
@@ -1548,5 +1655,114 @@ scorer = { type = "clause", when = "file" }
             }
             other => panic!("{:?}", other.map(|r| r.file().to_string())),
         }
+    }
+
+    #[test]
+    fn rows_beyond_the_record_limits_are_errors_and_the_others_score() {
+        let ruleset = ruleset();
+        let long = "长".repeat(100_000);
+        let csv = format!("id,n,must,note\nA,1,1,x\nB,2,1,{long}\nC,3,1,\n");
+        let jsonl = format!(
+            "{{\"id\":\"A\",\"n\":1,\"must\":1}}\n{{\"id\":\"B\",\"n\":2,\"must\":1,\"note\":\"{long}\"}}\n\
+             {{\"id\":\"C\",\"n\":3,\"must\":1}}\n"
+        );
+        let json = format!(
+            "[{{\"id\":\"A\",\"n\":1,\"must\":1}},{{\"id\":\"B\",\"n\":2,\"must\":1,\"note\":\"{long}\"}},\
+             {{\"id\":\"C\",\"n\":3,\"must\":1}}]"
+        );
+        for (text, format) in [
+            (csv, RecordFormat::Csv),
+            (jsonl, RecordFormat::JsonLines),
+            (json, RecordFormat::Json),
+        ] {
+            let got = read_all(text.into_bytes(), format, &ReadOptions::default());
+            assert_eq!(
+                got,
+                [
+                    "Some(\"A\") 4",
+                    "record.text_too_long Some(\"note\") Some(1) Some(\"B\")",
+                    "Some(\"C\") 2"
+                ],
+                "{format:?}"
+            );
+        }
+        // The message quotes a bounded excerpt and says how long the cell is.
+        let rows = read_csv(&format!("id,note\nB,{long}\n"), "t.csv").unwrap();
+        let e = rows[0].as_ref().unwrap_err();
+        assert!(
+            e.message.contains("100000 characters")
+                && e.message.contains("65536")
+                && e.message.len() < 300,
+            "{}",
+            e.message
+        );
+        // Lower limits: four fields are too many, as in `read_csv_limited`; a service may also
+        // allow longer cells.
+        let options = ReadOptions {
+            limits: RecordLimits::new(3, 200_000),
+            ..ReadOptions::default()
+        };
+        let text = format!("id,n,must,note\nA,1,1,x\nB,2,1,{long}\n");
+        let got = read_all(text.clone().into_bytes(), RecordFormat::Csv, &options);
+        assert_eq!(got.len(), 2);
+        assert!(got.iter().all(|o| o.starts_with("record.too_many_fields")));
+        let whole = crate::record::read_csv_limited(&text, "t", &options.limits).unwrap();
+        assert_eq!(
+            outcomes(&ruleset, &Batch::from_rows(&ruleset, &whole), 0),
+            got
+        );
+        let options = ReadOptions {
+            limits: RecordLimits::new(10, 200_000),
+            ..ReadOptions::default()
+        };
+        let got = read_all(text.into_bytes(), RecordFormat::Csv, &options);
+        assert_eq!(got, ["Some(\"A\") 4", "Some(\"B\") 3"]);
+        // Too many fields in a JSON record, and a long column name in a CSV header (every row).
+        let options = ReadOptions {
+            limits: RecordLimits::new(2, 5),
+            ..ReadOptions::default()
+        };
+        let got = read_all(
+            b"{\"id\":\"A\",\"n\":1}\n{\"id\":\"B\",\"n\":1,\"must\":1}\n".to_vec(),
+            RecordFormat::JsonLines,
+            &options,
+        );
+        assert!(got[0].starts_with("record.missing_required"), "{got:?}");
+        assert!(got[1].starts_with("record.too_many_fields"), "{got:?}");
+        let got = read_all(
+            b"id,n,remarks\nA,1,x\n".to_vec(),
+            RecordFormat::Csv,
+            &ReadOptions {
+                limits: RecordLimits::new(10, 5),
+                ..ReadOptions::default()
+            },
+        );
+        assert!(got[0].starts_with("record.text_too_long"), "{got:?}");
+    }
+
+    #[test]
+    fn column_notes_name_near_misses_and_absent_inputs_but_not_kept_columns() {
+        let ruleset = ruleset();
+        let notes =
+            ruleset.column_notes(&["ID", "nn", "must", "district", "yr", "levels"], &["yr"]);
+        let text: Vec<String> = notes.iter().map(|n| n.message.clone()).collect();
+        assert_eq!(notes.len(), 3, "{text:?}");
+        assert!(text[0].contains("`nn`") && text[0].contains("did you mean `n`"));
+        assert_eq!(notes[0].column, Some(2));
+        assert!(text[1].contains("`levels`") && text[1].contains("`level`"));
+        assert_eq!(notes[1].column, Some(6));
+        // `district` is far from every input: deliberate in a frame, not noted.
+        assert!(text.iter().all(|t| !t.contains("district")));
+        assert_eq!(notes[2].code, "record.absent_input");
+        assert!(
+            text[2].contains("4 input(s)") && text[2].contains("among the columns"),
+            "{}",
+            text[2]
+        );
+        // A near miss kept on purpose is not noted; nothing to say about a full frame.
+        let kept = ruleset.column_notes(&["nn", "n", "ok", "level", "vote", "must"], &["nn"]);
+        assert!(kept.is_empty(), "{kept:?}");
+        // Columns that collide are the table's error, not a note.
+        assert!(ruleset.column_notes(&["n", "n"], &[]).is_empty());
     }
 }

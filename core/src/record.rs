@@ -123,6 +123,115 @@ impl From<String> for Cell {
     }
 }
 
+/// Bounds on the size of one record, so that a file or a list from many hands cannot make a
+/// row take unbounded memory or time: a record with more fields, or a text cell (a field name, a
+/// category, a survey answer) with more characters, is an error of its row
+/// (`record.too_many_fields`, `record.text_too_long`), and the other rows are scored. Every
+/// reader applies them (CSV, JSON, JSON Lines, workbooks: [`crate::ReadOptions::limits`]), and so
+/// do the Python and JavaScript conversions of records and text columns (with the defaults).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecordLimits {
+    /// Fields of one record (default 10,000).
+    pub max_fields: usize,
+    /// Characters of one text cell (default 65,536).
+    pub max_text: usize,
+}
+
+impl Default for RecordLimits {
+    fn default() -> Self {
+        RecordLimits {
+            max_fields: 10_000,
+            max_text: 65_536,
+        }
+    }
+}
+
+impl RecordLimits {
+    /// Other bounds than the defaults: a service that takes files from many hands may lower
+    /// them, a trusted one raise them.
+    pub fn new(max_fields: usize, max_text: usize) -> Self {
+        RecordLimits {
+            max_fields,
+            max_text,
+        }
+    }
+
+    /// `record.too_many_fields` when a record has more than `max_fields` fields.
+    pub fn check_fields(&self, fields: usize) -> Result<(), RecordError> {
+        if fields <= self.max_fields {
+            return Ok(());
+        }
+        Err(RecordError::new(
+            "record.too_many_fields",
+            format!(
+                "the record has {fields} fields, more than the {} a record may have; remove the \
+                 columns that are not needed",
+                self.max_fields
+            ),
+        ))
+    }
+
+    /// `record.text_too_long` when `text` has more than `max_text` characters; the message
+    /// quotes its start. Counting stops at the bound: a long cell costs no more than a short one
+    /// to accept.
+    pub fn check_text(&self, text: &str) -> Result<(), RecordError> {
+        // A character takes at least one byte: a short text needs no counting.
+        if text.len() <= self.max_text || text.chars().nth(self.max_text).is_none() {
+            return Ok(());
+        }
+        Err(RecordError::new(
+            "record.text_too_long",
+            format!(
+                "a cell holds {} characters, more than the {} a cell may hold: `{}`",
+                text.chars().count(),
+                self.max_text,
+                crate::excerpt(text, 40)
+            ),
+        ))
+    }
+
+    /// Both checks over a record: its number of fields, its field names, then its text cells
+    /// (survey answers included) in field order. The error names the field.
+    pub fn check(&self, record: &Record) -> Result<(), RecordError> {
+        self.check_fields(record.fields.len())?;
+        for name in record.fields.keys() {
+            self.check_text(name)?;
+        }
+        for (name, cell) in &record.fields {
+            self.check_cell(cell)
+                .map_err(|e| e.column(crate::excerpt(name, 40)))?;
+        }
+        Ok(())
+    }
+
+    /// [`RecordLimits::check_text`] over a cell's text: its text, or its survey answers.
+    pub fn check_cell(&self, cell: &Cell) -> Result<(), RecordError> {
+        match cell {
+            Cell::Text(text) => self.check_text(text),
+            Cell::Counts(counts) => counts.keys().try_for_each(|answer| self.check_text(answer)),
+            Cell::Missing | Cell::Bool(_) | Cell::Number(_) => Ok(()),
+        }
+    }
+
+    /// A record read, or the error of its size.
+    /// Without a ruleset at hand the usual `id` field (in any capitals) names the row.
+    pub(crate) fn keep(&self, record: Record) -> Result<Record, RecordError> {
+        match self.check(&record) {
+            Ok(()) => Ok(record),
+            Err(mut e) => {
+                e.id = record
+                    .fields
+                    .iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case("id"))
+                    .and_then(|(_, cell)| crate::batch::cell_text(cell))
+                    .map(|id| crate::excerpt(&id, 40));
+                Err(e)
+            }
+        }
+    }
+}
+
 /// Records read from a file: one entry per data row, in order; a row that cannot be read is an
 /// error in its place and never hides the others.
 pub type RecordRows = Vec<Result<Record, RecordError>>;
@@ -159,21 +268,38 @@ pub fn read_records_with(
     })?;
     let format = crate::read::RecordFormat::of_path(path);
     if format == crate::read::RecordFormat::Workbook {
-        return Ok(crate::workbook::read_sheet(bytes, options.sheet.as_deref(), &file)?.rows);
+        return Ok(crate::workbook::read_sheet(
+            bytes,
+            options.sheet.as_deref(),
+            &file,
+            &options.limits,
+        )?
+        .rows);
     }
     let text = crate::encoding::decode_all(bytes, named, &file)?;
+    let limits = &options.limits;
     match format {
-        crate::read::RecordFormat::Json => read_json(&text, &file),
-        crate::read::RecordFormat::JsonLines => Ok(read_json_lines(&text)),
+        crate::read::RecordFormat::Json => read_json_limited(&text, &file, limits),
+        crate::read::RecordFormat::JsonLines => Ok(read_json_lines_limited(&text, limits)),
         crate::read::RecordFormat::Csv | crate::read::RecordFormat::Workbook => {
-            read_csv(&text, &file)
+            read_csv_limited(&text, &file, limits)
         }
     }
 }
 
 /// Reads CSV text with a header row; empty cells are missing. Every row of the text gives one
-/// entry, a record or an error (see [`crate::RecordReader`] for the rules on quotes).
+/// entry, a record or an error (see [`crate::RecordReader`] for the rules on quotes); a row
+/// beyond the default [`RecordLimits`] is an error in its place.
 pub fn read_csv(text: &str, file: &str) -> Result<RecordRows, ReadError> {
+    read_csv_limited(text, file, &RecordLimits::default())
+}
+
+/// [`read_csv`] with other [`RecordLimits`] than the defaults.
+pub fn read_csv_limited(
+    text: &str,
+    file: &str,
+    limits: &RecordLimits,
+) -> Result<RecordRows, ReadError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -223,6 +349,10 @@ pub fn read_csv(text: &str, file: &str) -> Result<RecordRows, ReadError> {
                     }
                     continue;
                 }
+                if let Err(e) = limits.check_fields(record.len()) {
+                    rows.push(Err(e.at_row(row, None)));
+                    continue;
+                }
                 if record.len() != width {
                     rows.push(Err(
                         crate::read::wrong_width(&record, width).at_row(row, None)
@@ -244,15 +374,29 @@ pub fn read_csv(text: &str, file: &str) -> Result<RecordRows, ReadError> {
                         )
                     })
                     .collect();
-                rows.push(Ok(Record { fields }));
+                rows.push(
+                    limits
+                        .keep(Record { fields })
+                        .map_err(|e| e.at_row(row, None)),
+                );
             }
         }
     }
     Ok(rows)
 }
 
-/// Reads a JSON array of objects; an element that is not an object is an error in its place.
+/// Reads a JSON array of objects; an element that is not an object, or one beyond the default
+/// [`RecordLimits`], is an error in its place.
 pub fn read_json(text: &str, file: &str) -> Result<RecordRows, ReadError> {
+    read_json_limited(text, file, &RecordLimits::default())
+}
+
+/// [`read_json`] with other [`RecordLimits`] than the defaults.
+pub fn read_json_limited(
+    text: &str,
+    file: &str,
+    limits: &RecordLimits,
+) -> Result<RecordRows, ReadError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // Each element is parsed from its own text (not through a `Value`, which would merge a
     // field written twice).
@@ -266,21 +410,33 @@ pub fn read_json(text: &str, file: &str) -> Result<RecordRows, ReadError> {
         .into_iter()
         .enumerate()
         .map(|(row, item)| {
-            serde_json::from_str::<Record>(item.get()).map_err(|e| {
-                RecordError::new("record.json", format!("not an object of field values: {e}"))
-                    .at_row(row, None)
-            })
+            serde_json::from_str::<Record>(item.get())
+                .map_err(|e| {
+                    RecordError::new("record.json", format!("not an object of field values: {e}"))
+                })
+                .and_then(|r| limits.keep(r))
+                .map_err(|e| e.at_row(row, None))
         })
         .collect())
 }
 
-/// Reads JSON Lines: one object a line; blank lines are skipped.
+/// Reads JSON Lines: one object a line; blank lines are skipped. A record beyond the default
+/// [`RecordLimits`] is an error in its place.
 pub fn read_json_lines(text: &str) -> RecordRows {
+    read_json_lines_limited(text, &RecordLimits::default())
+}
+
+/// [`read_json_lines`] with other [`RecordLimits`] than the defaults.
+pub fn read_json_lines_limited(text: &str, limits: &RecordLimits) -> RecordRows {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .enumerate()
-        .map(|(row, line)| Record::from_json(line).map_err(|e| e.at_row(row, None)))
+        .map(|(row, line)| {
+            Record::from_json(line)
+                .and_then(|r| limits.keep(r))
+                .map_err(|e| e.at_row(row, None))
+        })
         .collect()
 }
 
@@ -289,6 +445,34 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
     use super::*;
+
+    #[test]
+    fn record_limits_count_fields_and_characters() {
+        let limits = RecordLimits::default();
+        assert_eq!((limits.max_fields, limits.max_text), (10_000, 65_536));
+        // Characters, not bytes: 65,536 Chinese characters (196,608 bytes) are allowed.
+        assert!(limits.check_text(&"长".repeat(65_536)).is_ok());
+        let e = limits.check_text(&"长".repeat(65_537)).unwrap_err();
+        assert_eq!(e.code, "record.text_too_long");
+        assert!(e.message.contains("65537 characters") && e.message.len() < 300);
+        let tight = RecordLimits::new(2, 3);
+        let ok = Record::new().with("a", "abc").with("b", 12345.0);
+        assert!(tight.check(&ok).is_ok());
+        let e = tight.check(&ok.clone().with("c", true)).unwrap_err();
+        assert_eq!(e.code, "record.too_many_fields");
+        assert!(e.message.contains("3 fields"), "{}", e.message);
+        let e = tight.check(&Record::new().with("a", "abcd")).unwrap_err();
+        assert_eq!(
+            (e.code, e.column.as_deref()),
+            ("record.text_too_long", Some("a"))
+        );
+        // Survey answers and field names are text too.
+        let counts = Cell::Counts([("满意满意满意满意".to_string(), 1.0)].into());
+        let e = tight.check(&Record::new().with("v", counts)).unwrap_err();
+        assert_eq!(e.code, "record.text_too_long");
+        let e = tight.check(&Record::new().with("name", 1.0)).unwrap_err();
+        assert_eq!((e.code, e.column), ("record.text_too_long", None));
+    }
 
     #[test]
     fn csv_rows_keep_their_place_and_empty_cells_are_missing() {

@@ -35,6 +35,7 @@ pub(crate) fn read_sheet(
     bytes: Vec<u8>,
     sheet: Option<&str>,
     file: &str,
+    limits: &crate::record::RecordLimits,
 ) -> Result<Sheet, ReadError> {
     use calamine::{Data, Reader};
     let fail = |message: String| ReadError::Workbook {
@@ -132,7 +133,12 @@ pub(crate) fn read_sheet(
             .filter(|(h, _)| !h.is_empty())
             .map(|(h, c)| (h.clone(), cell(c)))
             .collect();
-        sheet.rows.push(Ok(Record { fields }));
+        let at = sheet.rows.len();
+        sheet.rows.push(
+            limits
+                .keep(Record { fields })
+                .map_err(|e| e.at_row(at, None)),
+        );
         sheet.numbers.push(top + k + 1);
     }
     Ok(sheet)
@@ -144,6 +150,7 @@ pub(crate) fn read_sheet(
     _bytes: Vec<u8>,
     _sheet: Option<&str>,
     file: &str,
+    _limits: &crate::record::RecordLimits,
 ) -> Result<Sheet, ReadError> {
     Err(ReadError::Workbook {
         file: file.to_string(),
@@ -197,6 +204,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
     use super::*;
+    use crate::record::RecordLimits;
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
     fn book() -> Vec<u8> {
@@ -231,7 +239,7 @@ mod tests {
 
     #[test]
     fn cells_keep_their_types_and_rows_their_sheet_numbers() {
-        let sheet = read_sheet(book(), None, "t.xlsx").unwrap();
+        let sheet = read_sheet(book(), None, "t.xlsx", &RecordLimits::default()).unwrap();
         assert_eq!(sheet.header, ["编号", "单位名称", "监督人员数", "备注"]);
         assert_eq!(sheet.header_row, 2);
         assert_eq!(sheet.numbers, [3, 5]);
@@ -253,17 +261,46 @@ mod tests {
     #[test]
     fn sheets_are_chosen_by_name() {
         assert_eq!(
-            read_sheet(book(), Some("说明"), "t.xlsx")
+            read_sheet(book(), Some("说明"), "t.xlsx", &RecordLimits::default())
                 .unwrap()
                 .rows
                 .len(),
             0
         );
-        let e = read_sheet(book(), Some("汇总"), "t.xlsx").err().unwrap();
+        let e = read_sheet(book(), Some("汇总"), "t.xlsx", &RecordLimits::default())
+            .err()
+            .unwrap();
         assert!(e.to_string().contains("`汇总`") && e.to_string().contains("自评, 说明"));
-        let e = read_sheet(b"id,n\n".to_vec(), None, "t.xlsx")
+        let e = read_sheet(b"id,n\n".to_vec(), None, "t.xlsx", &RecordLimits::default())
             .err()
             .unwrap();
         assert!(matches!(e, ReadError::Workbook { .. }), "{e}");
+    }
+
+    #[test]
+    fn rows_beyond_the_record_limits_are_errors_in_their_place() {
+        // Four fields a row, cells of at most 5 characters: row 1 has `甲公司` (3), row 2 none
+        // too long; with 3 fields allowed both fail, with 2 characters only the first.
+        let narrow = read_sheet(book(), None, "t.xlsx", &RecordLimits::new(3, 100)).unwrap();
+        let codes: Vec<_> = narrow
+            .rows
+            .iter()
+            .map(|r| r.as_ref().err().map(|e| (e.code, e.row)))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                Some(("record.too_many_fields", Some(0))),
+                Some(("record.too_many_fields", Some(1)))
+            ]
+        );
+        let short = read_sheet(book(), None, "t.xlsx", &RecordLimits::new(10, 2)).unwrap();
+        let e = short.rows[0].as_ref().unwrap_err();
+        assert_eq!(e.code, "record.text_too_long");
+        // Field names are checked first (`监督人员数` is 5 characters), in every row.
+        assert!(short.rows[1].is_err());
+        assert_eq!(short.numbers, [3, 5]);
+        let roomy = read_sheet(book(), None, "t.xlsx", &RecordLimits::default()).unwrap();
+        assert!(roomy.rows.iter().all(Result::is_ok));
     }
 }

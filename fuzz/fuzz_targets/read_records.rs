@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let format = [RecordFormat::Csv, RecordFormat::Json, RecordFormat::JsonLines][usize::from(pick % 3)];
     let encoding = [None, Some("gb18030"), Some("utf-16le"), Some("utf-8")][usize::from(pick / 3 % 4)];
-    let options = ReadOptions { encoding: encoding.map(String::from) };
+    let options = ReadOptions { encoding: encoding.map(String::from), ..ReadOptions::default() };
     let ruleset = ruleset();
     let Ok(mut reader) =
         RecordReader::with_options(ruleset, std::io::Cursor::new(bytes.to_vec()), format, "f", &options)

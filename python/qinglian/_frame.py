@@ -17,6 +17,7 @@ record batch) and are put into a pandas DataFrame without copying. No scoring ha
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -260,6 +261,24 @@ def _groups(source: _Source, by: Union[None, str, Sequence[str]]) -> Optional[np
     return np.ascontiguousarray(codes.to_numpy(), dtype=np.int64)
 
 
+def _by_names(by: Union[None, str, Sequence[str]]) -> List[str]:
+    if by is None:
+        return []
+    return [by] if isinstance(by, str) else [n for n in by if isinstance(n, str)]
+
+
+def _warn_notes(ruleset: "Ruleset", source: _Source, keep: Sequence[str], stacklevel: int) -> None:
+    """One `DataWarning` per call with the notes on the columns: a column that is not an input
+    but is close to one (a likely misspelling), and inputs no column holds. Columns far from
+    every input are not noted (analysts' frames carry them on purpose), nor those kept or
+    grouped by."""
+    message = ruleset._column_notes(source.names, list(keep))
+    if message is not None:
+        from ._qinglian import DataWarning
+
+        warnings.warn(message, DataWarning, stacklevel=stacklevel + 1)
+
+
 def _check(by: Any, cohort: Any, to: str) -> None:
     from ._qinglian import Cohort
 
@@ -305,9 +324,11 @@ def _score(
     status: bool,
     arrow: bool,
     strict: bool = False,
+    keep: Sequence[str] = (),
 ) -> Any:
     groups = _groups(source, by)
     repeated = _repeated_ids(ruleset, source)
+    _warn_notes(ruleset, source, list(keep) + _by_names(by), stacklevel=3)
     if source.arrow is not None:
         return ruleset._score_arrow(
             source.arrow, groups, cohort, status, arrow, repeated=repeated, strict=strict
@@ -434,7 +455,7 @@ def evaluate_frame(
     source = _Source(data)
     kept = _keep(ruleset, source, keep)
     arrow = to == "arrow"
-    raw = _score(ruleset, source, by, cohort, bool(status), arrow, bool(strict))
+    raw = _score(ruleset, source, by, cohort, bool(status), arrow, bool(strict), kept)
     if arrow:
         return _arrow_out(ruleset, source, kept, raw, as_batch=False)
     columns = {name: source.pandas_column(name) for name in kept}
@@ -466,13 +487,14 @@ def score_arrow(
             f"{type(data).__name__}: use evaluate_frame for pandas"
         )
     kept = _keep(ruleset, source, keep)
-    batch = _score(ruleset, source, by, cohort, bool(status), True, bool(strict))
+    batch = _score(ruleset, source, by, cohort, bool(status), True, bool(strict), kept)
     return _arrow_out(ruleset, source, kept, batch, as_batch=source.arrow_is_batch)
 
 
 def fit(ruleset: "Ruleset", data: Any) -> "Cohort":
     """Fits a reference cohort on `data` (the inputs `evaluate_frame` takes)."""
     source = _Source(data)
+    _warn_notes(ruleset, source, [], stacklevel=2)
     if source.arrow is not None:
         return ruleset._fit_arrow(source.arrow)
     prepared = prepare(ruleset, source)
@@ -508,6 +530,7 @@ def uncertainty(
         source = _Source(source.arrow.to_pandas())
     kept = _keep(ruleset, source, keep)
     prepared = prepare(ruleset, source)
+    _warn_notes(ruleset, source, kept, stacklevel=2)
     raw = ruleset._uncertainty_columns(
         prepared.length,
         prepared.columns,
@@ -603,6 +626,7 @@ def sensitivity(
         source = _Source(source.arrow.to_pandas())
     kept = _keep(ruleset, source, keep)
     prepared = prepare(ruleset, source)
+    _warn_notes(ruleset, source, kept, stacklevel=2)
     raw = ruleset._sensitivity_columns(
         prepared.length,
         prepared.columns,

@@ -63,7 +63,8 @@ class ReadError(QinglianError):
     """A record file could not be read as a whole."""
 
 class DataWarning(UserWarning):
-    """Something in the data that was scored anyway: unit ids repeated on later rows."""
+    """Something in the data that was scored anyway: unit ids repeated on later rows, a column
+    that looks like a misspelt input, inputs no column holds."""
 
     file: Optional[str]
     line: Optional[int]
@@ -227,6 +228,7 @@ class Ruleset:
         cohort: Optional[Cohort] = None,
         strict: bool = False,
     ) -> List[Union[Evaluation, RecordError]]: ...
+    def _column_notes(self, names: List[str], keep: List[str]) -> Optional[str]: ...
     def _match_columns(self, names: List[str]) -> List[Optional[int]]: ...
     def _score_columns(
         self,

@@ -53,7 +53,18 @@ impl<'a> Inputs<'a> {
         }
     }
 
-    pub fn push(&mut self, name: &str, column: ColumnIn<'a>) -> Result<(), String> {
+    /// Adds an input's column. A text cell beyond the record limits is an error of its row
+    /// (`record.text_too_long`) and is not read further.
+    pub fn push(&mut self, name: &str, mut column: ColumnIn<'a>) -> Result<(), String> {
+        if let ColumnIn::Cells(cells) = &mut column {
+            let limits = qinglian::RecordLimits::default();
+            for (row, cell) in cells.iter_mut().enumerate() {
+                if let Err(e) = limits.check_cell(cell) {
+                    *cell = Cell::Missing;
+                    self.bad.push((row, e.column(name)));
+                }
+            }
+        }
         let got = match &column {
             ColumnIn::Borrowed(v) => v.len(),
             ColumnIn::Bools(v) => v.len(),

@@ -58,7 +58,8 @@ create_exception!(
     qinglian,
     DataWarning,
     pyo3::exceptions::PyUserWarning,
-    "Something in the data that was scored anyway: unit ids repeated on later rows (ranked twice)."
+    "Something in the data that was scored anyway: unit ids repeated on later rows (ranked twice), \
+     a column that looks like a misspelt input, inputs no column holds."
 );
 
 create_exception!(
@@ -278,6 +279,10 @@ fn record_of(
                 // Other fields are not scored: a value of an odd type there is ignored.
             }
         }
+    }
+    // The limits of a record read from a file hold for a dict too.
+    if let Err(e) = qinglian::RecordLimits::default().check(&record) {
+        return Ok(Err(e));
     }
     Ok(Ok(record))
 }
@@ -799,6 +804,15 @@ impl Ruleset {
         ser_to_py(py, self.inner.inputs())
     }
 
+    /// The notes on a frame's columns worth a `DataWarning` (`Ruleset::column_notes`: near
+    /// misses of an input, inputs no column holds), as one message; `None` when there are none.
+    /// `keep` lists the columns kept or grouped by on purpose.
+    fn _column_notes(&self, names: Vec<String>, keep: Vec<String>) -> Option<String> {
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let keep: Vec<&str> = keep.iter().map(String::as_str).collect();
+        notes_message(&self.inner.column_notes(&names, &keep))
+    }
+
     /// Which of `names` (column names) holds each input, in declaration order: an index into
     /// `names` or `None`. A column matches an input by its name, label or an alias (the core's
     /// header matching); a column that could hold two inputs, or two columns of one input,
@@ -942,6 +956,7 @@ impl Ruleset {
         for item in records.try_iter()? {
             rows.push(record_of(&self.inner, &item?)?);
         }
+        warn_field_notes(py, &self.inner, &rows)?;
         let ruleset = Arc::clone(&self.inner);
         let cohort = cohort.map(|c| Arc::clone(&c.inner));
         let (results, repeated) = py
@@ -1455,7 +1470,8 @@ impl<'py> HeldColumns<'py> {
             };
             inputs.push(name, column)?;
         }
-        inputs.bad = self.bad.clone();
+        inputs.bad.extend(self.bad.iter().cloned());
+        inputs.bad.sort_by_key(|(row, _)| *row);
         Ok(inputs)
     }
 }
@@ -1613,6 +1629,37 @@ fn warn_repeated(py: Python<'_>, repeated: &[qinglian::RecordError], strict: boo
     PyErr::warn(py, &py.get_type::<DataWarning>(), &message, 1)
 }
 
+/// The notes on the columns of some data as one warning message (a line each), if any.
+fn notes_message(notes: &[qinglian::Diagnostic]) -> Option<String> {
+    if notes.is_empty() {
+        return None;
+    }
+    let lines: Vec<String> = notes.iter().map(|n| format!("- {}", n.message)).collect();
+    Some(format!(
+        "notes on the columns of the data (scored anyway):\n{}",
+        lines.join("\n")
+    ))
+}
+
+/// One `DataWarning` with the notes on the fields of a list of records, all records together.
+fn warn_field_notes(
+    py: Python<'_>,
+    ruleset: &qinglian::Ruleset,
+    rows: &[Result<Record, qinglian::RecordError>],
+) -> PyResult<()> {
+    let mut fields = std::collections::BTreeSet::new();
+    for record in rows.iter().flatten() {
+        fields.extend(record.fields.keys().map(String::as_str));
+    }
+    let fields: Vec<&str> = fields.into_iter().collect();
+    let Some(message) = notes_message(&ruleset.column_notes(&fields, &[])) else {
+        return Ok(());
+    };
+    let message = std::ffi::CString::new(message.replace('\0', ""))
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    PyErr::warn(py, &py.get_type::<DataWarning>(), &message, 1)
+}
+
 // ------------------------------------------------------------------------------- read_records
 
 /// Reads records from a `.csv`, `.json` or `.jsonl` file, or a sheet of an `.xlsx`, `.xls` or
@@ -1628,7 +1675,11 @@ fn read_records<'py>(
     encoding: Option<String>,
     sheet: Option<String>,
 ) -> PyResult<Bound<'py, PyList>> {
-    let options = qinglian::ReadOptions { encoding, sheet };
+    let options = qinglian::ReadOptions {
+        encoding,
+        sheet,
+        ..Default::default()
+    };
     let rows = match qinglian::read_records_with(&path, &options) {
         Ok(rows) => rows,
         Err(e) => {

@@ -225,3 +225,107 @@ def test_unique_ids_give_no_warning(mini: qinglian.Ruleset) -> None:
         warnings.simplefilter("error")
         mini.evaluate_many(records)
         mini.evaluate_frame(pd.DataFrame(records))
+
+
+# Notes on the columns of frames and lists of records: one DataWarning per call with the near
+# misses of an input and the inputs no column holds; columns kept, grouped by, the id and name,
+# and columns far from every input (a district) are not noted.
+
+
+def _notes(call: object) -> list[str]:
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call()  # type: ignore[operator]
+    return [str(w.message) for w in caught if issubclass(w.category, qinglian.DataWarning)]
+
+
+def test_frames_note_misspelt_columns_and_absent_inputs_once(mini: qinglian.Ruleset) -> None:
+    import pandas as pd
+    import pyarrow as pa
+
+    rows = []
+    for i in range(4):
+        r = {k: v for k, v in GOOD.items() if k not in ("cases", "survey")}
+        rows.append({**r, "id": f"U{i}", "case": i, "district": "东区" if i % 2 else "西区"})
+    frame = pd.DataFrame(rows)
+    calls = {
+        "evaluate_frame": lambda: mini.evaluate_frame(frame),
+        "evaluate_frame by": lambda: mini.evaluate_frame(frame, by="district"),
+        "score_arrow": lambda: qinglian._frame.score_arrow(mini, pa.RecordBatch.from_pandas(frame)),
+        "fit": lambda: mini.fit(frame),
+        # mini weights nothing, so this raises, after the notes are said.
+        "uncertainty": lambda: pytest.raises(ValueError, mini.uncertainty, frame, samples=5),
+        "sensitivity": lambda: mini.sensitivity(
+            frame, {"party.cases.scorer.per": (5, 15)}, samples=4
+        ),
+        "records": lambda: mini.evaluate_frame(rows),
+    }
+    for what, call in calls.items():
+        notes = _notes(call)
+        assert len(notes) == 1, (what, notes)
+        note = notes[0]
+        assert "the column `case` is not an input" in note and "did you mean `cases`" in note
+        assert "2 input(s)" in note and "`survey`" in note, (what, note)
+        assert "district" not in note and "`id`" not in note and "`name`" not in note
+    # Grouped by or kept on purpose: not a misspelling; the absent inputs are still said.
+    notes = _notes(lambda: mini.evaluate_frame(frame, by="case"))
+    assert len(notes) == 1 and "did you mean" not in notes[0] and "`survey`" in notes[0]
+    notes = _notes(lambda: mini.evaluate_frame(frame, keep=["id", "case"]))
+    assert len(notes) == 1 and "`case`" not in notes[0].split("\n", 1)[1].split(":")[0]
+    assert "did you mean" not in notes[0] and "`survey`" in notes[0]
+    # Nothing to say about a frame holding every input.
+    full = pd.DataFrame([{**GOOD, "id": "A", "district": "东区"}, {**GOOD, "id": "B"}])
+    assert _notes(lambda: mini.evaluate_frame(full)) == []
+
+
+def test_evaluate_many_notes_the_union_of_the_records_fields(mini: qinglian.Ruleset) -> None:
+    # `reports` is in one record only: held by a column, not absent.
+    records = [
+        {k: v for k, v in GOOD.items() if k != "reports"} | {"id": "A", "rates": 3},
+        {**GOOD, "id": "B"},
+    ]
+    notes = _notes(lambda: mini.evaluate_many(records))
+    assert len(notes) == 1, notes
+    assert "did you mean `rate`" in notes[0] and "absent" not in notes[0]
+    assert "input(s)" not in notes[0]
+    assert _notes(lambda: mini.evaluate_many([{**GOOD, "id": "A", "note": "x"}])) == []
+
+
+# Record limits: 10,000 fields a record, 65,536 characters a cell.
+
+
+def test_a_huge_cell_or_record_is_an_error_of_its_row(mini: qinglian.Ruleset, tmp_path: Path) -> None:
+    import pandas as pd
+    import pyarrow as pa
+
+    long = "备" * 100_000
+    with pytest.raises(qinglian.RecordError) as info:
+        mini.evaluate({**GOOD, "remark": long})
+    assert info.value.code == "record.text_too_long" and info.value.column == "remark"
+    assert "100000 characters" in str(info.value) and len(str(info.value)) < 400
+    assert error_code(mini, unit=long) == "record.text_too_long"
+    # Characters, not bytes: 65,536 Chinese characters are allowed (in a field not scored).
+    assert mini.evaluate({**GOOD, "remark": "备" * 65_536}).score == score(mini)
+    wide = {**GOOD, **{f"f{i}": i for i in range(10_000)}}
+    results = mini.evaluate_many([GOOD, wide, GOOD])
+    assert isinstance(results[1], qinglian.RecordError)
+    assert results[1].code == "record.too_many_fields"
+    assert isinstance(results[0], qinglian.Evaluation) and isinstance(results[2], qinglian.Evaluation)
+
+    # Frames: the text cells the engine reads (the `unit` category).
+    records = [dict(GOOD, id=str(i)) for i in range(3)]
+    records[1]["unit"] = long
+    for data in (pd.DataFrame(records), pa.Table.from_pylist(records)):
+        out = mini.evaluate_frame(data)
+        codes = [None if pd.isna(c) else c for c in out["error_code"]]
+        assert codes == [None, "record.text_too_long", None], type(data)
+        assert out["error"].iloc[1].count("备") < 100
+
+    # Files: the row with the huge cell errors, the others are read.
+    path = tmp_path / "huge.csv"
+    path.write_text(f"id,cases,remark\nA,1,x\nB,2,{long}\nC,3,\n", encoding="utf-8")
+    rows = qinglian.read_records(path)
+    assert isinstance(rows[1], qinglian.RecordError) and rows[1].code == "record.text_too_long"
+    assert isinstance(rows[0], dict) and isinstance(rows[2], dict)

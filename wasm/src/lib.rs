@@ -227,6 +227,21 @@ export interface TableRowError {
 }
 
 /**
+ * Something `scoreColumns` scored anyway: a row whose unit id an earlier row had
+ * (`record.duplicate_id`, with `row` and `id`), a column that looks like a misspelt input
+ * (`record.unknown_column`, with `column`), inputs no column holds (`record.absent_input`).
+ */
+export interface TableWarning {
+  code: string;
+  message: string;
+  /** 0-based row, for a row's warning. */
+  row: number | null;
+  id: string | null;
+  column: string | null;
+  path: string | null;
+}
+
+/**
  * Every error the engine throws: a stable `code` (listed in `docs/errors.md`) and where it
  * happened when known. Thrown as such by the table and cohort calls (bad options, columns of
  * unequal length, a damaged cohort), where `column` is the column at fault.
@@ -402,6 +417,30 @@ extern "C" {
     fn console_warn(message: &str);
 }
 
+/// One console warning with the notes on the fields of `evaluateMany`'s records, all records
+/// together: fields that look like a misspelt input, inputs no record has. `by` (a field name)
+/// is kept on purpose.
+fn warn_field_notes(
+    ruleset: &qinglian::Ruleset,
+    rows: &[Result<Record, RecordError>],
+    by: Option<&str>,
+) {
+    let mut fields = std::collections::BTreeSet::new();
+    for record in rows.iter().flatten() {
+        fields.extend(record.fields.keys().map(String::as_str));
+    }
+    let fields: Vec<&str> = fields.into_iter().collect();
+    let keep: Vec<&str> = by.into_iter().collect();
+    let notes = ruleset.column_notes(&fields, &keep);
+    if !notes.is_empty() {
+        let lines: Vec<String> = notes.iter().map(|n| format!("- {}", n.message)).collect();
+        console_warn(&format!(
+            "qinglian: notes on the fields of the records (scored anyway):\n{}",
+            lines.join("\n")
+        ));
+    }
+}
+
 /// One console warning for the rows of `evaluateMany` whose unit id an earlier row had (both
 /// are scored and ranked; the `strict` option makes them errors instead).
 fn warn_repeated(repeated: &[RecordError]) {
@@ -517,6 +556,19 @@ fn to_record(value: &JsValue, row: Option<usize>) -> Result<Record, RecordError>
     serde_json::from_str::<record::RecordValue>(&text)
         .map(|r| with_infinities(r.0, value))
         .map_err(|e| bad_record(&e.to_string(), row))
+        .and_then(|r| within_limits(r, row))
+}
+
+/// A record within the core's record limits (fields, characters a cell), or the error saying
+/// which is exceeded — as for a record read from a file.
+fn within_limits(record: Record, row: Option<usize>) -> Result<Record, RecordError> {
+    match qinglian::RecordLimits::default().check(&record) {
+        Ok(()) => Ok(record),
+        Err(e) => Err(match row {
+            Some(row) => e.at_row(row, None),
+            None => e,
+        }),
+    }
 }
 
 /// `JSON.stringify` writes `Infinity` as `null`, which would read as a missing value without a
@@ -562,7 +614,9 @@ fn to_records(records: &JsValue) -> Vec<Result<Record, RecordError>> {
             .into_iter()
             .enumerate()
             .map(|(row, element)| match element {
-                record::Element::Record(r) => Ok(with_infinities(r, &array.get(row as u32))),
+                record::Element::Record(r) => {
+                    within_limits(with_infinities(r, &array.get(row as u32)), Some(row))
+                }
                 record::Element::Other => {
                     let why = not_a_record(&array.get(row as u32))
                         .unwrap_or_else(|| "a value JSON cannot represent".to_string());
@@ -726,6 +780,8 @@ impl Ruleset {
         if !strict {
             warn_repeated(&repeated);
         }
+        let by_field = option(&options, "by").and_then(|by| by.as_string());
+        warn_field_notes(&self.inner, &rows, by_field.as_deref());
         let by = option(&options, "by")
             .map(|by| table::groups_of_records(&by, &records, rows.len()))
             .transpose()?;

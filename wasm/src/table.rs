@@ -142,6 +142,8 @@ pub(crate) fn encode(name: &str, column: &JsValue) -> Result<Encoded, JsValue> {
 pub(crate) struct Built {
     pub batch: Batch<'static>,
     columns: HashMap<String, Encoded>,
+    /// The column names in the table's order (for the notes on them).
+    names: Vec<String>,
 }
 
 /// Reads a table by column into a batch. Columns must have equal lengths; columns that are not
@@ -158,9 +160,11 @@ pub(crate) fn batch_of_columns(
         ));
     }
     let mut encoded: HashMap<String, Encoded> = HashMap::new();
+    let mut order = Vec::new();
     let mut len: Option<(usize, String)> = None;
     for name in Object::keys(columns.unchecked_ref::<Object>()).iter() {
         let name = name.as_string().unwrap_or_default();
+        order.push(name.clone());
         let column = encode(&name, &get(columns, &name))?;
         match &len {
             None => len = Some((column.len(), name.clone())),
@@ -207,11 +211,17 @@ pub(crate) fn batch_of_columns(
             Encoded::Numbers(values) => batch.set_numbers(ruleset, &input.name, values),
             Encoded::Codes { .. } => {
                 let mut cells = Vec::with_capacity(len);
+                let limits = qinglian::RecordLimits::default();
                 for row in 0..len {
-                    match column.cell(row) {
+                    // A text beyond the record limits is an error of its row, as in a file.
+                    let checked = match column.cell(row) {
+                        Ok(cell) => limits.check_cell(&cell).map(|()| cell),
+                        Err(e) => Err(e.clone()),
+                    };
+                    match checked {
                         Ok(cell) => cells.push(cell),
                         Err(e) => {
-                            batch.set_error(row, e.clone().column(&input.name));
+                            batch.set_error(row, e.column(&input.name));
                             cells.push(Cell::Missing);
                         }
                     }
@@ -225,6 +235,7 @@ pub(crate) fn batch_of_columns(
     Ok(Built {
         batch,
         columns: encoded,
+        names: order,
     })
 }
 
@@ -328,11 +339,36 @@ pub(crate) fn score_columns(
         .map(|by| groups_of_columns(&by, &built))
         .transpose()?;
     let scores = score_batch(ruleset, &built.batch, groups.as_ref(), cohort.as_deref())?;
+    // Notes on the columns: near misses of an input, inputs no column holds (not the `by`
+    // column, kept on purpose).
+    let by = option(options, "by").and_then(|by| by.as_string());
+    let names: Vec<&str> = built.names.iter().map(String::as_str).collect();
+    let keep: Vec<&str> = by.as_deref().into_iter().collect();
+    let notes = note_warnings(&ruleset.column_notes(&names, &keep), &names);
     let mut table = ScoreTable::new(Rc::clone(ruleset), built.batch, scores, status);
-    if !strict {
-        table.warnings = to_js(&repeated).unwrap_or_else(|_| Array::new().into());
-    }
+    let mut warnings = if strict { Vec::new() } else { repeated };
+    warnings.extend(notes);
+    table.warnings = to_js(&warnings).unwrap_or_else(|_| Array::new().into());
     Ok(table)
+}
+
+/// The core's notes on some columns in the shape of `table.warnings` (code, message, and the
+/// column a near miss is about).
+pub(crate) fn note_warnings(notes: &[qinglian::Diagnostic], names: &[&str]) -> Vec<RecordError> {
+    notes
+        .iter()
+        .map(|note| {
+            let warning = RecordError::new(note.code, note.message.clone());
+            match note
+                .column
+                .and_then(|c| c.checked_sub(1))
+                .and_then(|i| names.get(i))
+            {
+                Some(name) => warning.column(*name),
+                None => warning,
+            }
+        })
+        .collect()
 }
 
 /// A boolean option (false when absent).
@@ -585,9 +621,11 @@ impl ScoreTable {
     }
 
     /// What was scored anyway: rows whose unit id an earlier row already had (code
-    /// `record.duplicate_id`, with row and id), in row order. Empty with the `strict` option,
-    /// where those rows are errors instead.
-    #[wasm_bindgen(getter, unchecked_return_type = "TableRowError[]")]
+    /// `record.duplicate_id`, with row and id), in row order (none with the `strict` option,
+    /// where those rows are errors instead); then the notes on the columns: a column that is
+    /// not an input but is close to one (`record.unknown_column`, with the column), and the
+    /// inputs no column holds (`record.absent_input`).
+    #[wasm_bindgen(getter, unchecked_return_type = "TableWarning[]")]
     pub fn warnings(&self) -> JsValue {
         self.warnings.clone()
     }

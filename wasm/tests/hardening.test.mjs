@@ -170,3 +170,76 @@ test("a repeated unit id: a warning, or with strict an error row that is not ran
   rejected.free();
   assert.throws(() => demo.scoreColumns(columns, { strict: "yes" }), /strict/);
 });
+
+test("notes on the columns: near misses and absent inputs, once, not the by column", () => {
+  const rows = [0, 1, 2].map((i) => {
+    const { cases, satisfaction, ...rest } = good;
+    return { ...rest, id: `U${i}`, case: i, district: i % 2 ? "东区" : "西区" };
+  });
+  const columns = {};
+  for (const key of Object.keys(rows[0])) columns[key] = rows.map((r) => r[key]);
+  const table = demo.scoreColumns(columns);
+  const notes = table.warnings;
+  assert.deepEqual(
+    notes.map((w) => [w.code, w.row, w.column]),
+    [
+      ["record.unknown_column", null, "case"],
+      ["record.absent_input", null, null],
+    ],
+  );
+  assert.match(notes[0].message, /did you mean `cases`/);
+  assert.match(notes[1].message, /2 input\(s\).*`cases`.*`satisfaction`/);
+  assert.ok(notes.every((w) => !w.message.includes("district")));
+  table.free();
+  // Grouped by a near miss of an input: kept on purpose, not noted.
+  const byCase = demo.scoreColumns(columns, { by: "case" });
+  assert.deepEqual(byCase.warnings.map((w) => w.code), ["record.absent_input"]);
+  byCase.free();
+
+  const warned = [];
+  const original = console.warn;
+  console.warn = (message) => warned.push(String(message));
+  try {
+    demo.evaluateMany(rows);
+    // The union of the records' fields: `cases` in one record is not absent.
+    demo.evaluateMany([...rows, { ...good, id: "V" }]);
+    demo.evaluateMany([good]);
+  } finally {
+    console.warn = original;
+  }
+  assert.equal(warned.length, 2, warned.join("\n"));
+  assert.match(warned[0], /did you mean `cases`/);
+  assert.match(warned[0], /`satisfaction`/);
+  assert.match(warned[1], /did you mean `cases`/);
+  assert.doesNotMatch(warned[1], /input\(s\)/);
+});
+
+test("record limits: a huge cell or record is an error of its row", () => {
+  const long = "备".repeat(100_000);
+  const e = thrown(() => demo.evaluate({ ...good, remark: long }));
+  assert.equal(e.code, "record.text_too_long");
+  assert.ok(e.message.length < 400, e.message.length);
+  assert.equal(thrown(() => demo.evaluate({ ...good, audit_level: long })).code, "record.text_too_long");
+  // Characters, not bytes: 65,536 Chinese characters are allowed in a field not scored.
+  assert.equal(demo.evaluate({ ...good, remark: "备".repeat(65_536) }).score, expected);
+  const wide = { ...good };
+  for (let i = 0; i < 10_000; i++) wide[`f${i}`] = i;
+  const many = demo.evaluateMany([{ ...good, id: "A" }, wide, { ...good, id: "C" }]);
+  assert.equal(many[1].error.code, "record.too_many_fields");
+  assert.equal(many[1].error.row, 1);
+  assert.ok("ok" in many[0] && "ok" in many[2]);
+
+  const columns = { id: ["A", "B", "C"] };
+  for (const key of Object.keys(good)) {
+    if (key !== "id") columns[key] = [good[key], good[key], good[key]];
+  }
+  columns.audit_level = ["B", long, "B"];
+  const table = demo.scoreColumns(columns);
+  assert.deepEqual(
+    table.errors.map((x) => [x.code, x.row, x.column]),
+    [["record.text_too_long", 1, "audit_level"]],
+  );
+  assert.equal(table.score[0], expected);
+  table.free();
+  assert.equal(demo.evaluate(good).score, expected);
+});

@@ -7,6 +7,7 @@ import init, {
   version,
   type Columns,
   type TableRowError,
+  type TableWarning,
   type QinglianError,
   type AlertHit,
   type Diagnostic,
@@ -100,6 +101,8 @@ export async function demo(text: string): Promise<string> {
   const byPath: Float64Array | undefined = table.indicators[paths0(ruleset)];
   const statuses: { [path: string]: Uint8Array } | null = table.statuses;
   const rowErrors: TableRowError[] = table.errors;
+  const notes: TableWarning[] = table.warnings;
+  const misspelt: (string | null)[] = notes.map((w) => (w.row === null ? w.column : w.id));
   const one: Evaluation = table.explain(0);
   const rowText: string = table.explainText(0, "en");
   table.free();

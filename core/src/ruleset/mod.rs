@@ -609,7 +609,8 @@ pub struct IndicatorInfo {
 /// Bounds on the size of a ruleset, so that one uploaded to a shared service cannot take
 /// unbounded time or memory to load or score; going past one is a load error
 /// (`ruleset.too_large`, `ruleset.too_deep`) saying which and where. Expressions have their own
-/// fixed bounds (4096 bytes, nesting 64: `expr.too_long`, `expr.too_deep`).
+/// fixed bounds (4096 bytes, nesting 64: `expr.too_long`, `expr.too_deep`); records theirs
+/// ([`crate::RecordLimits`]: fields a record, characters a cell).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {

@@ -41,8 +41,9 @@ fn scratch(test: &str) -> PathBuf {
     dir
 }
 
-/// Each bundled ruleset with its example data.
-const EXAMPLES: [(&str, &str); 8] = [
+/// Each bundled ruleset with its example data: the integrity schemes, the city index, and the
+/// three ASEM composite indices (English names only, `normalise` leaves, no grades).
+const EXAMPLES: [(&str, &str); 11] = [
     ("private-enterprise", "private-enterprises"),
     ("hospital", "hospitals"),
     ("school", "schools"),
@@ -51,7 +52,46 @@ const EXAMPLES: [(&str, &str); 8] = [
     ("government-organ", "government-organs"),
     ("transport", "transport-projects"),
     ("city-index", "city-districts"),
+    ("asem/minmax-arithmetic", "asem/asem_iData"),
+    ("asem/minmax-geometric", "asem/asem_iData"),
+    ("asem/zscore-arithmetic", "asem/asem_iData"),
 ];
+
+/// A file name for a ruleset's outputs (`asem/zscore-arithmetic` → `asem-zscore-arithmetic`).
+fn stem(rules: &str) -> String {
+    rules.replace('/', "-")
+}
+
+/// Every `.toml` under `rules/`, as `EXAMPLES` names them.
+fn bundled() -> Vec<String> {
+    fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, base, out);
+            } else if path.extension().and_then(|e| e.to_str()) == Some("toml") {
+                let rel = path.strip_prefix(base).unwrap().with_extension("");
+                out.push(rel.to_str().unwrap().replace('\\', "/"));
+            }
+        }
+    }
+    let base = root().join("rules");
+    let mut out = Vec::new();
+    walk(&base, &base, &mut out);
+    out.sort();
+    out
+}
+
+#[test]
+fn every_bundled_ruleset_is_exercised_here() {
+    let mut listed: Vec<String> = EXAMPLES.iter().map(|(r, _)| r.to_string()).collect();
+    listed.sort();
+    assert_eq!(
+        listed,
+        bundled(),
+        "pair each ruleset in rules/ with its data"
+    );
+}
 
 /// Every sheet of a workbook: name → rows of cells.
 fn read_book(path: &Path) -> Vec<(String, Vec<Vec<Data>>)> {
@@ -88,7 +128,7 @@ fn the_excel_ranking_holds_the_library_scores_for_every_ruleset() {
     for (rules, data) in EXAMPLES {
         let rules_path = format!("rules/{rules}.toml");
         let data_path = format!("examples/data/{data}.csv");
-        let book_path = dir.join(format!("{rules}.xlsx"));
+        let book_path = dir.join(format!("{}.xlsx", stem(rules)));
         let out = qinglian(&[
             "score",
             &rules_path,
@@ -227,7 +267,7 @@ fn the_rule_table_covers_every_indicator_of_every_ruleset() {
         assert_eq!(lines, ruleset.indicator_paths().len() + 1, "{rules}");
         assert!(md.contains(ruleset.hash()), "{rules}");
 
-        let html_path = dir.join(format!("{rules}.html"));
+        let html_path = dir.join(format!("{}.html", stem(rules)));
         let out = qinglian(&[
             "table",
             &rules_path,
@@ -244,7 +284,7 @@ fn the_rule_table_covers_every_indicator_of_every_ruleset() {
             ruleset.indicator_paths().len() + 1
         );
 
-        let book_path = dir.join(format!("{rules}.xlsx"));
+        let book_path = dir.join(format!("{}.xlsx", stem(rules)));
         let out = qinglian(&["table", &rules_path, "-o", book_path.to_str().unwrap()]);
         assert!(out.status.success(), "{rules}: {}", stderr(&out));
         let sheets = read_book(&book_path);
@@ -296,7 +336,7 @@ fn reports_for_one_unit_and_for_every_unit_of_every_ruleset() {
             "{rules} {id}"
         );
 
-        let folder = dir.join(rules);
+        let folder = dir.join(stem(rules));
         let out = qinglian(&[
             "report",
             &rules_path,
@@ -399,10 +439,16 @@ fn schema_prints_the_documented_json_schema() {
     // And every rules/ file points its editor at it.
     for (rules, _) in EXAMPLES {
         let text = std::fs::read_to_string(root().join(format!("rules/{rules}.toml"))).unwrap();
-        assert!(
-            text.starts_with("#:schema ../docs/ruleset.schema.json\n"),
-            "{rules}"
-        );
+        // The path is relative to the file: one `../` per folder level below the root.
+        let up = "../".repeat(rules.matches('/').count() + 1);
+        let directive = format!("#:schema {up}docs/ruleset.schema.json\n");
+        assert!(text.starts_with(&directive), "{rules}");
+        let target = root()
+            .join(format!("rules/{rules}.toml"))
+            .parent()
+            .unwrap()
+            .join(format!("{up}docs/ruleset.schema.json"));
+        assert!(target.is_file(), "{rules}: {}", target.display());
     }
 }
 
@@ -498,11 +544,11 @@ fn self_assessment(ruleset: &Ruleset, csv: &Path, to: &Path) {
 #[test]
 fn a_workbook_headed_in_chinese_scores_like_the_csv_headed_by_names() {
     let dir = scratch("workbook");
-    for (rules, data) in EXAMPLES {
-        let rules = format!("rules/{rules}.toml");
+    for (name, data) in EXAMPLES {
+        let rules = format!("rules/{name}.toml");
         let csv = format!("examples/data/{data}.csv");
         let ruleset = Ruleset::load(root().join(&rules)).unwrap();
-        let book = dir.join(format!("{data}.xlsx"));
+        let book = dir.join(format!("{}.xlsx", stem(name)));
         self_assessment(&ruleset, &root().join(&csv), &book);
         let book = book.display().to_string();
         let from_csv = qinglian(&["score", &rules, &csv, "--format", "csv"]);
@@ -534,7 +580,7 @@ fn a_workbook_headed_in_chinese_scores_like_the_csv_headed_by_names() {
         let id = read_records(root().join(&csv)).unwrap()[0]
             .as_ref()
             .unwrap()
-            .get("id")
+            .get(&ruleset.metadata().id_field)
             .map(|c| match c {
                 qinglian::Cell::Text(t) => t.clone(),
                 other => panic!("{other:?}"),
@@ -548,7 +594,7 @@ fn a_workbook_headed_in_chinese_scores_like_the_csv_headed_by_names() {
         );
     }
     // A sheet that is not there is named, with the sheets there are.
-    let book = dir.join("private-enterprises.xlsx").display().to_string();
+    let book = dir.join("private-enterprise.xlsx").display().to_string();
     let out = qinglian(&[
         "score",
         "rules/private-enterprise.toml",

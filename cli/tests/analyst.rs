@@ -266,6 +266,15 @@ fn the_rule_table_covers_every_indicator_of_every_ruleset() {
         let lines = md.lines().filter(|l| l.starts_with("| ")).count();
         assert_eq!(lines, ruleset.indicator_paths().len() + 1, "{rules}");
         assert!(md.contains(ruleset.hash()), "{rules}");
+        // Every indicator by its name, on its own line.
+        let table = ruleset.rule_table(qinglian::Lang::Zh);
+        for row in &table.rows {
+            let name = row.names.last().unwrap();
+            assert!(md.contains(&format!("| {name} |")), "{rules}: {name}");
+        }
+        // Under weighted means a 权重 column gives each child's weight and share.
+        let weighted = table.rows.iter().any(|r| r.weight.is_some());
+        assert_eq!(md.contains("| 分值 | 权重 |"), weighted, "{rules}");
 
         let html_path = dir.join(format!("{}.html", stem(rules)));
         let out = qinglian(&[
@@ -309,6 +318,22 @@ fn the_rule_table_covers_every_indicator_of_every_ruleset() {
             .map(|c| c.points)
             .collect();
         assert_eq!(top, expected, "{rules}");
+        // Shares as numbers; those of one parent's children add up to 1.
+        if weighted {
+            assert_eq!(text(&rows[0][depth + 1]), "权重", "{rules}");
+            let mut by_parent: BTreeMap<Vec<String>, f64> = BTreeMap::new();
+            for (row, cells) in table.rows.iter().zip(&rows[1..]) {
+                let share = number(&cells[depth + 1]);
+                assert_eq!(share, row.weight.map(|w| w.1), "{rules} {:?}", row.names);
+                if let Some(share) = share {
+                    let parent = row.names[..row.names.len() - 1].to_vec();
+                    *by_parent.entry(parent).or_default() += share;
+                }
+            }
+            for (parent, sum) in by_parent {
+                assert!((sum - 1.0).abs() < 1e-9, "{rules} {parent:?}: {sum}");
+            }
+        }
         let cells: Vec<String> = sheets[2].1.iter().flatten().map(text).collect();
         assert!(cells.contains(&ruleset.hash().to_string()));
     }
@@ -412,6 +437,98 @@ fn diff_names_each_change_and_counts_its_impact() {
     );
     assert!(report.contains(&line), "{report}");
     assert!(report.contains(new.hash()));
+}
+
+#[test]
+fn diff_of_every_ruleset_against_a_changed_copy() {
+    let dir = scratch("diff-all");
+    for (rules, data) in EXAMPLES {
+        let rules_path = format!("rules/{rules}.toml");
+        let data_path = format!("examples/data/{data}.csv");
+        let old = Ruleset::load(root().join(&rules_path)).unwrap();
+        let table = old.rule_table(qinglian::Lang::Zh);
+        let paths = old.indicator_paths();
+        // A weight where a parent weighs its children, else an indicator's name; and the best
+        // grade band's threshold where there are grades.
+        let mut changes: Vec<(String, serde_json::Value)> = Vec::new();
+        let mut expect: Vec<String> = Vec::new();
+        match table.rows.iter().position(|r| r.weight.is_some()) {
+            Some(i) => {
+                let row = &table.rows[i];
+                let (w, _) = row.weight.unwrap();
+                changes.push((format!("{}.weight", paths[i]), serde_json::json!(w * 2.0)));
+                expect.push(format!(
+                    "「{}」 权重：{}（",
+                    row.names.join(" › "),
+                    qinglian::format_number(w)
+                ));
+            }
+            None => {
+                let row = &table.rows[0];
+                let renamed = format!("{}（修订）", row.names[0]);
+                changes.push((format!("{}.name", paths[0]), serde_json::json!(renamed)));
+                expect.push(format!("指标更名：「{}」 → 「{renamed}」", row.names[0]));
+            }
+        }
+        let grades = old.grades();
+        if let Some(best) = grades.first() {
+            let min = best.min - 1.0;
+            changes.push(("grade.0.min".into(), serde_json::json!(min)));
+            expect.push(format!(
+                "等级「{}」：总分≥{}",
+                best.name,
+                qinglian::format_number(best.min)
+            ));
+            expect.push(format!("→ 总分≥{}", qinglian::format_number(min)));
+        }
+        let new = old
+            .with_changes(changes.iter().map(|(p, v)| (p.as_str(), v.clone())))
+            .unwrap();
+        let new_path = dir.join(format!("{}.toml", stem(rules)));
+        std::fs::write(&new_path, new.to_toml()).unwrap();
+        let out = qinglian(&["diff", &rules_path, new_path.to_str().unwrap(), &data_path]);
+        assert!(out.status.success(), "{rules}: {}", stderr(&out));
+        let report = stdout(&out);
+        for line in &expect {
+            assert!(report.contains(line.as_str()), "{rules}: {line}\n{report}");
+        }
+        assert!(!report.contains("两版规则内容相同"), "{rules}");
+
+        // The impact is the library's; grades are counted only where there are grades.
+        let rows = read_records(root().join(&data_path)).unwrap();
+        let (a, b) = (old.evaluate_records(&rows), new.evaluate_records(&rows));
+        let pairs: Vec<_> = a
+            .iter()
+            .zip(&b)
+            .filter_map(|(x, y)| Some((x.as_ref().ok()?, y.as_ref().ok()?)))
+            .collect();
+        let scores = pairs.iter().filter(|(x, y)| x.score != y.score).count();
+        let line = if grades.is_empty() {
+            assert!(!report.contains("等级"), "{rules}: {report}");
+            format!("两版均能评分的单位{}个：总分变化{scores}个。", pairs.len())
+        } else {
+            let moved = pairs.iter().filter(|(x, y)| x.grade != y.grade).count();
+            format!(
+                "两版均能评分的单位{}个：总分变化{scores}个，等级变化{moved}个。",
+                pairs.len()
+            )
+        };
+        assert!(report.contains(&line), "{rules}: {line}\n{report}");
+        assert!(report.contains(old.hash()) && report.contains(new.hash()));
+
+        // A different version only: not "the same", and nothing to list.
+        let text = std::fs::read_to_string(root().join(&rules_path)).unwrap();
+        let version = format!("version = \"{}\"", old.metadata().version);
+        let bumped = text.replacen(&version, "version = \"next\"", 1);
+        assert_ne!(bumped, text, "{rules}");
+        let bumped_path = dir.join(format!("{}-next.toml", stem(rules)));
+        std::fs::write(&bumped_path, bumped).unwrap();
+        let out = qinglian(&["diff", &rules_path, bumped_path.to_str().unwrap()]);
+        let report = stdout(&out);
+        assert!(report.contains("两版规则内容不同"), "{rules}: {report}");
+        assert!(!report.contains("\n- "), "{rules}: {report}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -777,3 +777,70 @@ fn errors_in_a_sheet_name_the_row_excel_shows() {
     assert!(err.contains("[record.not_a_number] row 6 (id C)"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_workbook_heading_the_id_and_name_in_chinese_scores_under_the_rulesets_aliases() {
+    let dir = scratch("id-aliases");
+    let text = std::fs::read_to_string(root().join("rules/village.toml")).unwrap();
+    let told = text.replacen(
+        "[ruleset]\n",
+        "[ruleset]\nid_aliases = [\"编号\", \"统一社会信用代码\"]\nname_aliases = [\"单位名称\", \"名称\"]\n",
+        1,
+    );
+    assert_ne!(told, text);
+    let rules = dir.join("village.toml");
+    std::fs::write(&rules, &told).unwrap();
+    let rules = rules.to_str().unwrap();
+
+    // The example data with the id and name headed 统一社会信用代码 and 单位名称.
+    let mut reader = csv::Reader::from_path(root().join("examples/data/villages.csv")).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in header.iter().enumerate() {
+        let title = match h.as_str() {
+            "id" => "统一社会信用代码",
+            "name" => "单位名称",
+            other => other,
+        };
+        sheet.write(0, c as u16, title).unwrap();
+    }
+    for (r, record) in reader.records().enumerate() {
+        for (c, v) in record.unwrap().iter().enumerate() {
+            if !v.is_empty() {
+                sheet.write(r as u32 + 1, c as u16, v).unwrap();
+            }
+        }
+    }
+    let book_path = dir.join("villages.xlsx");
+    book.save(&book_path).unwrap();
+    let book_path = book_path.to_str().unwrap();
+
+    let from_csv = qinglian(&[
+        "score",
+        rules,
+        "examples/data/villages.csv",
+        "--format",
+        "csv",
+    ]);
+    let from_book = qinglian(&["score", rules, book_path, "--format", "csv"]);
+    assert!(from_book.status.success(), "{}", stderr(&from_book));
+    assert_eq!(stdout(&from_book), stdout(&from_csv));
+    assert!(stdout(&from_book).contains(",V001,"), "the ids are read");
+    let report = stdout(&qinglian(&["report", rules, book_path, "--id", "V001"]));
+    assert!(
+        report.contains("（V001）"),
+        "{}",
+        &report[..400.min(report.len())]
+    );
+
+    // Without the aliases the columns are unknown and the units have no id.
+    let plain = qinglian(&["score", "rules/village.toml", book_path, "--format", "csv"]);
+    assert!(!stdout(&plain).contains(",V001,"));
+    assert!(
+        stderr(&plain).contains("统一社会信用代码"),
+        "{}",
+        stderr(&plain)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -354,6 +354,24 @@ fn reports_for_one_unit_and_for_every_unit_of_every_ruleset() {
 
         let out = qinglian(&["report", &rules_path, &data_path, "--id", &id]);
         assert!(out.status.success(), "{rules}: {}", stderr(&out));
+        // The page names the unit and its total; a grade only where the rules have grades.
+        let page = stdout(&out);
+        let title = match &e.name {
+            Some(name) => format!("<h1>{name}（{id}）"),
+            None => format!("<h1>{id}"),
+        };
+        assert!(page.contains(&title), "{rules}: {title}");
+        let total = format!(
+            "{} / {}",
+            qinglian::format_number(e.score),
+            qinglian::format_number(e.max_score)
+        );
+        assert!(page.contains(&total), "{rules}: {total}");
+        assert_eq!(
+            page.contains("<span class=\"label\">等级</span>"),
+            !ruleset.grades().is_empty(),
+            "{rules}"
+        );
         // The same page the library writes for the unit, placed in the same cohort.
         assert_eq!(
             stdout(&out),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Python suite: builds and installs the `qinglian` package (python/) into .venv at the repository
-# root, then runs pytest (every conformance case, the API, the pandas/pyarrow/polars paths),
+# Python suite: builds the `qinglian` abi3 wheel (python/, maturin, release profile), installs that
+# wheel — not the source tree — into .venv at the repository root, then runs pytest (every conformance case, the API, the pandas/pyarrow/polars paths),
 # mypy.stubtest against the compiled module, mypy on the package, and the example notebook.
 # Idempotent: the venv and the packages are reused when present. Exits non-zero on any failure.
 set -euo pipefail
@@ -21,9 +21,25 @@ if ! python -c "import maturin, pytest, pandas, pyarrow, polars, matplotlib, myp
 fi
 python --version
 
-step "build and install (pip install ./python)"
-python -m pip install -q --no-build-isolation ./python
-python -c "import qinglian, sys; print('qinglian', qinglian.__version__, 'from', qinglian.__file__)"
+step "build the abi3 wheel (maturin build --release)"
+# One wheel for every CPython from 3.9 on (pyo3's abi3-py39): what users install, tested as such.
+wheels=target/wheels
+rm -f "$wheels"/qinglian-*.whl
+python -m maturin build --release --locked --manifest-path python/Cargo.toml \
+    --interpreter python --out "$wheels"
+wheel=$(ls "$wheels"/qinglian-*-cp39-abi3-*.whl)
+echo "$wheel"
+
+step "install the wheel"
+python -m pip install -q --no-deps --force-reinstall "$wheel"
+python - <<'PY'
+import importlib.metadata, pathlib, sys, qinglian
+dist = importlib.metadata.distribution("qinglian")
+# Installed from the wheel into site-packages, not linked back to the source tree.
+assert dist.read_text("direct_url.json") is None or '"editable": true' not in dist.read_text("direct_url.json")
+assert "site-packages" in pathlib.Path(qinglian.__file__).parts, qinglian.__file__
+print("qinglian", qinglian.__version__, "from", qinglian.__file__)
+PY
 
 step "stubtest"
 (cd /tmp && python -m mypy.stubtest qinglian._qinglian)

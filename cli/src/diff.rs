@@ -32,11 +32,19 @@ pub fn run(
         )
     });
     let changes = changes(old, new, &a, &b, zh);
-    if changes.is_empty() {
+    if changes.is_empty() && pa.hash == pb.hash {
         out.push_str(if zh {
             "两版规则内容相同（仅注释或排版不同）。\n"
         } else {
             "The two rulesets have the same content (comments or layout aside).\n"
+        });
+    } else if changes.is_empty() {
+        // The content hashes differ in something the rule table does not word (a version
+        // string, an input's wording, a missing-data setting): say so rather than "the same".
+        out.push_str(if zh {
+            "两版规则内容不同，但指标、分值、权重、计分方法和等级等评分细则均未变化（见下方内容哈希）。\n"
+        } else {
+            "The rulesets differ, but not in the indicators, points, weights, scoring methods, grades or other scoring rules (see the content hashes below).\n"
         });
     }
     for line in &changes {
@@ -125,6 +133,23 @@ fn changes(old: &Ruleset, new: &Ruleset, a: &RuleTable, b: &RuleTable, zh: bool)
                         if zh { "分值" } else { "points" },
                         num(was.points),
                         num(row.points)
+                    ));
+                }
+                // The declared weight; siblings' shares follow from it (and are shown with it).
+                if was.weight.map(|w| w.0) != row.weight.map(|w| w.0) {
+                    let words = |w: Option<(f64, f64)>| match w {
+                        Some((w, share)) => qinglian::export::table::weight_words(
+                            if zh { Lang::Zh } else { Lang::En },
+                            w,
+                            share,
+                        ),
+                        None => blank("", zh).to_string(),
+                    };
+                    out.push(format!(
+                        "{t} {}{sep}{} → {}",
+                        if zh { "权重" } else { "weight" },
+                        words(was.weight),
+                        words(row.weight)
                     ));
                 }
                 if was.bonus != row.bonus {
@@ -255,17 +280,26 @@ fn impact(old: &Ruleset, new: &Ruleset, path: &Path, lang: Lang) -> Result<Strin
         }
         *moves.entry((grade(a), grade(b))).or_default() += 1;
     }
+    // A composite index without grade bands: no grade counts, table or column.
+    let graded = !old.grades().is_empty() || !new.grades().is_empty();
     let mut out = String::new();
-    out.push_str(&if zh {
-        format!(
+    out.push_str(&match (zh, graded) {
+        (true, true) => format!(
             "\n## 对数据的影响（{}）\n\n两版均能评分的单位{both}个：总分变化{score_changed}个，等级变化{grade_changed}个。\n",
             path.display()
-        )
-    } else {
-        format!(
+        ),
+        (true, false) => format!(
+            "\n## 对数据的影响（{}）\n\n两版均能评分的单位{both}个：总分变化{score_changed}个。\n",
+            path.display()
+        ),
+        (false, true) => format!(
             "\n## Impact on the data ({})\n\n{both} units scored under both: {score_changed} change score, {grade_changed} change grade.\n",
             path.display()
-        )
+        ),
+        (false, false) => format!(
+            "\n## Impact on the data ({})\n\n{both} units scored under both: {score_changed} change score.\n",
+            path.display()
+        ),
     });
     // The grade transition table, grades in band order (old bands as rows, new as columns).
     let names = |r: &Ruleset| -> Vec<String> {
@@ -292,6 +326,50 @@ fn impact(old: &Ruleset, new: &Ruleset, path: &Path, lang: Lang) -> Result<Strin
         .iter()
         .filter(|g| g.as_str() != "—" || used(g, false))
         .collect();
+    if graded {
+        out.push_str(&transitions(&moves, &rows_g, &cols_g, zh));
+    }
+    if !biggest.is_empty() {
+        biggest.sort_by(|x, y| y.0.abs().total_cmp(&x.0.abs()).then(x.1.cmp(y.1)));
+        let head = match (zh, graded) {
+            (true, true) => "编号 | 名称 | 原总分 | 新总分 | 等级",
+            (true, false) => "编号 | 名称 | 原总分 | 新总分",
+            (false, true) => "ID | Name | Old total | New total | Grade",
+            (false, false) => "ID | Name | Old total | New total",
+        };
+        out.push_str(&format!(
+            "\n### {}\n\n| {head} |\n|{}\n",
+            if zh {
+                "变化最大的单位"
+            } else {
+                "Largest changes"
+            },
+            "---|".repeat(4 + usize::from(graded))
+        ));
+        for (_, id, a, b) in biggest.iter().take(10) {
+            out.push_str(&format!(
+                "| {id} | {} | {} | {} |",
+                b.name.as_deref().unwrap_or(""),
+                num(a.score),
+                num(b.score),
+            ));
+            if graded {
+                out.push_str(&format!(" {} → {} |", grade(a), grade(b)));
+            }
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+/// The grade transition table (old bands as rows, new as columns).
+fn transitions(
+    moves: &BTreeMap<(String, String), usize>,
+    rows_g: &[&String],
+    cols_g: &[&String],
+    zh: bool,
+) -> String {
+    let mut out = String::new();
     out.push_str(&format!(
         "\n### {}\n\n| {} |",
         if zh {
@@ -301,13 +379,13 @@ fn impact(old: &Ruleset, new: &Ruleset, path: &Path, lang: Lang) -> Result<Strin
         },
         if zh { "原＼新" } else { "old \\ new" }
     ));
-    for c in &cols_g {
+    for c in cols_g {
         out.push_str(&format!(" {c} |"));
     }
     out.push_str(&format!("\n|{}\n", "---|".repeat(cols_g.len() + 1)));
-    for r in &rows_g {
+    for r in rows_g {
         out.push_str(&format!("| {r} |"));
-        for c in &cols_g {
+        for c in cols_g {
             let n = moves
                 .get(&((*r).clone(), (*c).clone()))
                 .copied()
@@ -316,31 +394,5 @@ fn impact(old: &Ruleset, new: &Ruleset, path: &Path, lang: Lang) -> Result<Strin
         }
         out.push('\n');
     }
-    if !biggest.is_empty() {
-        biggest.sort_by(|x, y| y.0.abs().total_cmp(&x.0.abs()).then(x.1.cmp(y.1)));
-        out.push_str(&format!(
-            "\n### {}\n\n| {} |\n|---|---|---|---|---|\n",
-            if zh {
-                "变化最大的单位"
-            } else {
-                "Largest changes"
-            },
-            if zh {
-                "编号 | 名称 | 原总分 | 新总分 | 等级"
-            } else {
-                "ID | Name | Old total | New total | Grade"
-            }
-        ));
-        for (_, id, a, b) in biggest.iter().take(10) {
-            out.push_str(&format!(
-                "| {id} | {} | {} | {} | {} → {} |\n",
-                b.name.as_deref().unwrap_or(""),
-                num(a.score),
-                num(b.score),
-                grade(a),
-                grade(b)
-            ));
-        }
-    }
-    Ok(out)
+    out
 }

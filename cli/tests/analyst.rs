@@ -41,8 +41,9 @@ fn scratch(test: &str) -> PathBuf {
     dir
 }
 
-/// Each bundled ruleset with its example data.
-const EXAMPLES: [(&str, &str); 8] = [
+/// Each bundled ruleset with its example data: the integrity schemes, the city index, and the
+/// three ASEM composite indices (English names only, `normalise` leaves, no grades).
+const EXAMPLES: [(&str, &str); 11] = [
     ("private-enterprise", "private-enterprises"),
     ("hospital", "hospitals"),
     ("school", "schools"),
@@ -51,7 +52,46 @@ const EXAMPLES: [(&str, &str); 8] = [
     ("government-organ", "government-organs"),
     ("transport", "transport-projects"),
     ("city-index", "city-districts"),
+    ("asem/minmax-arithmetic", "asem/asem_iData"),
+    ("asem/minmax-geometric", "asem/asem_iData"),
+    ("asem/zscore-arithmetic", "asem/asem_iData"),
 ];
+
+/// A file name for a ruleset's outputs (`asem/zscore-arithmetic` → `asem-zscore-arithmetic`).
+fn stem(rules: &str) -> String {
+    rules.replace('/', "-")
+}
+
+/// Every `.toml` under `rules/`, as `EXAMPLES` names them.
+fn bundled() -> Vec<String> {
+    fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, base, out);
+            } else if path.extension().and_then(|e| e.to_str()) == Some("toml") {
+                let rel = path.strip_prefix(base).unwrap().with_extension("");
+                out.push(rel.to_str().unwrap().replace('\\', "/"));
+            }
+        }
+    }
+    let base = root().join("rules");
+    let mut out = Vec::new();
+    walk(&base, &base, &mut out);
+    out.sort();
+    out
+}
+
+#[test]
+fn every_bundled_ruleset_is_exercised_here() {
+    let mut listed: Vec<String> = EXAMPLES.iter().map(|(r, _)| r.to_string()).collect();
+    listed.sort();
+    assert_eq!(
+        listed,
+        bundled(),
+        "pair each ruleset in rules/ with its data"
+    );
+}
 
 /// Every sheet of a workbook: name → rows of cells.
 fn read_book(path: &Path) -> Vec<(String, Vec<Vec<Data>>)> {
@@ -88,7 +128,7 @@ fn the_excel_ranking_holds_the_library_scores_for_every_ruleset() {
     for (rules, data) in EXAMPLES {
         let rules_path = format!("rules/{rules}.toml");
         let data_path = format!("examples/data/{data}.csv");
-        let book_path = dir.join(format!("{rules}.xlsx"));
+        let book_path = dir.join(format!("{}.xlsx", stem(rules)));
         let out = qinglian(&[
             "score",
             &rules_path,
@@ -226,8 +266,17 @@ fn the_rule_table_covers_every_indicator_of_every_ruleset() {
         let lines = md.lines().filter(|l| l.starts_with("| ")).count();
         assert_eq!(lines, ruleset.indicator_paths().len() + 1, "{rules}");
         assert!(md.contains(ruleset.hash()), "{rules}");
+        // Every indicator by its name, on its own line.
+        let table = ruleset.rule_table(qinglian::Lang::Zh);
+        for row in &table.rows {
+            let name = row.names.last().unwrap();
+            assert!(md.contains(&format!("| {name} |")), "{rules}: {name}");
+        }
+        // Under weighted means a 权重 column gives each child's weight and share.
+        let weighted = table.rows.iter().any(|r| r.weight.is_some());
+        assert_eq!(md.contains("| 分值 | 权重 |"), weighted, "{rules}");
 
-        let html_path = dir.join(format!("{rules}.html"));
+        let html_path = dir.join(format!("{}.html", stem(rules)));
         let out = qinglian(&[
             "table",
             &rules_path,
@@ -244,7 +293,7 @@ fn the_rule_table_covers_every_indicator_of_every_ruleset() {
             ruleset.indicator_paths().len() + 1
         );
 
-        let book_path = dir.join(format!("{rules}.xlsx"));
+        let book_path = dir.join(format!("{}.xlsx", stem(rules)));
         let out = qinglian(&["table", &rules_path, "-o", book_path.to_str().unwrap()]);
         assert!(out.status.success(), "{rules}: {}", stderr(&out));
         let sheets = read_book(&book_path);
@@ -269,6 +318,22 @@ fn the_rule_table_covers_every_indicator_of_every_ruleset() {
             .map(|c| c.points)
             .collect();
         assert_eq!(top, expected, "{rules}");
+        // Shares as numbers; those of one parent's children add up to 1.
+        if weighted {
+            assert_eq!(text(&rows[0][depth + 1]), "权重", "{rules}");
+            let mut by_parent: BTreeMap<Vec<String>, f64> = BTreeMap::new();
+            for (row, cells) in table.rows.iter().zip(&rows[1..]) {
+                let share = number(&cells[depth + 1]);
+                assert_eq!(share, row.weight.map(|w| w.1), "{rules} {:?}", row.names);
+                if let Some(share) = share {
+                    let parent = row.names[..row.names.len() - 1].to_vec();
+                    *by_parent.entry(parent).or_default() += share;
+                }
+            }
+            for (parent, sum) in by_parent {
+                assert!((sum - 1.0).abs() < 1e-9, "{rules} {parent:?}: {sum}");
+            }
+        }
         let cells: Vec<String> = sheets[2].1.iter().flatten().map(text).collect();
         assert!(cells.contains(&ruleset.hash().to_string()));
     }
@@ -289,6 +354,24 @@ fn reports_for_one_unit_and_for_every_unit_of_every_ruleset() {
 
         let out = qinglian(&["report", &rules_path, &data_path, "--id", &id]);
         assert!(out.status.success(), "{rules}: {}", stderr(&out));
+        // The page names the unit and its total; a grade only where the rules have grades.
+        let page = stdout(&out);
+        let title = match &e.name {
+            Some(name) => format!("<h1>{name}（{id}）"),
+            None => format!("<h1>{id}"),
+        };
+        assert!(page.contains(&title), "{rules}: {title}");
+        let total = format!(
+            "{} / {}",
+            qinglian::format_number(e.score),
+            qinglian::format_number(e.max_score)
+        );
+        assert!(page.contains(&total), "{rules}: {total}");
+        assert_eq!(
+            page.contains("<span class=\"label\">等级</span>"),
+            !ruleset.grades().is_empty(),
+            "{rules}"
+        );
         // The same page the library writes for the unit, placed in the same cohort.
         assert_eq!(
             stdout(&out),
@@ -296,7 +379,7 @@ fn reports_for_one_unit_and_for_every_unit_of_every_ruleset() {
             "{rules} {id}"
         );
 
-        let folder = dir.join(rules);
+        let folder = dir.join(stem(rules));
         let out = qinglian(&[
             "report",
             &rules_path,
@@ -375,6 +458,98 @@ fn diff_names_each_change_and_counts_its_impact() {
 }
 
 #[test]
+fn diff_of_every_ruleset_against_a_changed_copy() {
+    let dir = scratch("diff-all");
+    for (rules, data) in EXAMPLES {
+        let rules_path = format!("rules/{rules}.toml");
+        let data_path = format!("examples/data/{data}.csv");
+        let old = Ruleset::load(root().join(&rules_path)).unwrap();
+        let table = old.rule_table(qinglian::Lang::Zh);
+        let paths = old.indicator_paths();
+        // A weight where a parent weighs its children, else an indicator's name; and the best
+        // grade band's threshold where there are grades.
+        let mut changes: Vec<(String, serde_json::Value)> = Vec::new();
+        let mut expect: Vec<String> = Vec::new();
+        match table.rows.iter().position(|r| r.weight.is_some()) {
+            Some(i) => {
+                let row = &table.rows[i];
+                let (w, _) = row.weight.unwrap();
+                changes.push((format!("{}.weight", paths[i]), serde_json::json!(w * 2.0)));
+                expect.push(format!(
+                    "「{}」 权重：{}（",
+                    row.names.join(" › "),
+                    qinglian::format_number(w)
+                ));
+            }
+            None => {
+                let row = &table.rows[0];
+                let renamed = format!("{}（修订）", row.names[0]);
+                changes.push((format!("{}.name", paths[0]), serde_json::json!(renamed)));
+                expect.push(format!("指标更名：「{}」 → 「{renamed}」", row.names[0]));
+            }
+        }
+        let grades = old.grades();
+        if let Some(best) = grades.first() {
+            let min = best.min - 1.0;
+            changes.push(("grade.0.min".into(), serde_json::json!(min)));
+            expect.push(format!(
+                "等级「{}」：总分≥{}",
+                best.name,
+                qinglian::format_number(best.min)
+            ));
+            expect.push(format!("→ 总分≥{}", qinglian::format_number(min)));
+        }
+        let new = old
+            .with_changes(changes.iter().map(|(p, v)| (p.as_str(), v.clone())))
+            .unwrap();
+        let new_path = dir.join(format!("{}.toml", stem(rules)));
+        std::fs::write(&new_path, new.to_toml()).unwrap();
+        let out = qinglian(&["diff", &rules_path, new_path.to_str().unwrap(), &data_path]);
+        assert!(out.status.success(), "{rules}: {}", stderr(&out));
+        let report = stdout(&out);
+        for line in &expect {
+            assert!(report.contains(line.as_str()), "{rules}: {line}\n{report}");
+        }
+        assert!(!report.contains("两版规则内容相同"), "{rules}");
+
+        // The impact is the library's; grades are counted only where there are grades.
+        let rows = read_records(root().join(&data_path)).unwrap();
+        let (a, b) = (old.evaluate_records(&rows), new.evaluate_records(&rows));
+        let pairs: Vec<_> = a
+            .iter()
+            .zip(&b)
+            .filter_map(|(x, y)| Some((x.as_ref().ok()?, y.as_ref().ok()?)))
+            .collect();
+        let scores = pairs.iter().filter(|(x, y)| x.score != y.score).count();
+        let line = if grades.is_empty() {
+            assert!(!report.contains("等级"), "{rules}: {report}");
+            format!("两版均能评分的单位{}个：总分变化{scores}个。", pairs.len())
+        } else {
+            let moved = pairs.iter().filter(|(x, y)| x.grade != y.grade).count();
+            format!(
+                "两版均能评分的单位{}个：总分变化{scores}个，等级变化{moved}个。",
+                pairs.len()
+            )
+        };
+        assert!(report.contains(&line), "{rules}: {line}\n{report}");
+        assert!(report.contains(old.hash()) && report.contains(new.hash()));
+
+        // A different version only: not "the same", and nothing to list.
+        let text = std::fs::read_to_string(root().join(&rules_path)).unwrap();
+        let version = format!("version = \"{}\"", old.metadata().version);
+        let bumped = text.replacen(&version, "version = \"next\"", 1);
+        assert_ne!(bumped, text, "{rules}");
+        let bumped_path = dir.join(format!("{}-next.toml", stem(rules)));
+        std::fs::write(&bumped_path, bumped).unwrap();
+        let out = qinglian(&["diff", &rules_path, bumped_path.to_str().unwrap()]);
+        let report = stdout(&out);
+        assert!(report.contains("两版规则内容不同"), "{rules}: {report}");
+        assert!(!report.contains("\n- "), "{rules}: {report}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn schema_prints_the_documented_json_schema() {
     let out = qinglian(&["schema"]);
     assert!(out.status.success());
@@ -399,10 +574,16 @@ fn schema_prints_the_documented_json_schema() {
     // And every rules/ file points its editor at it.
     for (rules, _) in EXAMPLES {
         let text = std::fs::read_to_string(root().join(format!("rules/{rules}.toml"))).unwrap();
-        assert!(
-            text.starts_with("#:schema ../docs/ruleset.schema.json\n"),
-            "{rules}"
-        );
+        // The path is relative to the file: one `../` per folder level below the root.
+        let up = "../".repeat(rules.matches('/').count() + 1);
+        let directive = format!("#:schema {up}docs/ruleset.schema.json\n");
+        assert!(text.starts_with(&directive), "{rules}");
+        let target = root()
+            .join(format!("rules/{rules}.toml"))
+            .parent()
+            .unwrap()
+            .join(format!("{up}docs/ruleset.schema.json"));
+        assert!(target.is_file(), "{rules}: {}", target.display());
     }
 }
 
@@ -498,11 +679,11 @@ fn self_assessment(ruleset: &Ruleset, csv: &Path, to: &Path) {
 #[test]
 fn a_workbook_headed_in_chinese_scores_like_the_csv_headed_by_names() {
     let dir = scratch("workbook");
-    for (rules, data) in EXAMPLES {
-        let rules = format!("rules/{rules}.toml");
+    for (name, data) in EXAMPLES {
+        let rules = format!("rules/{name}.toml");
         let csv = format!("examples/data/{data}.csv");
         let ruleset = Ruleset::load(root().join(&rules)).unwrap();
-        let book = dir.join(format!("{data}.xlsx"));
+        let book = dir.join(format!("{}.xlsx", stem(name)));
         self_assessment(&ruleset, &root().join(&csv), &book);
         let book = book.display().to_string();
         let from_csv = qinglian(&["score", &rules, &csv, "--format", "csv"]);
@@ -534,7 +715,7 @@ fn a_workbook_headed_in_chinese_scores_like_the_csv_headed_by_names() {
         let id = read_records(root().join(&csv)).unwrap()[0]
             .as_ref()
             .unwrap()
-            .get("id")
+            .get(&ruleset.metadata().id_field)
             .map(|c| match c {
                 qinglian::Cell::Text(t) => t.clone(),
                 other => panic!("{other:?}"),
@@ -548,7 +729,7 @@ fn a_workbook_headed_in_chinese_scores_like_the_csv_headed_by_names() {
         );
     }
     // A sheet that is not there is named, with the sheets there are.
-    let book = dir.join("private-enterprises.xlsx").display().to_string();
+    let book = dir.join("private-enterprise.xlsx").display().to_string();
     let out = qinglian(&[
         "score",
         "rules/private-enterprise.toml",
@@ -612,5 +793,72 @@ fn errors_in_a_sheet_name_the_row_excel_shows() {
         "{err}"
     );
     assert!(err.contains("[record.not_a_number] row 6 (id C)"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_workbook_heading_the_id_and_name_in_chinese_scores_under_the_rulesets_aliases() {
+    let dir = scratch("id-aliases");
+    let text = std::fs::read_to_string(root().join("rules/village.toml")).unwrap();
+    let told = text.replacen(
+        "[ruleset]\n",
+        "[ruleset]\nid_aliases = [\"编号\", \"统一社会信用代码\"]\nname_aliases = [\"单位名称\", \"名称\"]\n",
+        1,
+    );
+    assert_ne!(told, text);
+    let rules = dir.join("village.toml");
+    std::fs::write(&rules, &told).unwrap();
+    let rules = rules.to_str().unwrap();
+
+    // The example data with the id and name headed 统一社会信用代码 and 单位名称.
+    let mut reader = csv::Reader::from_path(root().join("examples/data/villages.csv")).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in header.iter().enumerate() {
+        let title = match h.as_str() {
+            "id" => "统一社会信用代码",
+            "name" => "单位名称",
+            other => other,
+        };
+        sheet.write(0, c as u16, title).unwrap();
+    }
+    for (r, record) in reader.records().enumerate() {
+        for (c, v) in record.unwrap().iter().enumerate() {
+            if !v.is_empty() {
+                sheet.write(r as u32 + 1, c as u16, v).unwrap();
+            }
+        }
+    }
+    let book_path = dir.join("villages.xlsx");
+    book.save(&book_path).unwrap();
+    let book_path = book_path.to_str().unwrap();
+
+    let from_csv = qinglian(&[
+        "score",
+        rules,
+        "examples/data/villages.csv",
+        "--format",
+        "csv",
+    ]);
+    let from_book = qinglian(&["score", rules, book_path, "--format", "csv"]);
+    assert!(from_book.status.success(), "{}", stderr(&from_book));
+    assert_eq!(stdout(&from_book), stdout(&from_csv));
+    assert!(stdout(&from_book).contains(",V001,"), "the ids are read");
+    let report = stdout(&qinglian(&["report", rules, book_path, "--id", "V001"]));
+    assert!(
+        report.contains("（V001）"),
+        "{}",
+        &report[..400.min(report.len())]
+    );
+
+    // Without the aliases the columns are unknown and the units have no id.
+    let plain = qinglian(&["score", "rules/village.toml", book_path, "--format", "csv"]);
+    assert!(!stdout(&plain).contains(",V001,"));
+    assert!(
+        stderr(&plain).contains("统一社会信用代码"),
+        "{}",
+        stderr(&plain)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

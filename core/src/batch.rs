@@ -97,8 +97,8 @@ impl<'a> Batch<'a> {
             match record {
                 Err(e) => batch.set_error(row, e.clone()),
                 Ok(record) => {
-                    let id = label_field(record, &meta.id_field);
-                    let name = label_field(record, &meta.name_field);
+                    let id = label_field(record, &meta.id_field, &meta.id_aliases);
+                    let name = label_field(record, &meta.name_field, &meta.name_aliases);
                     if id.is_some() || name.is_some() {
                         batch.set_label(row, id, name);
                     }
@@ -490,14 +490,20 @@ fn slot_of(ruleset: &Ruleset, name: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("`{name}` is not a declared input"))
 }
 
-/// A record's id or name field, found however it is capitalised (`ID`, `Name`) when not
-/// spelled exactly as the ruleset names it.
-pub(crate) fn label_field<'r>(record: &'r Record, field: &str) -> Option<&'r Cell> {
+/// A record's id or name field, found however it is capitalised (`ID`, `Name`), or under one of
+/// its aliases (`编号`), when not spelled exactly as the ruleset names it.
+pub(crate) fn label_field<'r>(
+    record: &'r Record,
+    field: &str,
+    aliases: &[String],
+) -> Option<&'r Cell> {
     record.get(field).or_else(|| {
         record
             .fields
             .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(field))
+            .find(|(k, _)| {
+                crate::columns::is_label_header(field, aliases, &crate::columns::fold_header(k))
+            })
             .map(|(_, v)| v)
     })
 }

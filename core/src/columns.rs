@@ -5,7 +5,9 @@
 //! A header matches an input when, folded, it equals the input's `name`, its `label` or one of
 //! its `aliases`. Folding trims the ends and reads full-width ASCII (`ＩＤ`, `（万元）`) and the
 //! ideographic space as their ASCII forms, as a Chinese input method types them; nothing else
-//! (capitals included) is changed. The id and name columns match in any capitals as well.
+//! (capitals included) is changed. The id and name columns match their field (`id_field`,
+//! `name_field`) or one of its aliases (`id_aliases`, `name_aliases`: `编号`, `单位名称`) in any
+//! capitals as well.
 //!
 //! A header that matches two inputs, or two headers that match one input, is an error naming
 //! both: which column holds the values is anybody's guess.
@@ -62,6 +64,15 @@ impl ColumnMatch {
     }
 }
 
+/// Whether a folded header heads the unit id (or name) column: its field or one of the field's
+/// aliases, in any capitals. Allocates nothing for ASCII and most Chinese aliases.
+pub fn is_label_header(field: &str, aliases: &[String], folded: &str) -> bool {
+    folded.eq_ignore_ascii_case(field)
+        || aliases
+            .iter()
+            .any(|a| fold_header(a).eq_ignore_ascii_case(folded))
+}
+
 /// The inputs a folded header matches, in declaration order.
 fn matching(ruleset: &Ruleset, folded: &str) -> Vec<usize> {
     ruleset
@@ -115,11 +126,16 @@ pub fn match_columns<S: AsRef<str>>(
         if folded.is_empty() {
             continue;
         }
-        for (field, at, what) in [
-            (&meta.id_field, &mut found.id, "id"),
-            (&meta.name_field, &mut found.name, "name"),
+        for (field, aliases, at, what) in [
+            (&meta.id_field, &meta.id_aliases, &mut found.id, "id"),
+            (
+                &meta.name_field,
+                &meta.name_aliases,
+                &mut found.name,
+                "name",
+            ),
         ] {
-            if folded.eq_ignore_ascii_case(field) {
+            if is_label_header(field, aliases, &folded) {
                 if let Some(j) = *at {
                     return Err(format!(
                         "{} are both the unit {what} column; keep one",
@@ -334,6 +350,132 @@ label = "是否建立廉洁风险档案""#,
         );
         let both = labelled.with("supervisors", 1.0);
         assert!(matcher.fields(&r, &both).is_err());
+    }
+
+    /// The id and name under the headers an analyst's workbook gives them.
+    fn chinese_labels() -> Ruleset {
+        let text = r#"
+[ruleset]
+id = "t"
+name = "t"
+version = "1"
+scale = 10
+id_field = "unit_id"
+id_aliases = ["编号", "统一社会信用代码"]
+name_aliases = ["单位名称", "名称"]
+[[input]]
+name = "risk_file"
+type = "boolean"
+label = "是否建立廉洁风险档案"
+[[indicator]]
+id = "a"
+name = "a"
+points = 10
+scorer = { type = "clause", when = "risk_file" }
+"#;
+        Ruleset::from_toml(text).unwrap()
+    }
+
+    #[test]
+    fn the_id_and_name_columns_match_their_aliases() {
+        let r = chinese_labels();
+        let m = match_columns(
+            &r,
+            &[
+                "序号",
+                "统一社会信用代码",
+                "单位名称",
+                "是否建立廉洁风险档案",
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            (m.id, m.name, m.inputs.as_slice()),
+            (Some(1), Some(2), &[Some(3)][..])
+        );
+        // Full-width and padded as typed; the field itself in any capitals.
+        let m = match_columns(&r, &["\u{3000}编号 ", "名称", "UNIT_ID"]).unwrap_err();
+        assert!(
+            m.contains("columns 1 and 3") && m.contains("unit id column"),
+            "{m}"
+        );
+        let m = match_columns(&r, &["编号", "名称", "备注"]).unwrap();
+        assert_eq!((m.id, m.name), (Some(0), Some(1)));
+        // Two headers of the name column: anybody's guess which one is meant.
+        let e = match_columns(&r, &["编号", "单位名称", "名称"]).unwrap_err();
+        assert!(
+            e.contains("columns 2 and 3 (`单位名称`, `名称`) are both the unit name column"),
+            "{e}"
+        );
+        assert_eq!(r.metadata().id_aliases, ["编号", "统一社会信用代码"]);
+    }
+
+    #[test]
+    fn records_find_the_id_and_name_under_their_aliases() {
+        let r = chinese_labels();
+        let record = crate::Record::new()
+            .with("统一社会信用代码", "91330200X")
+            .with("单位名称", "甲公司")
+            .with("是否建立廉洁风险档案", "√");
+        let e = r.evaluate(&record).unwrap();
+        assert_eq!(e.id.as_deref(), Some("91330200X"));
+        assert_eq!(e.name.as_deref(), Some("甲公司"));
+        assert_eq!(e.score, 10.0);
+    }
+
+    #[test]
+    fn an_id_or_name_alias_that_could_head_another_column_is_refused() {
+        let text = |meta: &str| {
+            format!(
+                r#"
+[ruleset]
+id = "t"
+name = "t"
+version = "1"
+scale = 10
+{meta}
+[[input]]
+name = "risk_file"
+type = "boolean"
+label = "是否建立廉洁风险档案"
+[[indicator]]
+id = "a"
+name = "a"
+points = 10
+scorer = {{ type = "clause", when = "risk_file" }}
+"#
+            )
+        };
+        for (meta, says) in [
+            (
+                r#"id_aliases = ["编号", "名称"]
+name_aliases = ["名称"]"#,
+                "also heads the unit name column",
+            ),
+            (
+                r#"id_aliases = ["NAME"]"#,
+                "also heads the unit name column",
+            ),
+            (r#"name_aliases = ["ID"]"#, "also heads the unit id column"),
+            (
+                r#"id_aliases = ["risk_file"]"#,
+                "header of the input `risk_file`",
+            ),
+            (
+                r#"name_aliases = ["是否建立廉洁风险档案"]"#,
+                "header of the input `risk_file`",
+            ),
+            (r#"id_aliases = [" "]"#, "empty"),
+        ] {
+            let e = Ruleset::from_toml(&text(meta)).err().unwrap();
+            assert_eq!(e.errors[0].code, "ruleset.duplicate_alias", "{meta}");
+            assert!(
+                e.errors[0].message.contains(says),
+                "{meta}: {}",
+                e.errors[0].message
+            );
+        }
+        assert!(Ruleset::from_toml(&text(r#"id_aliases = ["编号"]"#)).is_ok());
     }
 
     #[test]

@@ -418,14 +418,19 @@ impl<'r> RecordReader<'r> {
                     .iter()
                     .map(|f| {
                         // The id and name fields are found however they are capitalised.
-                        let label = *f == meta.id_field || *f == meta.name_field;
+                        let aliases = if *f == meta.id_field {
+                            Some(&meta.id_aliases)
+                        } else if *f == meta.name_field {
+                            Some(&meta.name_aliases)
+                        } else {
+                            None
+                        };
                         rows.iter()
                             .map(|r| {
                                 let r = r.as_ref().ok()?;
-                                let cell = if label {
-                                    crate::batch::label_field(r, f)
-                                } else {
-                                    r.get(f)
+                                let cell = match aliases {
+                                    Some(aliases) => crate::batch::label_field(r, f, aliases),
+                                    None => r.get(f),
                                 };
                                 cell.and_then(cell_text)
                             })
@@ -614,7 +619,9 @@ pub(crate) fn field_notes<S: AsRef<str>, K: AsRef<str>>(
         return Vec::new();
     };
     let is_label = |f: &str| {
-        f.eq_ignore_ascii_case(&meta.id_field) || f.eq_ignore_ascii_case(&meta.name_field)
+        let f = crate::columns::fold_header(f);
+        crate::columns::is_label_header(&meta.id_field, &meta.id_aliases, &f)
+            || crate::columns::is_label_header(&meta.name_field, &meta.name_aliases, &f)
     };
     let mut notes = Vec::new();
     let mut unused = Vec::new();

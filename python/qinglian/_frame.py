@@ -224,16 +224,27 @@ def prepare(ruleset: "Ruleset", source: Union[_Source, Any]) -> Prepared:
         if at is not None:
             name = spec["name"]
             prepared.columns[name] = _pandas_values(df.iloc[:, at], name)
-    if source.has(ruleset.id_field):
-        prepared.ids = source.pandas_column(ruleset.id_field)
+    id_column, _ = _label_names(ruleset, source)
+    if id_column is not None:
+        prepared.ids = source.pandas_column(id_column)
     elif not _is_default_index(df.index):
         prepared.ids = df.index
     return prepared
 
 
+def _label_names(ruleset: "Ruleset", source: _Source) -> Tuple[Optional[str], Optional[str]]:
+    """The columns of the unit id and name: `id_field`/`name_field` in any capitals, or one of
+    their aliases (`编号`, `单位名称`), matched by the core as the headers of a file."""
+    at_id, at_name = ruleset._label_columns(source.names)
+    return (
+        None if at_id is None else source.names[at_id],
+        None if at_name is None else source.names[at_name],
+    )
+
+
 def _keep(ruleset: "Ruleset", source: _Source, keep: Optional[Sequence[str]]) -> List[str]:
     if keep is None:
-        return [c for c in (ruleset.id_field, ruleset.name_field) if source.has(c)]
+        return [c for c in _label_names(ruleset, source) if c is not None]
     if isinstance(keep, str):
         keep = [keep]
     names = list(keep)
@@ -299,9 +310,10 @@ def _repeated_ids(ruleset: "Ruleset", source: _Source) -> List[Tuple[int, int, s
     """(row, first row, id) for each row whose unit id an earlier row already had."""
     import pandas as pd
 
-    if not source.has(ruleset.id_field):
+    id_column, _ = _label_names(ruleset, source)
+    if id_column is None:
         return []
-    ids = pd.Series(source.pandas_column(ruleset.id_field), copy=False)
+    ids = pd.Series(source.pandas_column(id_column), copy=False)
     codes, _ = pd.factorize(ids)
     rows = np.arange(len(codes))
     first = pd.Series(rows).groupby(codes).transform("min").to_numpy()

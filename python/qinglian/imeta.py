@@ -22,6 +22,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Union
@@ -70,6 +71,7 @@ def ruleset_from_imeta(
     id_field: str = "uCode",
     name_field: str = "uName",
     description: Optional[str] = None,
+    schema: Optional[str] = None,
 ) -> str:
     """The TOML text of a ruleset for the index an iMeta table describes.
 
@@ -78,6 +80,9 @@ def ruleset_from_imeta(
     children (`mean`: weighted arithmetic, `geomean`: weighted geometric, normalise onto `lo` ≥ 1
     for it; `harmonic`: weighted harmonic; `power`: the weighted power mean with `exponent` p in
     [-10, 10], COINr's `a_genmean`). The index is scored out of 100 (`hi` must not exceed it).
+    `schema`, if given, is the location of the rulesets' JSON Schema as seen from where the file
+    will live (`../../docs/ruleset.schema.json`): it is written as the first line's `#:schema`
+    directive, which editors (Taplo, Even Better TOML) follow to check and complete the file.
     """
     if method not in _METHODS:
         raise IMetaError(f"method must be one of {', '.join(_METHODS)}, not {method!r}")
@@ -145,6 +150,10 @@ def ruleset_from_imeta(
     out = io.StringIO()
     w = out.write
     top = nodes[root]
+    if schema:
+        if "\n" in schema or "\r" in schema:
+            raise IMetaError("the schema location must be a single line")
+        w(f"#:schema {schema}\n")
     w(f"# {name}\n#\n# Generated from a COINr-style iMeta table by `python -m qinglian.imeta`: every\n")
     w(f"# indicator normalised against the cohort ({method}), every aggregate a weighted\n")
     w(f"# {kind} mean of its children, missing children re-weighted.\n\n")
@@ -212,12 +221,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument("--id-field", default="uCode")
     p.add_argument("--name-field", default="uName")
     p.add_argument("-o", "--output", help="write here instead of standard output")
+    p.add_argument(
+        "--schema",
+        help="the rulesets' JSON Schema (docs/ruleset.schema.json): named by a `#:schema` first line, "
+        "relative to the folder of -o when given",
+    )
     a = p.parse_args(argv)
+    schema = a.schema
+    if schema and a.output:
+        # The directive is resolved from the file's own folder, as editors do.
+        schema = os.path.relpath(Path(schema).resolve(), Path(a.output).resolve().parent)
+        schema = schema.replace(os.sep, "/")
     try:
         text = ruleset_from_imeta(
             a.meta, id=a.id, name=a.name, version=a.version, method=a.method, lo=a.lo, hi=a.hi,
             mean=a.mean, sd=a.sd, aggregate=a.aggregate, exponent=a.exponent, id_field=a.id_field,
-            name_field=a.name_field, description=a.description,
+            name_field=a.name_field, description=a.description, schema=schema,
         )
     except (IMetaError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)

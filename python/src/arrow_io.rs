@@ -66,8 +66,11 @@ impl ArrowTable {
         self.batches.iter().map(|b| b.columns().get(i)).collect()
     }
 
-    pub fn has(&self, name: &str) -> bool {
-        self.schema.index_of(name).is_ok()
+    /// The name of the column holding the unit id (its field in any capitals, or an alias).
+    pub fn id_column(&self, ruleset: &Ruleset) -> Result<Option<String>, String> {
+        let names: Vec<&String> = self.schema.fields().iter().map(|f| f.name()).collect();
+        let found = qinglian::columns::match_columns(ruleset, &names)?;
+        Ok(found.id.and_then(|i| names.get(i)).map(|n| n.to_string()))
     }
 
     /// The input columns named like the ruleset's inputs, in declaration order.

@@ -823,6 +823,15 @@ impl Ruleset {
             .map_err(PyValueError::new_err)
     }
 
+    /// Which of `names` holds the unit id and which the name (indices or `None`): `id_field` and
+    /// `name_field` in any capitals, or one of `id_aliases` / `name_aliases`. Ambiguity raises
+    /// `ValueError` as in `_match_columns`.
+    fn _label_columns(&self, names: Vec<String>) -> PyResult<(Option<usize>, Option<usize>)> {
+        qinglian::columns::match_columns(&self.inner, &names)
+            .map(|found| (found.id, found.name))
+            .map_err(PyValueError::new_err)
+    }
+
     /// Paths of all indicators, parents before children.
     #[getter]
     fn indicator_paths(&self) -> Vec<String> {
@@ -1033,9 +1042,12 @@ impl Ruleset {
         let repeats = Repeats::new(&repeated, strict);
         let mut out = run(py, &self.inner, inputs, &against, status, &repeats)?;
         warn_repeated(py, &repeats.errors, strict)?;
-        let id_field = &self.inner.metadata().id_field;
-        if table.has(id_field) {
-            frame::label_errors(&mut out, |row| table.label(id_field, row));
+        // The id column under its field or an alias (`编号`), as the core matches headers.
+        let id_column = table
+            .id_column(&self.inner)
+            .map_err(PyValueError::new_err)?;
+        if let Some(id_column) = id_column {
+            frame::label_errors(&mut out, |row| table.label(&id_column, row));
         }
         emit(py, &self.inner, out, arrow)
     }

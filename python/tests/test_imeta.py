@@ -30,6 +30,7 @@ def generated(variant: str) -> str:
         ASEM / "asem_iMeta.csv",
         id=f"asem-{variant}",
         name=f"ASEM Sustainable Connectivity ({variant})",
+        schema="../../docs/ruleset.schema.json",
         **VARIANTS[variant],  # type: ignore[arg-type]
     )
 
@@ -188,6 +189,24 @@ def test_the_command_line_writes_a_power_mean_ruleset(tmp_path, capsys) -> None:
     assert "within [-10, 10]" in capsys.readouterr().err
     assert main([*argv, "--aggregate", "mean", "--exponent", "2"]) == 1
     assert "only with aggregate 'power'" in capsys.readouterr().err
+
+
+def test_the_command_line_points_the_file_at_the_schema_from_where_it_is_written(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`--schema` names the JSON Schema relative to the written file's folder, as editors read it."""
+    from qinglian.imeta import main
+
+    schema = tmp_path / "docs" / "ruleset.schema.json"
+    target = tmp_path / "rules" / "asem" / "index.toml"
+    target.parent.mkdir(parents=True)
+    argv = [str(ASEM / "asem_iMeta.csv"), "--id", "asem", "--name", "ASEM", "-o", str(target)]
+    assert main([*argv, "--schema", str(schema)]) == 0
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("#:schema ../../docs/ruleset.schema.json\n# ASEM\n")
+    assert (target.parent / text.split("\n", 1)[0].split(" ", 1)[1]).resolve() == schema.resolve()
+    assert main(argv) == 0
+    assert target.read_text(encoding="utf-8").startswith("# ASEM\n")
+    with pytest.raises(IMetaError, match="single line"):
+        ruleset_from_imeta(ASEM / "asem_iMeta.csv", id="x", name="x", schema="a\nb")
 
 
 def test_uncertainty_gives_the_numbers_of_the_shared_fixture() -> None:

@@ -116,3 +116,53 @@ scorer = { type = "clause", when = "ok" }
     results = ruleset.evaluate_many([{"id": "A", "ok": True, "合格": "√"}])
     assert isinstance(results[0], qinglian.RecordError)
     assert results[0].code == "record.ambiguous_column"
+
+
+def _with_chinese_labels(text: str) -> str:
+    """The ruleset, told the headers an analyst's workbook gives the id and name columns."""
+    return text.replace(
+        "[ruleset]\n",
+        '[ruleset]\nid_aliases = ["编号", "统一社会信用代码"]\nname_aliases = ["单位名称", "名称"]\n',
+        1,
+    )
+
+
+def test_the_id_and_name_columns_headed_in_chinese(tmp_path: pathlib.Path) -> None:
+    pd = pytest.importorskip("pandas")
+    pa = pytest.importorskip("pyarrow")
+    ruleset = qinglian.from_toml(_with_chinese_labels(RULES.read_text(encoding="utf-8")))
+    assert ruleset.metadata["id_aliases"] == ["编号", "统一社会信用代码"]
+    by_names = pd.read_csv(DATA)
+    headed = by_names.rename(columns={"id": "统一社会信用代码", "name": "单位名称"})
+    expected = ruleset.evaluate_frame(by_names)
+    got = ruleset.evaluate_frame(headed)
+    assert got["score"].tolist() == expected["score"].tolist()
+    # The id and name columns are kept under their own headers, with the ids of the units.
+    assert got["统一社会信用代码"].tolist() == by_names["id"].tolist()
+    assert got["单位名称"].tolist() == by_names["name"].tolist()
+    arrow = ruleset.evaluate_frame(pa.Table.from_pandas(headed))
+    assert arrow["score"].tolist() == expected["score"].tolist()
+    # Records (a workbook's rows, dicts) carry the id and name under the aliases too.
+    book = tmp_path / "汇总.xlsx"
+    headed.to_excel(book, index=False)
+    results = ruleset.evaluate_many(qinglian.read_records(book))
+    assert [r.id for r in results] == by_names["id"].tolist()
+    assert [r.name for r in results] == by_names["name"].tolist()
+    record = dict(qinglian.read_records(DATA)[0])
+    record.pop("id"), record.pop("name")
+    one = ruleset.evaluate({**record, "编号": "A-1", "名称": "甲公司"})
+    assert (one.id, one.name) == ("A-1", "甲公司")
+    # Two id columns: which one identifies the unit is unclear, so neither is guessed.
+    both = headed.assign(编号=by_names["id"])
+    with pytest.raises(ValueError, match="unit id column"):
+        ruleset.evaluate_frame(both)
+    # Without the aliases the columns are not the id: the rows have no id.
+    plain = qinglian.load(RULES)
+    assert plain.evaluate({**record, "编号": "A-1"}).id is None
+
+
+def test_an_id_alias_that_heads_an_input_is_refused() -> None:
+    text = _with_chinese_labels(RULES.read_text(encoding="utf-8"))
+    label = qinglian.load(RULES).inputs[0]["label"]
+    with pytest.raises(qinglian.RulesetError, match="ruleset.duplicate_alias"):
+        qinglian.from_toml(text.replace('"名称"]', f'"名称", "{label}"]', 1))

@@ -71,3 +71,12 @@ def test_english_keys_are_in_the_schema() -> None:
     category.update(values_english=["A"])
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(doc, SCHEMA)
+
+
+def test_the_id_and_name_aliases_are_in_the_schema() -> None:
+    doc = tomllib.loads((ROOT / "rules" / "village.toml").read_text(encoding="utf-8"))
+    doc["ruleset"].update(id_aliases=["编号", "统一社会信用代码"], name_aliases=["单位名称"])
+    jsonschema.validate(doc, SCHEMA)
+    doc["ruleset"].update(id_aliases="编号")
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, SCHEMA)

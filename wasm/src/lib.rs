@@ -304,6 +304,10 @@ export interface Metadata {
   bonus_cap: number;
   id_field: string;
   name_field: string;
+  /** Other headers of the id column (`编号`), when the ruleset lists some. */
+  id_aliases?: string[];
+  /** Other headers of the name column (`单位名称`), when the ruleset lists some. */
+  name_aliases?: string[];
 }
 
 /** The type of a declared input. */

@@ -184,8 +184,13 @@ pub(crate) fn batch_of_columns(
     }
     let len = len.map_or(0, |(n, _)| n);
     let mut batch = Batch::new(ruleset, len);
-    let meta = ruleset.metadata();
-    let (ids, names) = (encoded.get(&meta.id_field), encoded.get(&meta.name_field));
+    // Columns headed by an input's name, label or alias, and the id and name columns by their
+    // field in any capitals or an alias (the core's header matching).
+    let keys: Vec<&String> = encoded.keys().collect();
+    let found = qinglian::columns::match_columns(ruleset, &keys)
+        .map_err(|e| error_with_code("columns.ambiguous", &e))?;
+    let column_at = |at: Option<usize>| at.and_then(|i| keys.get(i)).and_then(|k| encoded.get(*k));
+    let (ids, names) = (column_at(found.id), column_at(found.name));
     if ids.is_some() || names.is_some() {
         for row in 0..len {
             let id = ids.and_then(|c| c.cell(row).ok());
@@ -193,15 +198,7 @@ pub(crate) fn batch_of_columns(
             batch.set_label(row, id.as_ref(), name.as_ref());
         }
     }
-    // Columns headed by an input's name, label or alias (the core's header matching).
-    let keys: Vec<&String> = encoded.keys().collect();
-    let found = qinglian::columns::match_columns(ruleset, &keys)
-        .map_err(|e| error_with_code("columns.ambiguous", &e))?;
-    let holding: Vec<Option<&Encoded>> = found
-        .inputs
-        .iter()
-        .map(|at| at.and_then(|i| keys.get(i)).and_then(|k| encoded.get(*k)))
-        .collect();
+    let holding: Vec<Option<&Encoded>> = found.inputs.iter().map(|&at| column_at(at)).collect();
     // Inputs in declaration order, so each row keeps the same first error as its record would.
     for (input, column) in ruleset.inputs().iter().zip(holding) {
         let Some(column) = column else {

@@ -293,3 +293,57 @@ scorer = { type = "per_occurrence", count = "staff", per = 1 }
   assert.equal(e.code, "columns.ambiguous");
   assert.match(e.message, /是否合格/);
 });
+
+test("the id and name columns headed in Chinese, by the ruleset's id_aliases and name_aliases", () => {
+  const ruleset = Ruleset.fromToml(`
+[ruleset]
+id = "t"
+name = "t"
+version = "1"
+scale = 10
+id_aliases = ["编号", "统一社会信用代码"]
+name_aliases = ["单位名称", "名称"]
+[[input]]
+name = "ok"
+type = "boolean"
+label = "是否合格"
+[[indicator]]
+id = "a"
+name = "a"
+points = 10
+scorer = { type = "clause", when = "ok" }
+`);
+  assert.deepStrictEqual(ruleset.metadata().id_aliases, ["编号", "统一社会信用代码"]);
+  const out = ruleset.scoreColumns({
+    "统一社会信用代码": ["A1", "B2", "C3"],
+    "单位名称": ["甲", "乙", "丙"],
+    "是否合格": ["√", "也许", "×"],
+  });
+  assert.deepStrictEqual(Array.from(out.score).map((x) => (Number.isNaN(x) ? null : x)), [10, null, 0]);
+  // The row's error names the unit by the id found under its alias.
+  assert.equal(out.errors[0].id, "B2");
+  const one = ruleset.evaluate({ "编号": "C3", "名称": "丙", ok: true });
+  assert.equal(one.id, "C3");
+  assert.equal(one.name, "丙");
+  const e = thrown(() => ruleset.scoreColumns({ "编号": ["A"], "统一社会信用代码": ["A"], ok: [true] }));
+  assert.equal(e.code, "columns.ambiguous");
+  assert.match(e.message, /unit id column/);
+  const bad = thrown(() => Ruleset.fromToml(`
+[ruleset]
+id = "t"
+name = "t"
+version = "1"
+scale = 10
+id_aliases = ["是否合格"]
+[[input]]
+name = "ok"
+type = "boolean"
+label = "是否合格"
+[[indicator]]
+id = "a"
+name = "a"
+points = 10
+scorer = { type = "clause", when = "ok" }
+`));
+  assert.match(bad.message, /duplicate_alias|also a header of the input/);
+});

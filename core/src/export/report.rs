@@ -88,13 +88,14 @@ impl Page {
             (Lang::En, Some(en)) => en.clone(),
             _ => e.grade.clone().unwrap_or_else(|| "—".into()),
         };
-        let mut cells = vec![
-            (
-                self.say("总分", "Total"),
-                format!("{} / {}", num(e.score), num(e.max_score)),
-            ),
-            (self.say("等级", "Grade"), grade),
-        ];
+        let mut cells = vec![(
+            self.say("总分", "Total"),
+            format!("{} / {}", num(e.score), num(e.max_score)),
+        )];
+        // A composite index without grade bands has no grade to show.
+        if !ruleset.grades().is_empty() {
+            cells.push((self.say("等级", "Grade"), grade));
+        }
         if let Some(c) = &e.cohort {
             cells.push((
                 self.say("排名", "Rank"),

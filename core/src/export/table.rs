@@ -20,6 +20,10 @@ pub struct RuleRow {
     pub points: f64,
     /// Whether it is a bonus (附加分) item.
     pub bonus: bool,
+    /// Under a parent that weighs its children (weighted means, minimum): the declared weight
+    /// and its share of the siblings' weights. Points alone would read as if every child of a
+    /// composite index counted the same.
+    pub weight: Option<(f64, f64)>,
     /// The scheme's own wording of the rule (the indicator's description), if given.
     pub criterion: String,
     /// The rule written out: the scorer (leaves) or how children combine (groups), and any
@@ -87,10 +91,31 @@ impl Ruleset {
                     &self.inputs,
                 )));
             }
+            let parent = match node.path.rsplit_once('.') {
+                Some((up, _)) => self.nodes.iter().find(|n| n.path == up),
+                None => self.nodes.first(),
+            };
+            let weight = match parent.map(|p| &p.kind) {
+                Some(NodeKind::Group {
+                    aggregate,
+                    children,
+                    ..
+                }) if aggregate.weighted() => {
+                    let total: f64 = children
+                        .iter()
+                        .filter_map(|&c| self.nodes.get(c))
+                        .filter(|c| !c.bonus)
+                        .map(|c| c.weight)
+                        .sum();
+                    (!node.bonus && total > 0.0).then(|| (node.weight, node.weight / total))
+                }
+                _ => None,
+            };
             rows.push(RuleRow {
                 names,
                 points: node.max,
                 bonus: node.bonus,
+                weight,
                 criterion: named(
                     lang,
                     node.description.as_deref().unwrap_or_default(),
@@ -186,7 +211,7 @@ impl Ruleset {
 }
 
 /// The column titles of the indicator table.
-pub(crate) fn titles(lang: Lang, depth: usize) -> Vec<String> {
+pub(crate) fn titles(lang: Lang, depth: usize, weighted: bool) -> Vec<String> {
     let levels: Vec<String> = (1..=depth)
         .map(|d| match lang {
             Lang::Zh => format!(
@@ -199,9 +224,12 @@ pub(crate) fn titles(lang: Lang, depth: usize) -> Vec<String> {
         })
         .collect();
     let mut t = levels;
+    t.push(say(lang, "分值", "Points").to_string());
+    if weighted {
+        t.push(say(lang, "权重", "Weight").to_string());
+    }
     t.extend(
         [
-            say(lang, "分值", "Points"),
             say(lang, "评分标准", "Criterion"),
             say(lang, "计分方法", "How it is scored"),
         ]
@@ -210,16 +238,33 @@ pub(crate) fn titles(lang: Lang, depth: usize) -> Vec<String> {
     t
 }
 
+/// A weight as the table shows it: the declared weight and its share among the siblings.
+pub fn weight_words(lang: Lang, weight: f64, share: f64) -> String {
+    let share = num((share * 1000.0).round() / 10.0);
+    match lang {
+        Lang::Zh => format!("{}（{share}%）", num(weight)),
+        Lang::En => format!("{} ({share}%)", num(weight)),
+    }
+}
+
 impl RuleTable {
     /// Depth of the deepest indicator (the number of name columns).
     pub fn depth(&self) -> usize {
         self.rows.iter().map(|r| r.names.len()).max().unwrap_or(1)
     }
 
+    /// Whether some indicator is weighed by its parent (the table then has a 权重 column after
+    /// 分值).
+    pub fn weighted(&self) -> bool {
+        self.rows.iter().any(|r| r.weight.is_some())
+    }
+
     /// The cells of each indicator row: a name column per level (a name shown only on its own
-    /// row, so that a parent reads as the heading of its children), points, criterion, method.
+    /// row, so that a parent reads as the heading of its children), points, the weight (when
+    /// [`RuleTable::weighted`]), criterion, method.
     pub fn cells(&self) -> Vec<Vec<String>> {
         let depth = self.depth();
+        let weighted = self.weighted();
         let lang = self.lang;
         self.rows
             .iter()
@@ -238,6 +283,13 @@ impl RuleTable {
                 } else {
                     points
                 });
+                if weighted {
+                    cells.push(
+                        r.weight
+                            .map(|(w, share)| weight_words(lang, w, share))
+                            .unwrap_or_default(),
+                    );
+                }
                 cells.push(r.criterion.clone());
                 cells.push(r.method.clone());
                 cells
@@ -300,7 +352,7 @@ impl RuleTable {
             Lang::Zh => format!(" — 评分细则（满分{}分）\n\n", num(self.scale)),
             Lang::En => format!(" — scoring rules ({} points)\n\n", num(self.scale)),
         });
-        let titles = titles(lang, self.depth());
+        let titles = titles(lang, self.depth(), self.weighted());
         out.push_str(&format!("| {} |\n", titles.join(" | ")));
         out.push_str(&format!("|{}\n", "---|".repeat(titles.len())));
         for row in self.cells() {
@@ -338,7 +390,7 @@ impl RuleTable {
                 Lang::En => format!("Scoring rules ({} points)", num(self.scale)),
             })
         ));
-        for t in titles(lang, self.depth()) {
+        for t in titles(lang, self.depth(), self.weighted()) {
             out.push_str(&format!("<th>{}</th>", esc(&t)));
         }
         out.push_str("</tr></thead>\n<tbody>\n");

@@ -402,6 +402,7 @@ struct Styles {
     points: Format,
     whole: Format,
     percent: Format,
+    share: Format,
     wrap: Format,
 }
 
@@ -418,6 +419,7 @@ impl Styles {
             points: Format::new().set_num_format("0.00"),
             whole: Format::new().set_num_format("0"),
             percent: Format::new().set_num_format("0.0"),
+            share: Format::new().set_num_format("0.0%"),
             wrap: Format::new().set_text_wrap(),
         }
     }
@@ -571,7 +573,8 @@ fn build_rule_table(table: &super::table::RuleTable) -> Result<Vec<u8>, XlsxErro
     let depth = table.depth();
     let sheet = book.add_worksheet();
     sheet.set_name(say(lang, "评分细则", "Scoring rules"))?;
-    let titles = super::table::titles(lang, depth);
+    let weighted = table.weighted();
+    let titles = super::table::titles(lang, depth, weighted);
     header(sheet, &titles, &styles)?;
     let bold = Format::new().set_bold().set_text_wrap();
     for (i, (cells, row)) in table.cells().iter().zip(&table.rows).enumerate() {
@@ -580,6 +583,11 @@ fn build_rule_table(table: &super::table::RuleTable) -> Result<Vec<u8>, XlsxErro
             let col = c as u16;
             if c == depth && !row.bonus {
                 sheet.write_number_with_format(r, col, row.points, &styles.points)?;
+            } else if c == depth + 1 && weighted {
+                // The share among the siblings, as a percentage a spreadsheet can sum.
+                if let Some((_, share)) = row.weight {
+                    sheet.write_number_with_format(r, col, share, &styles.share)?;
+                }
             } else if c < depth && !text.is_empty() {
                 sheet.write_string_with_format(r, col, text, &bold)?;
             } else if !text.is_empty() {
@@ -592,8 +600,12 @@ fn build_rule_table(table: &super::table::RuleTable) -> Result<Vec<u8>, XlsxErro
         sheet.set_column_width(c as u16, 16)?;
     }
     sheet.set_column_width(depth as u16, 10)?;
-    sheet.set_column_width((depth + 1) as u16, 50)?;
-    sheet.set_column_width((depth + 2) as u16, 60)?;
+    let after = depth + 1 + usize::from(weighted);
+    if weighted {
+        sheet.set_column_width((depth + 1) as u16, 10)?;
+    }
+    sheet.set_column_width(after as u16, 50)?;
+    sheet.set_column_width((after + 1) as u16, 60)?;
     sheet.set_landscape();
     sheet.set_paper_size(9); // A4
     sheet.set_repeat_rows(0, 0)?;

@@ -421,6 +421,7 @@ impl<'a> Cx<'a> {
             self.input(def);
         }
         self.aliases(&doc.input);
+        self.label_aliases(meta, meta_span.clone());
 
         let nodes = self.tree(
             &doc,
@@ -504,6 +505,8 @@ impl<'a> Cx<'a> {
                 bonus_cap,
                 id_field: meta.id_field.clone().unwrap_or_else(|| "id".into()),
                 name_field: meta.name_field.clone().unwrap_or_else(|| "name".into()),
+                id_aliases: meta.id_aliases.clone(),
+                name_aliases: meta.name_aliases.clone(),
             },
             inputs: std::mem::take(&mut self.inputs),
             nodes,
@@ -557,6 +560,60 @@ impl<'a> Cx<'a> {
                     Some(&input.name),
                     message,
                 );
+            }
+        }
+    }
+
+    /// The id and name columns' aliases must pick their column alone: not empty, not a header of
+    /// the other one (its field or aliases, in any capitals) nor of an input.
+    fn label_aliases(&mut self, meta: &schema::MetaDef, span: Range<usize>) {
+        use crate::columns::fold_header;
+        let id_field = meta.id_field.as_deref().unwrap_or("id");
+        let name_field = meta.name_field.as_deref().unwrap_or("name");
+        let sides = [
+            (
+                "id_aliases",
+                &meta.id_aliases,
+                name_field,
+                &meta.name_aliases,
+            ),
+            (
+                "name_aliases",
+                &meta.name_aliases,
+                id_field,
+                &meta.id_aliases,
+            ),
+        ];
+        for (key, aliases, other_field, other_aliases) in sides {
+            for alias in aliases {
+                let folded = fold_header(alias);
+                let same = |k: &str| fold_header(k).eq_ignore_ascii_case(&folded);
+                let input = self.inputs.iter().find(|o| {
+                    std::iter::once(&o.name)
+                        .chain(std::iter::once(&o.label))
+                        .chain(&o.aliases)
+                        .any(|k| same(k))
+                });
+                let message = if folded.is_empty() {
+                    format!("an alias in `{key}` is empty")
+                } else if same(other_field) || other_aliases.iter().any(|k| same(k)) {
+                    format!(
+                        "the alias `{}` in `{key}` also heads the unit {} column: a column so \
+                         headed could be either",
+                        crate::excerpt(alias, 40),
+                        if key == "id_aliases" { "name" } else { "id" }
+                    )
+                } else if let Some(o) = input {
+                    format!(
+                        "the alias `{}` in `{key}` is also a header of the input `{}`: a column \
+                         so headed could hold either",
+                        crate::excerpt(alias, 40),
+                        o.name
+                    )
+                } else {
+                    continue;
+                };
+                self.error("ruleset.duplicate_alias", Some(span.clone()), None, message);
             }
         }
     }

@@ -40,6 +40,13 @@ pub struct Metadata {
     pub id_field: String,
     /// Record field with a unit's display name.
     pub name_field: String,
+    /// Other headers of the id column (`编号`, `统一社会信用代码`), besides `id_field` in any
+    /// capitals; see [`crate::columns`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub id_aliases: Vec<String>,
+    /// Other headers of the name column (`单位名称`, `名称`), besides `name_field`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub name_aliases: Vec<String>,
 }
 
 /// The type of a declared input.

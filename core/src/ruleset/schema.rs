@@ -46,6 +46,10 @@ pub(crate) struct MetaDef {
     pub points_check: Option<bool>,
     pub id_field: Option<String>,
     pub name_field: Option<String>,
+    #[serde(default)]
+    pub id_aliases: Vec<String>,
+    #[serde(default)]
+    pub name_aliases: Vec<String>,
 }
 
 #[derive(Deserialize)]

@@ -87,6 +87,7 @@ pub use evaluation::{
     AlertHit, BonusHit, CohortPlace, Evaluation, NodeResult, Reason, ReasonKind, Status, Text,
     VetoHit,
 };
+pub use explain::improve::{decomposition_headings, plan_headings};
 pub use explain::{num as format_number, Lang};
 pub use improve::{ImproveOptions, ImprovementPlan, Search, Step, StepKind};
 pub use provenance::Provenance;

@@ -344,6 +344,7 @@ export interface IndicatorInfo {
 "#;
 
 mod cohort;
+mod improve;
 mod record;
 mod sensitivity;
 mod table;

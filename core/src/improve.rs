@@ -932,26 +932,29 @@ impl Unit<'_> {
                 now.total,
                 before,
             );
-            let mut best: Option<(usize, f64)> = None;
+            // A try reaching the target beats any that does not, the cheapest first; among the
+            // others, the most points per unit of cost.
+            let mut best: Option<(usize, bool, f64)> = None;
             for (i, (_, v)) in tries.iter().enumerate() {
                 let o = outcome(&scored, i);
                 let gain = o.total - now.total;
-                if !o.ok || (gain <= 0.0 && !o.reaches(self.target)) {
+                let reaches = o.reaches(self.target);
+                if !o.ok || (gain <= 0.0 && !reaches) {
                     continue;
                 }
                 let extra = self.plan_cost(v, o.total, before) - current;
-                let ratio = if o.reaches(self.target) {
-                    f64::INFINITY
+                let merit = if reaches {
+                    -extra
                 } else if extra > 0.0 {
                     gain / extra
                 } else {
                     f64::MAX
                 };
-                if best.is_none_or(|(_, r)| ratio > r) {
-                    best = Some((i, ratio));
+                if best.is_none_or(|(_, r, m)| (reaches, merit) > (r, m)) {
+                    best = Some((i, reaches, merit));
                 }
             }
-            let Some((i, _)) = best else {
+            let Some((i, ..)) = best else {
                 return Ok(None);
             };
             if let Some((c, _)) = tries.get(i) {

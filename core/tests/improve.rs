@@ -515,3 +515,70 @@ fn shared_results_for_python_and_javascript() {
     )
     .unwrap();
 }
+
+/// Fourteen yes/no items of 5 points: 2^14 combinations, more than an exact search scores.
+fn many_items() -> Ruleset {
+    let mut text =
+        String::from("[ruleset]\nid = \"many\"\nname = \"多项\"\nversion = \"1\"\nscale = 70\n");
+    for i in 0..14 {
+        text.push_str(&format!(
+            "[[input]]\nname = \"item{i}\"\ntype = \"boolean\"\nlabel = \"事项{i}\"\n\
+             [[indicator]]\nid = \"item{i}\"\nname = \"指标{i}\"\npoints = 5\n\
+             scorer = {{ type = \"clause\", when = \"item{i}\" }}\n"
+        ));
+    }
+    text.push_str("[[grade]]\nname = \"优秀\"\nmin = 60\n[[grade]]\nname = \"合格\"\nmin = 0\n");
+    Ruleset::from_toml(&text).unwrap()
+}
+
+#[test]
+fn a_large_search_is_greedy_and_keeps_no_step_it_can_do_without() {
+    let ruleset = many_items();
+    let mut record = Record::new().with("id", "U1");
+    for i in 0..14 {
+        record = record.with(&format!("item{i}"), i == 3);
+    }
+    let batch = Batch::from_records(&ruleset, std::slice::from_ref(&record));
+    let plan = ruleset
+        .improve(&batch, "U1", &ImproveOptions::new())
+        .unwrap();
+    assert_eq!(plan.search, Search::Greedy);
+    assert!(plan.reachable);
+    assert_eq!((plan.score_before, plan.score_after), (5.0, 60.0));
+    assert_eq!(plan.steps.len(), 11);
+    assert_eq!(plan.cost, 55.0);
+    // Costs per input: the eleven cheapest items, as an exact search would choose.
+    let costs: BTreeMap<String, f64> = (0..14)
+        .map(|i| (format!("item{i}"), f64::from(14 - i)))
+        .collect();
+    let plan = ruleset
+        .improve(&batch, "U1", &ImproveOptions::new().costs(costs.clone()))
+        .unwrap();
+    assert_eq!(plan.search, Search::Greedy);
+    let mut cheapest: Vec<f64> = (0..14)
+        .filter(|&i| i != 3)
+        .map(|i| costs[&format!("item{i}")])
+        .collect();
+    cheapest.sort_by(f64::total_cmp);
+    assert_eq!(plan.cost, cheapest[..11].iter().sum::<f64>());
+    let e = ruleset
+        .evaluate(&{
+            let mut r = record.clone();
+            for (k, v) in plan.changes() {
+                r.fields.insert(k, Cell::Bool(v.as_bool().unwrap()));
+            }
+            r
+        })
+        .unwrap();
+    assert_eq!(e.score, plan.score_after);
+    assert_eq!(e.grade.as_deref(), Some("优秀"));
+    // No step can be left out.
+    for left_out in &plan.steps {
+        let mut r = record.clone();
+        for s in plan.steps.iter().filter(|s| s.input != left_out.input) {
+            r.fields
+                .insert(s.input.clone(), Cell::Bool(s.to.as_bool().unwrap()));
+        }
+        assert_ne!(ruleset.evaluate(&r).unwrap().grade.as_deref(), Some("优秀"));
+    }
+}

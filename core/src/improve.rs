@@ -201,7 +201,7 @@ struct Outcome {
 struct Unit<'r> {
     ruleset: &'r Ruleset,
     base: Record,
-    cohort: Cohort,
+    cohort: &'r Cohort,
     costs: Option<Vec<Option<f64>>>,
     target: usize,
 }
@@ -226,6 +226,18 @@ impl Ruleset {
         batch: &Batch<'_>,
         row: usize,
         options: &ImproveOptions,
+    ) -> Result<ImprovementPlan, AnalysisError> {
+        self.improve_row_against(batch, row, options, &self.fit(batch))
+    }
+
+    /// [`Ruleset::improve_row`] against a cohort already fitted (on this batch, or a reference),
+    /// for plans of many units of one batch.
+    pub fn improve_row_against(
+        &self,
+        batch: &Batch<'_>,
+        row: usize,
+        options: &ImproveOptions,
+        cohort: &Cohort,
     ) -> Result<ImprovementPlan, AnalysisError> {
         if row >= batch.len() {
             return Err(invalid(format!(
@@ -255,7 +267,6 @@ impl Ruleset {
                     })
             })
             .transpose()?;
-        let cohort = self.fit(batch);
         let mut unit = Unit {
             ruleset: self,
             base: self.record_at(batch, row),
@@ -625,7 +636,7 @@ impl Unit<'_> {
     fn score(&self, variants: &[Vec<Change>]) -> Result<Scores, AnalysisError> {
         let batch = self.variants_batch(variants);
         self.ruleset
-            .score_against(&batch, &self.cohort)
+            .score_against(&batch, self.cohort)
             .map_err(|e| invalid(e.to_string()))
     }
 

@@ -193,7 +193,7 @@ fn every_plan_is_what_the_engine_scores() {
         for (row, record) in rows.iter().enumerate() {
             let Ok(record) = record else { continue };
             let plan = ruleset
-                .improve_row(&batch, row, &ImproveOptions::new())
+                .improve_row_against(&batch, row, &ImproveOptions::new(), &cohort)
                 .unwrap();
             check_plan(&ruleset, &batch, record, &plan, &cohort);
             if plan.target.is_some() && plan.grade_before != plan.target {
@@ -226,8 +226,9 @@ fn a_village_with_negative_events_must_clear_them_for_the_title() {
         };
         let events = text("negative_events_2y") != "0";
         let punished = text("cadre_punished") == "true";
+        let options = ImproveOptions::new().target("清廉村社");
         let plan = ruleset
-            .improve_row(&batch, row, &ImproveOptions::new().target("清廉村社"))
+            .improve_row_against(&batch, row, &options, &cohort)
             .unwrap();
         check_plan(&ruleset, &batch, record, &plan, &cohort);
         assert!(plan.reachable, "{:?}", plan.id);

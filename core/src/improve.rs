@@ -29,7 +29,9 @@
 //! **Vetoes and grade conditions.** A veto that holds and keeps the unit below the target (one
 //! that zeroes the total, or forces or caps the grade below it) must be lifted first: the plan
 //! lists the change to its condition's inputs as a required step, or says the target cannot be
-//! reached while the veto holds. Likewise for the target grade's own condition (`when`). Bonus
+//! reached while the veto holds. Likewise for the target grade's own condition (`when`). An
+//! indicator's options may move such an input further (fewer cases than the veto needs); the
+//! required step then shows the final value. Bonus
 //! caps and group caps need no special handling: every gain is measured on the engine's total.
 
 use crate::batch::Batch;
@@ -400,8 +402,10 @@ impl Ruleset {
         for ((node, opts), &k) in groups.iter().zip(&choice) {
             if let Some(opt) = k.checked_sub(1).and_then(|k| opts.get(k)) {
                 for c in &opt.changes {
-                    if !ordered.iter().any(|(_, _, (s, _))| *s == c.0) {
-                        ordered.push((StepKind::Indicator, *node, c.clone()));
+                    match ordered.iter_mut().find(|(_, _, (s, _))| *s == c.0) {
+                        // A required step's input moved further: the step takes the value.
+                        Some((_, _, (_, to))) => *to = c.1.clone(),
+                        None => ordered.push((StepKind::Indicator, *node, c.clone())),
                     }
                 }
             }
@@ -752,7 +756,9 @@ impl Unit<'_> {
         }
         slots.sort_unstable();
         slots.dedup();
-        slots.retain(|&s| self.changeable(s) && !fixed.iter().any(|(f, _)| *f == s));
+        // An input a required step already changed may move further (fewer cases than a veto
+        // needs, for the points they cost): its value is then the required one.
+        slots.retain(|&s| self.changeable(s));
         let start = self.score(&[fixed.to_vec()])?;
         let leaf = |s: &Scores, i: usize| {
             s.node_score
@@ -771,7 +777,11 @@ impl Unit<'_> {
                 let Some(input) = self.ruleset.inputs.get(s) else {
                     continue;
                 };
-                for c in candidates(input, &self.current(s), &ks) {
+                let now = match fixed.iter().find(|(f, _)| *f == s) {
+                    Some((_, c)) => c.clone(),
+                    None => self.current(s),
+                };
+                for c in candidates(input, &now, &ks) {
                     tries.push(with(&state, &[(s, c)]));
                 }
             }
@@ -839,16 +849,19 @@ impl Unit<'_> {
         choice: &[usize],
     ) -> Option<Vec<Change>> {
         let mut out = fixed.to_vec();
+        let mut set: Vec<usize> = Vec::new();
         for ((_, opts), &k) in groups.iter().zip(choice) {
             let Some(opt) = k.checked_sub(1).and_then(|k| opts.get(k)) else {
                 continue;
             };
             for (s, c) in &opt.changes {
-                match out.iter().find(|(t, _)| t == s) {
-                    Some((_, d)) if d != c => return None,
-                    Some(_) => {}
+                match out.iter_mut().find(|(t, _)| t == s) {
+                    Some((_, d)) if set.contains(s) && d != c => return None,
+                    // A required value an option moves further.
+                    Some((_, d)) => *d = c.clone(),
                     None => out.push((*s, c.clone())),
                 }
+                set.push(*s);
             }
         }
         Some(out)

@@ -583,3 +583,51 @@ fn a_large_search_is_greedy_and_keeps_no_step_it_can_do_without() {
         assert_ne!(ruleset.evaluate(&r).unwrap().grade.as_deref(), Some("优秀"));
     }
 }
+
+#[test]
+fn a_required_change_moves_further_when_its_points_are_cheap() {
+    let (ruleset, mut rows) = load("rules/hospital.toml", "examples/data/hospitals.csv");
+    // H001 with four red-envelope cases: the veto caps it at 合格, and each case costs 4 points.
+    let record = rows[0].as_mut().unwrap();
+    record
+        .fields
+        .insert("red_envelope_cases".into(), Cell::Number(4.0));
+    let record = record.clone();
+    let batch = Batch::from_rows(&ruleset, &rows);
+    let cohort = ruleset.fit(&batch);
+    let step = |plan: &qinglian::ImprovementPlan| {
+        plan.steps
+            .iter()
+            .find(|s| s.input == "red_envelope_cases")
+            .cloned()
+            .unwrap()
+    };
+    let plan = ruleset
+        .improve(&batch, "H001", &ImproveOptions::new().target("优秀"))
+        .unwrap();
+    check_plan(&ruleset, &batch, &record, &plan, &cohort);
+    assert!(plan.reachable);
+    let lifted = step(&plan);
+    assert_eq!(lifted.kind, qinglian::StepKind::Veto);
+    assert_eq!(lifted.to, serde_json::json!(2.0));
+    // Cheap to reduce, dear to change anything else: fewer cases still, for their points.
+    let costs = BTreeMap::from([
+        ("red_envelope_cases".to_string(), 0.1),
+        ("g_disclosure".to_string(), 5.0),
+        ("g_culture".to_string(), 5.0),
+    ]);
+    let plan = ruleset
+        .improve(
+            &batch,
+            "H001",
+            &ImproveOptions::new().target("优秀").costs(costs),
+        )
+        .unwrap();
+    check_plan(&ruleset, &batch, &record, &plan, &cohort);
+    assert!(plan.reachable);
+    assert_eq!(plan.steps.len(), 1);
+    let further = step(&plan);
+    assert_eq!(further.kind, qinglian::StepKind::Veto);
+    assert!(further.to.as_f64().unwrap() < 2.0, "{:?}", further.to);
+    assert!((plan.cost - 0.1 * (4.0 - further.to.as_f64().unwrap())).abs() < 1e-12);
+}

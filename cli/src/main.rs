@@ -14,6 +14,7 @@
 mod cohorts;
 mod data;
 mod diff;
+mod improve;
 mod output;
 mod report;
 mod sensitivity;
@@ -278,6 +279,41 @@ enum Command {
         #[arg(long, value_enum, default_value_t = uncertainty::UncertaintyFormat::Table)]
         format: uncertainty::UncertaintyFormat,
         /// Language of the table.
+        #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+        lang: LangArg,
+    },
+    /// One unit's improvement plan: the cheapest changes to its inputs that lift it to the next
+    /// grade band (or `--target`), each with the points it gains, checked by scoring the changed
+    /// record; then where its points come from now, indicator by indicator, with its strengths
+    /// and weaknesses in the cohort of the file.
+    Improve {
+        /// Ruleset file.
+        ruleset: PathBuf,
+        /// Records (.csv, .json, .jsonl, or a workbook: .xlsx, .xls, .ods); the file is the
+        /// unit's cohort.
+        data: PathBuf,
+        /// The unit's id.
+        #[arg(long)]
+        id: String,
+        /// The grade to reach (Chinese or English name); the next band above the unit's own
+        /// when not given.
+        #[arg(long)]
+        target: Option<String>,
+        /// Cost per unit of change of an input, `input=cost` (repeat for more); then only these
+        /// inputs may change. Without any, the cost of a plan is the points it recovers.
+        #[arg(long = "cost")]
+        costs: Vec<String>,
+        /// The data file's text encoding (as `score --encoding`); detected when not given.
+        #[arg(long)]
+        encoding: Option<String>,
+        /// The sheet of a workbook (.xlsx, .xls, .ods) to read, by name; the first when not
+        /// given.
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Output format: tables in words, or JSON.
+        #[arg(long, value_enum, default_value_t = improve::ImproveFormat::Table)]
+        format: improve::ImproveFormat,
+        /// Language of the tables.
         #[arg(long, value_enum, default_value_t = LangArg::Zh)]
         lang: LangArg,
     },
@@ -549,6 +585,29 @@ fn main() -> ExitCode {
                 eprintln!("{failed} rows could not be scored and are not ranked");
                 return Ok(ExitCode::from(ROWS_FAILED));
             }
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::Improve {
+            ruleset,
+            data,
+            id,
+            target,
+            costs,
+            encoding,
+            sheet,
+            format,
+            lang,
+        } => load(&ruleset).and_then(|r| {
+            let settings = improve::Settings {
+                id: &id,
+                target: target.as_deref(),
+                costs: &costs,
+                encoding: encoding.as_deref(),
+                sheet: sheet.as_deref(),
+                format,
+                lang: lang.into(),
+            };
+            out!("{}", improve::run(&r, &data, &settings)?);
             Ok(ExitCode::SUCCESS)
         }),
         Command::Schema => {

@@ -57,6 +57,7 @@
 pub mod batch;
 pub mod cohort;
 pub mod columns;
+pub mod decompose;
 pub mod encoding;
 pub mod error;
 mod evaluate;
@@ -64,6 +65,7 @@ pub mod evaluation;
 mod explain;
 pub mod export;
 pub mod expr;
+pub mod improve;
 pub mod number;
 pub mod provenance;
 pub mod read;
@@ -78,13 +80,16 @@ mod workbook;
 
 pub use batch::Batch;
 pub use cohort::{Cohort, CohortError, CohortFitter, Groups};
+pub use decompose::{Line, LineKind, UnitDecomposition};
 pub use encoding::encoding_for_label;
 pub use error::{excerpt, Diagnostic, ReadError, RecordError, RulesetError, Severity};
 pub use evaluation::{
     AlertHit, BonusHit, CohortPlace, Evaluation, NodeResult, Reason, ReasonKind, Status, Text,
     VetoHit,
 };
+pub use explain::improve::{decomposition_headings, plan_headings};
 pub use explain::{num as format_number, Lang};
+pub use improve::{ImproveOptions, ImprovementPlan, Search, Step, StepKind};
 pub use provenance::Provenance;
 pub use read::{Chunk, ReadOptions, RecordFormat, RecordReader, CHUNK_ROWS};
 pub use record::{

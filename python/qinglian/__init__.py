@@ -29,7 +29,7 @@ from typing import Union
 from . import weights
 from ._compare import Comparison, compare
 from ._excel import to_excel
-from ._frame import Sensitivity, evaluate_frame, score_arrow
+from ._frame import ImprovementPlan, Sensitivity, evaluate_frame, score_arrow
 from ._qinglian import (
     Cohort,
     CohortError,
@@ -53,6 +53,7 @@ __all__ = [
     "DataWarning",
     "Diagnostic",
     "Evaluation",
+    "ImprovementPlan",
     "QinglianError",
     "ReadError",
     "RecordError",

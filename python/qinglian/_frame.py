@@ -32,8 +32,11 @@ __all__ = [
     "ALERT_LEVELS",
     "STATUSES",
     "SUMMARY_COLUMNS",
+    "decompose",
     "evaluate_frame",
     "fit",
+    "improve",
+    "ImprovementPlan",
     "score_arrow",
     "prepare",
     "assemble",
@@ -683,3 +686,226 @@ def sensitivity(
         units_changing_grade=int(raw["units_changing_grade"]),
         output_variance=float(raw["output_variance"]),
     )
+
+
+_DECOMPOSITION_COLUMNS = [
+    "path",
+    "indicator",
+    "indicator_en",
+    "kind",
+    "score",
+    "max",
+    "contribution",
+    "rank",
+    "of",
+    "strength",
+    "weakness",
+]
+
+
+def decompose(
+    ruleset: "Ruleset",
+    data: Any,
+    k: int = 3,
+    keep: Optional[Sequence[str]] = None,
+) -> "pd.DataFrame":
+    """Each unit's score taken apart, one row per unit × line (long format).
+
+    The lines of a unit are its indicators (`kind` "indicator"), its bonus items ("bonus", as
+    credited after the cap), the points a deduction group starts from ("base") and what a veto
+    did to the total ("veto"); their `contribution` adds up to the unit's score (within 1e-9 of
+    the ruleset's maximum). `rank` is the line's place among the rows of `data` (1 = best, ties
+    sharing the better rank; missing for lines that are not ranked) out of `of`; `strength` and
+    `weakness` mark the unit's `k` best-ranked indicators and its `k` worst-ranked ones among
+    those where it lost points. Rows that could not be scored have no lines. The `keep` columns
+    (default: the id and name fields) come first.
+    """
+    import pandas as pd
+
+    if not isinstance(k, int) or isinstance(k, bool):
+        raise TypeError(f"k= takes a whole number ≥ 0, not {type(k).__name__}")
+    if k < 0:
+        raise ValueError(f"k= takes a whole number ≥ 0, not {k}")
+    source = _Source(data)
+    if source.arrow is not None:
+        source = _Source(source.arrow.to_pandas())
+    kept = _keep(ruleset, source, keep)
+    prepared = prepare(ruleset, source)
+    units = ruleset._decompose_columns(prepared.length, prepared.columns, k)
+    kept_values = {name: list(source.pandas_column(name)) for name in kept}
+    rows: List[Dict[str, Any]] = []
+    for unit in units:
+        strong, weak = set(unit["strengths"]), set(unit["weaknesses"])
+        for line in unit["lines"]:
+            row: Dict[str, Any] = {name: kept_values[name][unit["row"]] for name in kept}
+            row.update(
+                path=line["path"],
+                indicator=line["name"],
+                indicator_en=line["name_en"],
+                kind=line["kind"],
+                score=line["score"],
+                max=line["max"],
+                contribution=line["contribution"],
+                rank=line["rank"] or None,
+                of=line["of"] or None,
+                strength=line["path"] in strong,
+                weakness=line["path"] in weak,
+            )
+            rows.append(row)
+    frame = pd.DataFrame(rows, columns=kept + _DECOMPOSITION_COLUMNS)
+    frame["rank"] = frame["rank"].astype("Int64")
+    frame["of"] = frame["of"].astype("Int64")
+    return frame
+
+
+class ImprovementPlan:
+    """One unit's improvement plan (`Ruleset.improve`): the cheapest changes of its inputs that
+    reach the target grade, each checked by scoring the changed record with the engine.
+
+    `steps`: a DataFrame, one row per change — `indicator` (the indicator's name, or the veto or
+    grade condition the change meets), `input` (the input's label), `from`, `to`, `points`
+    (points the total gains with this step, the ones before it made) and `cost`. `reachable`,
+    `score_before`, `grade_before`, `target`, `score_after`, `grade_after`, `cost`; `plan` is the
+    full result as a dict (the shape Rust and JavaScript give); `text(lang)` and `_repr_html_`
+    show it in words.
+    """
+
+    def __init__(self, raw: Dict[str, Any]) -> None:
+        self._raw = raw
+        self.plan: Dict[str, Any] = raw["plan"]
+
+    @property
+    def reachable(self) -> bool:
+        return bool(self.plan["reachable"])
+
+    @property
+    def score_before(self) -> float:
+        return float(self.plan["score_before"])
+
+    @property
+    def score_after(self) -> float:
+        return float(self.plan["score_after"])
+
+    @property
+    def grade_before(self) -> Optional[str]:
+        return self.plan["grade_before"]  # type: ignore[no-any-return]
+
+    @property
+    def grade_after(self) -> Optional[str]:
+        return self.plan["grade_after"]  # type: ignore[no-any-return]
+
+    @property
+    def target(self) -> Optional[str]:
+        return self.plan["target"]  # type: ignore[no-any-return]
+
+    @property
+    def cost(self) -> float:
+        return float(self.plan["cost"])
+
+    @property
+    def changes(self) -> Dict[str, Any]:
+        """Input → new value: the record to score to check the plan."""
+        return {s["input"]: s["to"] for s in self.plan["steps"]}
+
+    @property
+    def steps(self) -> "pd.DataFrame":
+        """The changes in order, named in Chinese (`table("en")` names them in English)."""
+        return self.table("zh")
+
+    def table(self, lang: str = "zh") -> "pd.DataFrame":
+        """The changes in order: indicator, input, from, to, points, cost."""
+        import pandas as pd
+
+        words_of = self._raw[f"rows_{_lang(lang)}"]
+        columns = ["indicator", "input", "from", "to", "points", "cost"]
+        rows = [
+            {
+                "indicator": words[0],
+                "input": words[1],
+                "from": step["from"],
+                "to": step["to"],
+                "points": step["points"],
+                "cost": step["cost"],
+            }
+            for step, words in zip(self.plan["steps"], words_of)
+        ]
+        return pd.DataFrame(rows, columns=columns)
+
+    def text(self, lang: str = "zh") -> str:
+        """The plan in words: a sentence, then its steps as a table (`lang` "zh" or "en")."""
+        return str(self._raw[f"text_{_lang(lang)}"])
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        from ._display import _STYLE
+
+        head = "".join(f"<th>{escape(h)}</th>" for h in self._raw["headings_zh"])
+        body = "".join(
+            "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>"
+            for row in self._raw["rows_zh"]
+        )
+        table = f"<table><tr>{head}</tr>{body}</table>" if body else ""
+        return f"{_STYLE}<div class='ql'><p>{escape(self._raw['summary_zh'])}</p>{table}</div>"
+
+    def __repr__(self) -> str:
+        return f"ImprovementPlan({self._raw['summary_zh']})"
+
+
+def _lang(lang: str) -> str:
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang= takes 'zh' or 'en', not {lang!r:.20}")
+    return lang
+
+
+def improve(
+    ruleset: "Ruleset",
+    data: Any,
+    id: Any,
+    target: Optional[str] = None,
+    costs: Optional[Mapping[str, float]] = None,
+) -> ImprovementPlan:
+    """The improvement plan of the unit whose id is `id`, the rows of `data` being its cohort.
+
+    The plan is the cheapest set of changes to the unit's inputs that reaches `target` (a
+    grade's Chinese or English name; default: the next band above the unit's own). By default a
+    plan costs the points it recovers; with `costs` (input name → cost per unit of change; a
+    yes/no or category change is one unit) it costs the sum over its changes, and inputs left
+    out of `costs` are not changed. Vetoes keeping the unit below the target and the target's
+    own condition come first, as required steps; when one cannot be met, or the indicators
+    cannot gain enough, `reachable` is False.
+    """
+    if isinstance(id, bool) or not isinstance(id, (str, int)):
+        raise TypeError(f"id= takes the unit's id (a string), not {type(id).__name__}")
+    if target is not None and not isinstance(target, str):
+        raise TypeError(f"target= takes a grade's name, not {type(target).__name__}")
+    cost_map: Optional[Dict[str, float]] = None
+    if costs is not None:
+        if not isinstance(costs, Mapping):
+            raise TypeError("costs= takes a dict of input name → cost per unit of change")
+        cost_map = {}
+        for name, cost in costs.items():
+            if not isinstance(name, str):
+                raise TypeError(f"costs= keys are input names, not {type(name).__name__}")
+            if isinstance(cost, bool) or not isinstance(cost, (int, float)):
+                raise TypeError(f"costs[{name!r}] must be a number, not {type(cost).__name__}")
+            cost_map[name] = float(cost)
+    import pandas as pd
+
+    source = _Source(data)
+    if source.arrow is not None:
+        source = _Source(source.arrow.to_pandas())
+    prepared = prepare(ruleset, source)
+    if not source.has(ruleset.id_field):
+        raise KeyError(f"the data has no `{ruleset.id_field}` column to find the unit by")
+
+    def text(name: str) -> List[Optional[str]]:
+        if not source.has(name):
+            return [None] * prepared.length
+        return [None if pd.isna(v) else str(v) for v in source.pandas_column(name)]
+
+    labels = list(zip(text(ruleset.id_field), text(ruleset.name_field)))
+    raw = ruleset._improve_columns(
+        prepared.length, prepared.columns, str(id), labels, target, cost_map
+    )
+    return ImprovementPlan(raw)

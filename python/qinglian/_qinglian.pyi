@@ -293,6 +293,28 @@ class Ruleset:
         bootstrap: int = 100,
         keep: Optional[Sequence[str]] = None,
     ) -> Any: ...
+    def _decompose_columns(
+        self, length: int, columns: Dict[str, Any], k: int
+    ) -> List[Dict[str, Any]]: ...
+    def _improve_columns(
+        self,
+        length: int,
+        columns: Dict[str, Any],
+        id: str,
+        labels: Sequence[Tuple[Optional[str], Optional[str]]],
+        target: Optional[str] = None,
+        costs: Optional[Mapping[str, float]] = None,
+    ) -> Dict[str, Any]: ...
+    def decompose(
+        self, data: Any, k: int = 3, keep: Optional[Sequence[str]] = None
+    ) -> Any: ...
+    def improve(
+        self,
+        data: Any,
+        id: Any,
+        target: Optional[str] = None,
+        costs: Optional[Mapping[str, float]] = None,
+    ) -> Any: ...
     def evaluate_frame(
         self,
         data: Any,

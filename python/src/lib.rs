@@ -1191,6 +1191,122 @@ impl Ruleset {
         Ok(d)
     }
 
+    /// Each unit's decomposition (see `qinglian.Ruleset.decompose`) from columns as for
+    /// `_score_columns`: a list with one dict per row, as the core serialises it.
+    #[pyo3(signature = (length, columns, k))]
+    fn _decompose_columns<'py>(
+        &self,
+        py: Python<'py>,
+        length: usize,
+        columns: &Bound<'py, PyDict>,
+        k: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let held = HeldColumns::extract(&self.inner, length, columns)?;
+        let mut inputs = held.inputs(length).map_err(PyValueError::new_err)?;
+        let ruleset = &self.inner;
+        let units = py
+            .detach(
+                move || -> Result<Vec<qinglian::UnitDecomposition>, String> {
+                    inputs.materialize();
+                    let batch = inputs.batch(ruleset)?;
+                    Ok(ruleset.decompose(&batch, k))
+                },
+            )
+            .map_err(PyValueError::new_err)?;
+        ser_to_py(py, &units)
+    }
+
+    /// One unit's improvement plan (see `qinglian.Ruleset.improve`) from columns as for
+    /// `_score_columns`: a dict with the plan as the core serialises it, and its rows and
+    /// summary in words in both languages.
+    /// `labels` are the rows' (id, name), as text, to find the unit and name it.
+    #[pyo3(signature = (length, columns, id, labels, target = None, costs = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn _improve_columns<'py>(
+        &self,
+        py: Python<'py>,
+        length: usize,
+        columns: &Bound<'py, PyDict>,
+        id: String,
+        labels: Vec<(Option<String>, Option<String>)>,
+        target: Option<String>,
+        costs: Option<BTreeMap<String, f64>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let held = HeldColumns::extract(&self.inner, length, columns)?;
+        let mut inputs = held.inputs(length).map_err(PyValueError::new_err)?;
+        let ruleset = &self.inner;
+        let mut options = qinglian::ImproveOptions::new();
+        options.target = target;
+        options.costs = costs;
+        let plan = py
+            .detach(move || -> Result<qinglian::ImprovementPlan, String> {
+                inputs.materialize();
+                let mut batch = inputs.batch(ruleset)?;
+                for (row, (id, name)) in labels.into_iter().enumerate().take(batch.len()) {
+                    let id = id.map(Cell::Text);
+                    let name = name.map(Cell::Text);
+                    batch.set_label(row, id.as_ref(), name.as_ref());
+                }
+                ruleset
+                    .improve(&batch, &id, &options)
+                    .map_err(|e| e.to_string())
+            })
+            .map_err(QinglianError::new_err)?;
+        let d = PyDict::new(py);
+        d.set_item("plan", ser_to_py(py, &plan)?)?;
+        for (lang, tag) in [(qinglian::Lang::Zh, "zh"), (qinglian::Lang::En, "en")] {
+            let rows: Vec<Vec<String>> = ruleset
+                .plan_rows(&plan, lang)
+                .into_iter()
+                .map(|r| r.to_vec())
+                .collect();
+            d.set_item(format!("rows_{tag}"), rows)?;
+            d.set_item(format!("summary_{tag}"), ruleset.plan_summary(&plan, lang))?;
+            d.set_item(format!("text_{tag}"), ruleset.plan_text(&plan, lang))?;
+            d.set_item(
+                format!("headings_{tag}"),
+                qinglian::plan_headings(lang).to_vec(),
+            )?;
+        }
+        Ok(d)
+    }
+
+    /// Each unit's decomposition (see `qinglian._frame.decompose`).
+    #[pyo3(signature = (data, k = 3, keep = None))]
+    fn decompose<'py>(
+        slf: &Bound<'py, Self>,
+        data: &Bound<'py, PyAny>,
+        k: i64,
+        keep: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let kwargs = PyDict::new(slf.py());
+        kwargs.set_item("k", k)?;
+        kwargs.set_item("keep", keep)?;
+        slf.py()
+            .import("qinglian._frame")?
+            .getattr("decompose")?
+            .call((slf, data), Some(&kwargs))
+    }
+
+    /// One unit's improvement plan (see `qinglian._frame.improve`).
+    #[pyo3(signature = (data, id, target = None, costs = None))]
+    fn improve<'py>(
+        slf: &Bound<'py, Self>,
+        data: &Bound<'py, PyAny>,
+        id: &Bound<'py, PyAny>,
+        target: Option<&Bound<'py, PyAny>>,
+        costs: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let kwargs = PyDict::new(slf.py());
+        kwargs.set_item("id", id)?;
+        kwargs.set_item("target", target)?;
+        kwargs.set_item("costs", costs)?;
+        slf.py()
+            .import("qinglian._frame")?
+            .getattr("improve")?
+            .call((slf, data), Some(&kwargs))
+    }
+
     /// How the ranking and grades respond to uncertain rule parameters (see
     /// `qinglian._frame.sensitivity`).
     #[pyo3(signature = (data, parameters, samples = 200, seed = 42, indices = false, bootstrap = 100, keep = None))]

@@ -363,6 +363,7 @@ export interface IndicatorInfo {
 "#;
 
 mod cohort;
+mod improve;
 mod record;
 mod sensitivity;
 mod table;

@@ -6,6 +6,10 @@ import init, {
   ScoreTable,
   version,
   type Columns,
+  type DecompositionLine,
+  type ImprovementPlan,
+  type ImprovementStep,
+  type UnitDecomposition,
   type TableRowError,
   type TableWarning,
   type QinglianError,
@@ -140,4 +144,19 @@ export async function demo(text: string): Promise<string> {
 
 function paths0(ruleset: Ruleset): string {
   return ruleset.indicatorPaths()[0] ?? "";
+}
+
+/** An improvement plan and a decomposition, typed. */
+export function improvement(ruleset: Ruleset, records: RecordInput[]): string {
+  const plan: ImprovementPlan = ruleset.improve(records, {
+    id: "V004",
+    target: "清廉村社",
+    costs: { livestream: 2 },
+    lang: "en",
+  });
+  const steps: ImprovementStep[] = plan.steps;
+  const gained: number = steps.reduce((a, s) => a + s.points, 0);
+  const units: UnitDecomposition[] = ruleset.decompose(records, { k: 2 });
+  const lines: DecompositionLine[] = units[0]?.lines ?? [];
+  return [plan.text, plan.reachable, plan.search, gained, lines.length].join(" ");
 }

@@ -1,6 +1,7 @@
 //! The audit trail as text: every indicator's inputs, rule, points earned and lost and why, then
 //! vetoes, bonuses, alerts and the grade. Used by the CLI, Python's `explain()` and the browser.
 
+pub(crate) mod improve;
 mod render;
 pub(crate) mod rules;
 

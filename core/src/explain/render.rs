@@ -53,35 +53,14 @@ impl Ruleset {
         let mut reasons = Vec::new();
         self.apply_equivalences(&mut view, &mut reasons)?;
 
-        let states: Vec<State> = (0..self.nodes.len())
-            .map(|i| {
-                let score = scores
-                    .node_score
-                    .get(i)
-                    .and_then(|c| c.get(row))
-                    .copied()
-                    .unwrap_or(0.0);
-                let status = scores
-                    .node_status
-                    .get(i)
-                    .and_then(|c| c.get(row))
-                    .copied()
-                    .unwrap_or(Status::Missing);
-                let counted = self.nodes.get(i).is_some_and(|n| counted(n, status));
-                State {
-                    score,
-                    status,
-                    counted,
-                }
-            })
-            .collect();
+        let states = self.states(scores, row);
         let at = |row_col: &[f64]| row_col.get(row).copied().unwrap_or(0.0);
         let base = states.first().map_or(0.0, |s| s.score);
         let earned = at(&scores.earned);
         let credited = at(&scores.bonus);
         let denied = scores.bonus_denied.get(row).copied().unwrap_or(false);
         let bonus_ratio = if earned > 0.0 { credited / earned } else { 0.0 };
-        let contributions = self.contributions(&states, base, bonus_ratio);
+        let contributions = self.row_contributions(scores, row, &states);
         let group = match &scores.placement {
             Placement::Groups(g) => g.group_of(row),
             _ => 0,
@@ -390,6 +369,48 @@ impl Ruleset {
                 state.score,
             ),
         }
+    }
+
+    /// Every node's state at a row of the table.
+    fn states(&self, scores: &Scores, row: usize) -> Vec<State> {
+        (0..self.nodes.len())
+            .map(|i| {
+                let score = scores
+                    .node_score
+                    .get(i)
+                    .and_then(|c| c.get(row))
+                    .copied()
+                    .unwrap_or(0.0);
+                let status = scores
+                    .node_status
+                    .get(i)
+                    .and_then(|c| c.get(row))
+                    .copied()
+                    .unwrap_or(Status::Missing);
+                let counted = self.nodes.get(i).is_some_and(|n| counted(n, status));
+                State {
+                    score,
+                    status,
+                    counted,
+                }
+            })
+            .collect()
+    }
+
+    fn row_contributions(&self, scores: &Scores, row: usize, states: &[State]) -> Vec<f64> {
+        let at = |row_col: &[f64]| row_col.get(row).copied().unwrap_or(0.0);
+        let base = states.first().map_or(0.0, |s| s.score);
+        let earned = at(&scores.earned);
+        let credited = at(&scores.bonus);
+        let bonus_ratio = if earned > 0.0 { credited / earned } else { 0.0 };
+        self.contributions(states, base, bonus_ratio)
+    }
+
+    /// Each node's contribution to the total before vetoes at a row of the table (the
+    /// numbers of [`NodeResult::contribution`], without writing any sentence).
+    pub(crate) fn contributions_at(&self, scores: &Scores, row: usize) -> Vec<f64> {
+        let states = self.states(scores, row);
+        self.row_contributions(scores, row, &states)
     }
 
     /// Each node's contribution to the total, top-down: linear aggregations pass a factor down,

@@ -712,3 +712,37 @@ pub(crate) fn literals<'n>(node: &'n Node, out: &mut Vec<&'n str>) {
         }
     }
 }
+
+/// Every number literal of an expression (`x >= 15` gives 15): the values worth trying when
+/// looking for a change of its inputs that changes its value.
+pub(crate) fn numbers(node: &Node, out: &mut Vec<f64>) {
+    let each = |xs: &[Node], out: &mut Vec<f64>| xs.iter().for_each(|x| numbers(x, out));
+    match node {
+        Node::Number(x) => out.push(*x),
+        Node::Text(_) | Node::Bool(_) | Node::Input { .. } => {}
+        Node::Neg(x) | Node::Not(x) | Node::Abs(x) | Node::Round(x, _) | Node::IsMissing(x) => {
+            numbers(x, out)
+        }
+        Node::Arith { first, rest } => {
+            numbers(first, out);
+            for (_, x) in rest.iter() {
+                numbers(x, out);
+            }
+        }
+        Node::And(xs) | Node::Or(xs) | Node::Min(xs) | Node::Max(xs) => each(xs, out),
+        Node::Compare { lhs, rhs, .. } | Node::Default(lhs, rhs) => {
+            numbers(lhs, out);
+            numbers(rhs, out);
+        }
+        Node::If {
+            cond,
+            then,
+            otherwise,
+        } => {
+            numbers(cond, out);
+            numbers(then, out);
+            numbers(otherwise, out);
+        }
+        Node::Clamp(xs) => each(xs.as_slice(), out),
+    }
+}

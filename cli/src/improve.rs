@@ -59,6 +59,7 @@ pub fn run(ruleset: &Ruleset, data: &Path, s: &Settings<'_>) -> Result<String, S
     let options = qinglian::ReadOptions {
         encoding: s.encoding.map(str::to_string),
         sheet: s.sheet.map(str::to_string),
+        ..qinglian::ReadOptions::default()
     };
     let rows = qinglian::read_records_with(data, &options).map_err(|e| e.to_string())?;
     let batch = Batch::from_rows(ruleset, &rows);

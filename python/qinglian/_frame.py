@@ -317,10 +317,17 @@ def _repeated_ids(ruleset: "Ruleset", source: _Source) -> List[Tuple[int, int, s
     if id_column is None:
         return []
     ids = pd.Series(source.pandas_column(id_column), copy=False)
-    codes, _ = pd.factorize(ids)
-    rows = np.arange(len(codes))
-    first = pd.Series(rows).groupby(codes).transform("min").to_numpy()
-    later = np.flatnonzero((codes >= 0) & (first != rows))
+    # One hash pass (the whole cost on a large frame); the rest only when some id repeats.
+    codes, uniques = pd.factorize(ids)
+    present = codes >= 0
+    if len(uniques) == int(present.sum()):
+        return []
+    # The first row of each code (missing ids are code −1, which sorts first).
+    _, first_of_code = np.unique(codes, return_index=True)
+    if not present.all():
+        first_of_code = first_of_code[1:]
+    first = first_of_code[np.where(present, codes, 0)]
+    later = np.flatnonzero(present & (first != np.arange(len(codes))))
     return [(int(r), int(first[r]), _id_text(ids.iloc[r])) for r in later]
 
 

@@ -196,7 +196,10 @@ fn needs_order(ruleset: &Ruleset, node: usize) -> bool {
             scorer.as_ref(),
             Scorer::Rank { .. }
                 | Scorer::Normalise {
-                    method: Normalisation::Percentile,
+                    method: Normalisation::Percentile
+                        | Normalisation::Rank
+                        | Normalisation::Borda
+                        | Normalisation::PercentileBands { .. },
                     ..
                 }
         ),

@@ -279,6 +279,24 @@ impl Ruleset {
                             "the cohort's best value is not above 0, so no fraction of it can be taken: treated as missing",
                         )
                     }
+                    Scorer::Normalise {
+                        method: Normalisation::Rank | Normalisation::Borda,
+                        ..
+                    } => {
+                        return Text::new(
+                            "本组数值个数超过本指标分值，名次无法计分，按缺失处理",
+                            "the cohort has more values than the indicator has points, so its ranks cannot be scored: treated as missing",
+                        )
+                    }
+                    Scorer::Normalise {
+                        method: Normalisation::AboveMean { .. },
+                        ..
+                    } => {
+                        return Text::new(
+                            "本组均值不大于0，无从与均值比较，按缺失处理",
+                            "the cohort's mean is not above 0, so nothing can be compared with it: treated as missing",
+                        )
+                    }
                     Scorer::Normalise { .. } => {
                         return Text::new(
                             "本组数值全部相同或过少，无从归一化，按缺失处理",
@@ -1077,7 +1095,7 @@ fn describe(
         } => {
             let x = need!(number(value, view)?);
             let points = need!(rule::normalise(
-                *method,
+                method,
                 *direction,
                 stats,
                 rank_values,
@@ -1172,6 +1190,72 @@ fn describe(
                             num(x),
                             num(worst),
                             num(*target)
+                        ),
+                    )
+                }
+                Normalisation::Rank | Normalisation::Borda => {
+                    let place = rule::better_than(rank_values, x, *direction) + 1;
+                    let (zh, en) = if matches!(method, Normalisation::Rank) {
+                        ("名次分（最差为1分）", "rank points (1 for the last)")
+                    } else {
+                        ("波达分（胜过的个数）", "Borda points (the values it beats)")
+                    };
+                    text(
+                        format!(
+                            "数值{}{lower_zh}，在本组{}个数值中排第{place}名，{zh}{}分",
+                            num(x),
+                            rank_values.len(),
+                            num(points)
+                        ),
+                        format!(
+                            "value {}{lower_en}, rank {place} of the cohort's {} values: {en} {}",
+                            num(x),
+                            rank_values.len(),
+                            num(points)
+                        ),
+                    )
+                }
+                Normalisation::PercentileBands { .. } => {
+                    let worse = rule::worse_than(rank_values, x, *direction) as f64;
+                    let rank = 100.0 * worse / (rank_values.len().max(2) - 1) as f64;
+                    share(
+                        if max > 0.0 { points / max } else { 0.0 },
+                        format!(
+                            "数值{}{lower_zh}，在本组{}个数值中的百分位{}，按分档计分",
+                            num(x),
+                            rank_values.len(),
+                            num(rank)
+                        ),
+                        format!(
+                            "value {}{lower_en}, percentile rank {} among the cohort's {} values, scored by its band",
+                            num(x),
+                            num(rank),
+                            rank_values.len()
+                        ),
+                    )
+                }
+                Normalisation::AboveMean { tolerance } => {
+                    let (zh, en) = if points >= max {
+                        ("优于", "better than")
+                    } else if points <= 0.0 {
+                        ("差于", "worse than")
+                    } else {
+                        ("接近", "close to")
+                    };
+                    text(
+                        format!(
+                            "数值{}{lower_zh}，本组均值{}，{zh}均值（容差{}%），得{}分",
+                            num(x),
+                            num(stats.mean),
+                            num(tolerance * 100.0),
+                            num(points)
+                        ),
+                        format!(
+                            "value {}{lower_en}; the cohort's mean {}: {en} the mean (tolerance {}%), {} points",
+                            num(x),
+                            num(stats.mean),
+                            num(tolerance * 100.0),
+                            num(points)
                         ),
                     )
                 }

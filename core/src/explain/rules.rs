@@ -538,6 +538,61 @@ pub(crate) fn scorer_words(scorer: &Scorer, max: f64, inputs: &[Input]) -> Text 
                         num(*target)
                     ),
                 ),
+                Normalisation::Rank => Text::new(
+                    format!("按{}{dzh}在本组中的名次计分：最差1分，每胜过一个数值加1分", c.zh),
+                    format!(
+                        "{}{den} by its rank in the cohort: 1 point for the last, 1 more for each value it beats",
+                        c.en
+                    ),
+                ),
+                Normalisation::Borda => Text::new(
+                    format!("按{}{dzh}在本组中胜过的数值个数计分（波达计分）", c.zh),
+                    format!(
+                        "{}{den} by how many of the cohort's values it beats (Borda count)",
+                        c.en
+                    ),
+                ),
+                Normalisation::PercentileBands { bands } => {
+                    let list = |sep: &str, f: &dyn Fn(&crate::ruleset::Band) -> String| {
+                        bands.iter().map(f).collect::<Vec<_>>().join(sep)
+                    };
+                    Text::new(
+                        format!(
+                            "按{}{dzh}在本组中的百分位分档计分：{}",
+                            c.zh,
+                            list("；", &|b| format!(
+                                "百分位{}及以上得{}分",
+                                num(b.at),
+                                num(b.share * max)
+                            ))
+                        ),
+                        format!(
+                            "{}{den} by its percentile rank in the cohort, in bands: {}",
+                            c.en,
+                            list("; ", &|b| format!(
+                                "{} points from the {}th percentile",
+                                num(b.share * max),
+                                num(b.at)
+                            ))
+                        ),
+                    )
+                }
+                Normalisation::AboveMean { tolerance } => Text::new(
+                    format!(
+                        "按{}{dzh}与本组均值比较：高于均值{}%以上得{m}分，低于均值{}%以上得0分，其间得{}分",
+                        c.zh,
+                        num(tolerance * 100.0),
+                        num(tolerance * 100.0),
+                        num(max / 2.0)
+                    ),
+                    format!(
+                        "{}{den} against the cohort's mean: {m} points more than {}% above it, 0 more than {}% below it, {} in between",
+                        c.en,
+                        num(tolerance * 100.0),
+                        num(tolerance * 100.0),
+                        num(max / 2.0)
+                    ),
+                ),
             }
         }
         Scorer::Formula { expr } => {

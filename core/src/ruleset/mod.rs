@@ -202,9 +202,9 @@ pub enum Direction {
 
 /// How a `normalise` scorer turns a value into points, from the cohort's values of it. Lower-is-
 /// better values are mirrored first (as COINr multiplies by the indicator's direction).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "method", rename_all = "snake_case")]
-pub enum Normalisation {
+pub(crate) enum Normalisation {
     /// `lo + (x − min) / (max − min) × (hi − lo)`: the cohort's range onto `[lo, hi]` points.
     Minmax { lo: f64, hi: f64 },
     /// `mean + sd × (x − m) / s`, `m` and `s` the cohort's mean and sample standard deviation.
@@ -218,6 +218,19 @@ pub enum Normalisation {
     /// `(x − min) / (target − min)` (lower is better: `(max − x) / (max − target)`), capped at 1,
     /// times the leaf's points: COINr's distance to a target with `cap_max`.
     Target { target: f64 },
+    /// `1 +` the number of cohort values below the value (COINr's `n_rank`, ties at their lowest
+    /// rank; lower is better: the values above), in points.
+    Rank,
+    /// The number of cohort values below the value (COINr's `n_borda`: the rank − 1), in points.
+    Borda,
+    /// A categorical scale: the share of the first band whose `at` the value's percentile rank
+    /// (0–100, as `Percentile`) reaches, bands listed best first (the OECD/JRC Handbook's
+    /// "categorical scales").
+    PercentileBands { bands: Vec<Band> },
+    /// Above or below the cohort's mean: all the points when `x / mean > 1 + tolerance`, none
+    /// when it is below `1 − tolerance`, half in between (the Handbook's "indicators above or
+    /// below the mean", its 1 / 0 / −1 onto the leaf's points; lower is better: mirrored).
+    AboveMean { tolerance: f64 },
 }
 
 /// What a `normalise` scorer gives when the cohort's values leave nothing to normalise by (all
@@ -231,8 +244,8 @@ pub enum ConstantCohort {
     Error,
 }
 
-/// A band of a threshold, criteria or risk-matrix scorer.
-#[derive(Clone, Debug, Serialize)]
+/// A band of a threshold, criteria or risk-matrix scorer (or of percentile bands).
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub(crate) struct Band {
     pub at: f64,
     pub share: f64,

@@ -379,7 +379,7 @@ fn values_en_needs_one_name_per_value() {
 }
 
 #[test]
-fn normalising_to_a_target_needs_one_and_only_there() {
+fn normalise_methods_take_their_own_fields() {
     let leaf = |scorer: &str| {
         format!("\n[[indicator]]\nid = \"a\"\nname = \"A\"\npoints = 10\nscorer = {scorer}\n")
     };
@@ -399,4 +399,27 @@ fn normalising_to_a_target_needs_one_and_only_there() {
         "{ type = \"normalise\", value = \"n\", method = \"distance_to_target\", target = 3 }"
     ))
     .is_empty());
+    // Ranks, Borda counts, percentile bands and above/below the mean.
+    for ok in [
+        "{ type = \"normalise\", value = \"n\", method = \"rank\" }",
+        "{ type = \"normalise\", value = \"n\", method = \"borda\", direction = \"lower\" }",
+        "{ type = \"normalise\", value = \"n\", method = \"above_mean\" }",
+        "{ type = \"normalise\", value = \"n\", method = \"above_mean\", tolerance = 0 }",
+        "{ type = \"normalise\", value = \"n\", method = \"percentile_bands\", bands = [{ at = 90, share = 1 }, { at = 0, share = 0.5 }] }",
+    ] {
+        assert!(codes(&leaf(ok)).is_empty(), "{ok}");
+    }
+    for (bad, code) in [
+        ("method = \"percentile_bands\"", "ruleset.missing_field"),
+        ("method = \"percentile_bands\", bands = []", "ruleset.missing_field"),
+        ("method = \"percentile_bands\", bands = [{ at = 120, share = 1 }]", "ruleset.bad_number"),
+        ("method = \"percentile_bands\", bands = [{ at = 10, share = 1 }, { at = 50, share = 0 }]", "ruleset.thresholds_out_of_order"),
+        ("method = \"above_mean\", tolerance = 1", "ruleset.bad_range"),
+        ("method = \"above_mean\", tolerance = -0.1", "ruleset.bad_range"),
+        ("method = \"rank\", tolerance = 0.1", "ruleset.scorer_field"),
+        ("method = \"borda\", bands = [{ at = 1, share = 1 }]", "ruleset.scorer_field"),
+    ] {
+        let scorer = format!("{{ type = \"normalise\", value = \"n\", {bad} }}");
+        assert_eq!(codes(&leaf(&scorer)), [code], "{bad}");
+    }
 }

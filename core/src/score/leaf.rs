@@ -410,7 +410,7 @@ impl Leaf<'_, '_> {
                         self.rank_refs.values(self.node, 0),
                         self.rank_refs.stats(self.node, 0),
                     );
-                    let (method, direction) = (*method, *direction);
+                    let direction = *direction;
                     each(&v.numbers(n), score, status, max, |x| {
                         normalise(method, direction, &stats, values, max, x).unwrap_or(f64::NAN)
                     });
@@ -438,7 +438,7 @@ impl Leaf<'_, '_> {
                     let points = if x.is_nan() {
                         f64::NAN
                     } else {
-                        match normalise(*method, *direction, &stats, values, max, x) {
+                        match normalise(method, *direction, &stats, values, max, x) {
                             Some(p) => p,
                             None if *constant == ConstantCohort::Error && in_todo(i) => {
                                 failed.push(i);
@@ -457,7 +457,8 @@ impl Leaf<'_, '_> {
                             "record.constant_cohort",
                             "the cohort's values of this indicator leave nothing to normalise by \
                              (all equal or too few; for a fraction, a best value not above 0; \
-                             for a target, a worst value already at it)",
+                             for a target, a worst value already at it; for ranks, more values \
+                             than the indicator's points; against the mean, a mean not above 0)",
                         )
                         .path(self.path),
                     );
@@ -554,7 +555,7 @@ pub(crate) fn survey_mean(
 /// for a leaf worth `max`; `None` when the cohort leaves nothing to normalise by (all values
 /// equal, or too few of them).
 pub(crate) fn normalise(
-    method: Normalisation,
+    method: &Normalisation,
     direction: Direction,
     stats: &Stats,
     values: &[f64],
@@ -562,7 +563,7 @@ pub(crate) fn normalise(
     x: f64,
 ) -> Option<f64> {
     match method {
-        Normalisation::Minmax { lo, hi } => {
+        &Normalisation::Minmax { lo, hi } => {
             let range = stats.max - stats.min;
             // (`NaN` for an empty cohort fails this too.)
             if range.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
@@ -575,7 +576,7 @@ pub(crate) fn normalise(
             };
             Some(lo + t * (hi - lo))
         }
-        Normalisation::Zscore { mean, sd } => {
+        &Normalisation::Zscore { mean, sd } => {
             if stats.sd.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
                 return None;
             }
@@ -589,10 +590,7 @@ pub(crate) fn normalise(
             if values.len() < 2 {
                 return None;
             }
-            let worse = match direction {
-                Direction::Higher => values.partition_point(|&v| v < x),
-                Direction::Lower => values.len() - values.partition_point(|&v| v <= x),
-            };
+            let worse = worse_than(values, x, direction);
             Some(share(max, worse as f64 / (values.len() - 1) as f64))
         }
         Normalisation::FractionOfMax => {
@@ -611,7 +609,7 @@ pub(crate) fn normalise(
             };
             Some(share(max, fraction))
         }
-        Normalisation::Target { target } => {
+        &Normalisation::Target { target } => {
             let (num, den) = match direction {
                 Direction::Higher => (x - stats.min, target - stats.min),
                 Direction::Lower => (stats.max - x, stats.max - target),
@@ -622,6 +620,60 @@ pub(crate) fn normalise(
             }
             Some(share(max, num / den))
         }
+        Normalisation::Rank | Normalisation::Borda => {
+            // A rank above the leaf's points would be cut off: the cohort is too large for it.
+            let first = if matches!(method, Normalisation::Rank) {
+                1.0
+            } else {
+                0.0
+            };
+            let n = values.len() as f64;
+            if values.is_empty() || n - 1.0 + first > max {
+                return None;
+            }
+            Some(first + worse_than(values, x, direction) as f64)
+        }
+        Normalisation::PercentileBands { bands } => {
+            if values.len() < 2 {
+                return None;
+            }
+            // Percentile rank `100 × worse / (n − 1)` reaches `at`, compared without dividing so
+            // that a rank exactly on a band's edge is in it.
+            let worse = worse_than(values, x, direction) as f64 * 100.0;
+            let others = (values.len() - 1) as f64;
+            Some(
+                bands
+                    .iter()
+                    .find(|b| worse >= b.at * others)
+                    .map_or(0.0, |b| share(max, b.share)),
+            )
+        }
+        &Normalisation::AboveMean { tolerance } => {
+            // The ratio to the mean is only a measure above a mean above 0.
+            if stats.mean.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+                return None;
+            }
+            let w = x / stats.mean;
+            let (better, worse) = match direction {
+                Direction::Higher => (w > 1.0 + tolerance, w < 1.0 - tolerance),
+                Direction::Lower => (w < 1.0 - tolerance, w > 1.0 + tolerance),
+            };
+            Some(if better {
+                max
+            } else if worse {
+                0.0
+            } else {
+                max / 2.0
+            })
+        }
+    }
+}
+
+/// How many of the sorted `values` are worse than `x` (ties are not).
+pub(crate) fn worse_than(values: &[f64], x: f64, direction: Direction) -> usize {
+    match direction {
+        Direction::Higher => values.partition_point(|&v| v < x),
+        Direction::Lower => values.len() - values.partition_point(|&v| v <= x),
     }
 }
 
@@ -674,7 +726,7 @@ mod tests {
     fn normalisation_follows_the_cohort() {
         use super::normalise;
         use crate::cohort::Stats;
-        use crate::ruleset::Normalisation::{Minmax, Percentile, Zscore};
+        use crate::ruleset::Normalisation::{self, Minmax, Percentile, Zscore};
         let values = [2.0, 4.0, 4.0, 10.0];
         let stats = Stats {
             n: 4,
@@ -684,20 +736,20 @@ mod tests {
             sd: 12f64.sqrt(),
         };
         let mm = Minmax { lo: 0.0, hi: 100.0 };
-        let at = |m, d, x| normalise(m, d, &stats, &values, 100.0, x).unwrap();
-        assert_eq!(at(mm, Direction::Higher, 2.0), 0.0);
-        assert_eq!(at(mm, Direction::Higher, 10.0), 100.0);
-        assert_eq!(at(mm, Direction::Higher, 4.0), 25.0);
-        assert_eq!(at(mm, Direction::Lower, 4.0), 75.0);
+        let at = |m: Normalisation, d, x| normalise(&m, d, &stats, &values, 100.0, x).unwrap();
+        assert_eq!(at(mm.clone(), Direction::Higher, 2.0), 0.0);
+        assert_eq!(at(mm.clone(), Direction::Higher, 10.0), 100.0);
+        assert_eq!(at(mm.clone(), Direction::Higher, 4.0), 25.0);
+        assert_eq!(at(mm.clone(), Direction::Lower, 4.0), 75.0);
         let ranged = Minmax { lo: 1.0, hi: 100.0 };
-        assert_eq!(at(ranged, Direction::Lower, 10.0), 1.0);
+        assert_eq!(at(ranged.clone(), Direction::Lower, 10.0), 1.0);
         let z = Zscore {
             mean: 50.0,
             sd: 10.0,
         };
-        assert_eq!(at(z, Direction::Higher, 5.0), 50.0);
-        assert!((at(z, Direction::Higher, 5.0 + 12f64.sqrt()) - 60.0).abs() < 1e-12);
-        assert!((at(z, Direction::Lower, 5.0 + 12f64.sqrt()) - 40.0).abs() < 1e-12);
+        assert_eq!(at(z.clone(), Direction::Higher, 5.0), 50.0);
+        assert!((at(z.clone(), Direction::Higher, 5.0 + 12f64.sqrt()) - 60.0).abs() < 1e-12);
+        assert!((at(z.clone(), Direction::Lower, 5.0 + 12f64.sqrt()) - 40.0).abs() < 1e-12);
         // Percentile: the share of the other values below (ties do not count).
         assert!((at(Percentile, Direction::Higher, 4.0) - 100.0 / 3.0).abs() < 1e-12);
         assert!((at(Percentile, Direction::Lower, 4.0) - 100.0 / 3.0).abs() < 1e-12);
@@ -712,14 +764,112 @@ mod tests {
             mean: 1.0,
             sd: 0.0,
         };
-        for m in [mm, z] {
+        for m in [mm.clone(), z.clone()] {
             assert_eq!(
-                normalise(m, Direction::Higher, &flat, &[1.0; 3], 100.0, 1.0),
+                normalise(&m, Direction::Higher, &flat, &[1.0; 3], 100.0, 1.0),
                 None
             );
         }
         assert_eq!(
-            normalise(Percentile, Direction::Higher, &stats, &[3.0], 100.0, 3.0),
+            normalise(&Percentile, Direction::Higher, &stats, &[3.0], 100.0, 3.0),
+            None
+        );
+    }
+
+    #[test]
+    fn ranks_bands_and_the_mean() {
+        use super::normalise;
+        use crate::cohort::Stats;
+        use crate::ruleset::{Band, Normalisation};
+        let values = [2.0, 4.0, 4.0, 10.0, 15.0];
+        let stats = Stats {
+            n: 5,
+            min: 2.0,
+            max: 15.0,
+            mean: 7.0,
+            sd: 0.0,
+        };
+        let at = |m: &Normalisation, d, x| normalise(m, d, &stats, &values, 100.0, x);
+        // COINr's n_rank (ties at their lowest rank) and n_borda (the rank − 1).
+        for (x, rank) in [
+            (2.0, 1.0),
+            (4.0, 2.0),
+            (10.0, 4.0),
+            (15.0, 5.0),
+            (20.0, 6.0),
+        ] {
+            assert_eq!(at(&Normalisation::Rank, Direction::Higher, x), Some(rank));
+            assert_eq!(
+                at(&Normalisation::Borda, Direction::Higher, x),
+                Some(rank - 1.0)
+            );
+        }
+        // Lower is better: the values above count.
+        assert_eq!(at(&Normalisation::Rank, Direction::Lower, 4.0), Some(3.0));
+        assert_eq!(at(&Normalisation::Borda, Direction::Lower, 2.0), Some(4.0));
+        // A cohort larger than the leaf's points leaves ranks that cannot be scored.
+        assert_eq!(
+            normalise(
+                &Normalisation::Rank,
+                Direction::Higher,
+                &stats,
+                &values,
+                4.0,
+                4.0
+            ),
+            None
+        );
+        assert_eq!(
+            normalise(
+                &Normalisation::Borda,
+                Direction::Higher,
+                &stats,
+                &values,
+                4.0,
+                4.0
+            ),
+            Some(1.0)
+        );
+        // Categorical bands by percentile rank: 0, 25, 25, 75, 100 for the five values.
+        let band = |at, share| Band {
+            at,
+            share,
+            label: None,
+            label_en: None,
+        };
+        let bands = Normalisation::PercentileBands {
+            bands: vec![band(75.0, 1.0), band(25.0, 0.5)],
+        };
+        for (x, points) in [
+            (2.0, 0.0),
+            (4.0, 50.0),
+            (10.0, 100.0),
+            (15.0, 100.0),
+            (3.0, 50.0),
+            (1.0, 0.0),
+        ] {
+            assert_eq!(at(&bands, Direction::Higher, x), Some(points), "x = {x}");
+        }
+        // Lower is better: 4 is worse than 10 and 15 only, a percentile rank of 50.
+        assert_eq!(at(&bands, Direction::Lower, 4.0), Some(50.0));
+        assert_eq!(at(&bands, Direction::Lower, 2.0), Some(100.0));
+        // Above or below the mean (7) by more than 20 %: beyond 8.4 or under 5.6.
+        let mean = Normalisation::AboveMean { tolerance: 0.2 };
+        for (x, higher, lower) in [
+            (8.5, 100.0, 0.0),
+            (8.39, 50.0, 50.0),
+            (5.61, 50.0, 50.0),
+            (5.5, 0.0, 100.0),
+        ] {
+            assert_eq!(at(&mean, Direction::Higher, x), Some(higher), "x = {x}");
+            assert_eq!(at(&mean, Direction::Lower, x), Some(lower), "x = {x}");
+        }
+        let below_zero = Stats {
+            mean: -1.0,
+            ..stats
+        };
+        assert_eq!(
+            normalise(&mean, Direction::Higher, &below_zero, &values, 100.0, 1.0),
             None
         );
     }

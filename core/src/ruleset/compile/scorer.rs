@@ -565,6 +565,43 @@ impl Cx<'_> {
                             return None;
                         }
                     },
+                    "rank" => Normalisation::Rank,
+                    "borda" => Normalisation::Borda,
+                    "percentile_bands" => match &s.bands {
+                        Some(b) if !b.is_empty() => {
+                            let bands = self.bands(b, true, path);
+                            for (band, def) in bands.iter().zip(b) {
+                                if !(0.0..=100.0).contains(&band.at) {
+                                    self.error(
+                                        "ruleset.bad_number",
+                                        Some(def.span()),
+                                        Some(path),
+                                        format!(
+                                            "a percentile band's `at` is a percentile rank in [0, 100]; got {}",
+                                            band.at
+                                        ),
+                                    );
+                                }
+                            }
+                            Normalisation::PercentileBands { bands }
+                        }
+                        _ => {
+                            self.error(
+                                "ruleset.missing_field",
+                                Some(span.clone()),
+                                Some(path),
+                                "the `percentile_bands` method needs `bands` (percentile rank `at`, best first, and a `share`)".into(),
+                            );
+                            return None;
+                        }
+                    },
+                    "above_mean" => {
+                        let tolerance = num(s.tolerance.as_ref()).unwrap_or(0.2);
+                        if !(0.0..1.0).contains(&tolerance) {
+                            self.error("ruleset.bad_range", Some(span.clone()), Some(path), format!("`tolerance` is a share of the cohort's mean in [0, 1); got {tolerance}"));
+                        }
+                        Normalisation::AboveMean { tolerance }
+                    }
                     _ => Normalisation::Percentile,
                 };
                 for (field, used) in [
@@ -573,12 +610,19 @@ impl Cx<'_> {
                     ("mean", s.mean.is_some()),
                     ("sd", s.sd.is_some()),
                     ("target", s.target.is_some()),
+                    ("bands", s.bands.is_some()),
+                    ("tolerance", s.tolerance.is_some()),
                 ] {
                     let fits = match method {
                         Normalisation::Minmax { .. } => matches!(field, "lo" | "hi"),
                         Normalisation::Zscore { .. } => matches!(field, "mean" | "sd"),
                         Normalisation::Target { .. } => field == "target",
-                        Normalisation::Percentile | Normalisation::FractionOfMax => false,
+                        Normalisation::PercentileBands { .. } => field == "bands",
+                        Normalisation::AboveMean { .. } => field == "tolerance",
+                        Normalisation::Percentile
+                        | Normalisation::FractionOfMax
+                        | Normalisation::Rank
+                        | Normalisation::Borda => false,
                     };
                     if used && !fits {
                         self.error(
@@ -698,6 +742,8 @@ const SCORER_FIELDS: &[(&str, &[&str])] = &[
             "mean",
             "sd",
             "target",
+            "bands",
+            "tolerance",
             "constant",
         ],
     ),
@@ -710,6 +756,10 @@ const METHODS: &[(&str, &str)] = &[
     ("percentile", "percentile"),
     ("fraction_of_max", "fraction_of_max"),
     ("distance_to_target", "distance_to_target"),
+    ("rank", "rank"),
+    ("borda", "borda"),
+    ("percentile_bands", "percentile_bands"),
+    ("above_mean", "above_mean"),
 ];
 
 const CONSTANT: &[(&str, ConstantCohort)] = &[

@@ -235,3 +235,73 @@ fn weight_cases() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(count > 0);
 }
+
+/// The random-index tables are the mean consistency index of random reciprocal matrices on
+/// Saaty's 1/9…9 scale: a Monte Carlo of our own must agree with each table within its
+/// sampling error (Alonso & Lamata used 100,000 matrices per order, 许树柏 1,000 and two
+/// decimals), which catches a mistyped entry.
+#[test]
+fn random_index_tables_agree_with_a_monte_carlo_of_random_judgements() {
+    const SCALE: [f64; 17] = [
+        1.0 / 9.0,
+        1.0 / 8.0,
+        1.0 / 7.0,
+        1.0 / 6.0,
+        1.0 / 5.0,
+        1.0 / 4.0,
+        1.0 / 3.0,
+        1.0 / 2.0,
+        1.0,
+        2.0,
+        3.0,
+        4.0,
+        5.0,
+        6.0,
+        7.0,
+        8.0,
+        9.0,
+    ];
+    const MATRICES: usize = 10_000;
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut draw = || {
+        // SplitMix64.
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        SCALE[((z ^ (z >> 31)) % 17) as usize]
+    };
+    let options = AhpOptions::new().random_index(RandomIndex::AlonsoLamata2006);
+    for n in 3..=15 {
+        let cis: Vec<f64> = (0..MATRICES)
+            .map(|_| {
+                let mut m = vec![vec![1.0; n]; n];
+                for i in 0..n {
+                    for j in i + 1..n {
+                        let a = draw();
+                        m[i][j] = a;
+                        m[j][i] = 1.0 / a;
+                    }
+                }
+                weights::ahp(&m, &options).unwrap().ci
+            })
+            .collect();
+        let mean = cis.iter().sum::<f64>() / MATRICES as f64;
+        let sd =
+            (cis.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / (MATRICES - 1) as f64).sqrt();
+        let ours = sd / (MATRICES as f64).sqrt();
+        for (table, matrices, rounding) in [
+            (RandomIndex::AlonsoLamata2006, 100_000.0, 0.000_05),
+            (RandomIndex::Xu1988, 1_000.0, 0.005),
+        ] {
+            let theirs = sd / f64::sqrt(matrices);
+            let tolerance = 3.5 * (ours * ours + theirs * theirs).sqrt() + rounding;
+            let ri = weights::random_index(table, n).unwrap();
+            assert!(
+                (ri - mean).abs() <= tolerance,
+                "{} n = {n}: table {ri}, Monte Carlo {mean:.4} ± {tolerance:.4}",
+                table.name()
+            );
+        }
+    }
+}

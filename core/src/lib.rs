@@ -104,5 +104,5 @@ pub use ruleset::{
 pub use score::{Scores, NO_ALERT, NO_GRADE, NO_TIER};
 pub use sensitivity::{ParameterAnalysis, ParameterRange, ParameterSensitivity, SensitivityIndex};
 pub use uncertainty::{AnalysisError, RankUncertainty, WeightNoise};
-pub use unit_ids::{repeated_id, UnitIds};
+pub use unit_ids::{repeated_id, repeated_rows, UnitIds};
 pub use weights::{EffectiveWeight, WeightsError};

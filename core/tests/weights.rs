@@ -276,12 +276,10 @@ fn random_index_tables_agree_with_a_monte_carlo_of_random_judgements() {
         let cis: Vec<f64> = (0..MATRICES)
             .map(|_| {
                 let mut m = vec![vec![1.0; n]; n];
-                for i in 0..n {
-                    for j in i + 1..n {
-                        let a = draw();
-                        m[i][j] = a;
-                        m[j][i] = 1.0 / a;
-                    }
+                for (i, j) in (0..n).flat_map(|i| (i + 1..n).map(move |j| (i, j))) {
+                    let a = draw();
+                    m[i][j] = a;
+                    m[j][i] = 1.0 / a;
                 }
                 weights::ahp(&m, &options).unwrap().ci
             })

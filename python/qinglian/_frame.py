@@ -316,6 +316,11 @@ def _repeated_ids(ruleset: "Ruleset", source: _Source) -> List[Tuple[int, int, s
     id_column, _ = _label_names(ruleset, source)
     if id_column is None:
         return []
+    # Text ids (Arrow strings: pandas' own `str` columns, Arrow and polars frames) are hashed by
+    # the core without the GIL, several times faster than a pandas hash table of them.
+    found = _repeated_text_ids(source, id_column)
+    if found is not None:
+        return found
     ids = pd.Series(source.pandas_column(id_column), copy=False)
     # One hash pass (the whole cost on a large frame); the rest only when some id repeats.
     codes, uniques = pd.factorize(ids)
@@ -329,6 +334,26 @@ def _repeated_ids(ruleset: "Ruleset", source: _Source) -> List[Tuple[int, int, s
     first = first_of_code[np.where(present, codes, 0)]
     later = np.flatnonzero(present & (first != np.arange(len(codes))))
     return [(int(r), int(first[r]), _id_text(ids.iloc[r])) for r in later]
+
+
+def _repeated_text_ids(source: _Source, name: str) -> Optional[List[Tuple[int, int, str]]]:
+    """`_repeated_ids` through the core for a column of text; `None` for any other column."""
+    if source.arrow is not None:
+        column = _arrow_column(source.arrow, name)
+    else:
+        array = source.pandas_column(name)
+        # Only columns already held as Arrow strings: converting objects would cost more than it
+        # saves.
+        if not hasattr(array, "__arrow_array__") or "str" not in str(array.dtype):
+            return None
+        try:
+            import pyarrow as pa
+        except ImportError:
+            return None
+        column = pa.array(array)
+    from ._qinglian import _repeated_ids as repeated_in_core
+
+    return repeated_in_core(column)
 
 
 def _id_text(value: Any) -> str:

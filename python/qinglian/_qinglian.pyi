@@ -25,6 +25,7 @@ __all__ = [
     "__version__",
     "_to_excel",
     "_evaluation_from_json",
+    "_repeated_ids",
 ]
 
 __version__: str
@@ -341,6 +342,7 @@ def _to_excel(
     groups: Optional[Sequence[Sequence[str]]] = None,
 ) -> None: ...
 def _evaluation_from_json(ruleset: Ruleset, json: str) -> Evaluation: ...
+def _repeated_ids(ids: Any) -> Optional[List[Tuple[int, int, str]]]: ...
 
 def weights_ahp(
     matrix: Sequence[Sequence[float]],

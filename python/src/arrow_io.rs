@@ -412,3 +412,33 @@ pub(crate) fn to_arrow(ruleset: &Ruleset, out: Output) -> Result<RecordBatch, St
     add("error_code", Arc::new(code.finish()), false);
     RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).map_err(|e| e.to_string())
 }
+
+/// (row, first row, id) for each row whose unit id an earlier row had, over the chunks of an id
+/// column of text (any Arrow string type, or a dictionary of strings). Nulls and empty strings
+/// are no id. `Err` for other types: the caller checks those another way.
+pub(crate) fn repeated_ids(chunks: &[ArrayRef]) -> Result<Vec<(usize, usize, String)>, String> {
+    // Dictionaries decoded first, so that every chunk's strings can be borrowed below.
+    let decoded: Vec<ArrayRef> = chunks
+        .iter()
+        .map(|chunk| match chunk.data_type() {
+            DataType::Dictionary(..) => cast(chunk, &DataType::Utf8),
+            _ => Ok(chunk.clone()),
+        })
+        .collect::<Result<_, _>>()?;
+    let mut ids: Vec<Option<&str>> = Vec::with_capacity(decoded.iter().map(|c| c.len()).sum());
+    for chunk in &decoded {
+        match chunk.data_type() {
+            DataType::Utf8 => ids.extend(chunk.as_string::<i32>().iter()),
+            DataType::LargeUtf8 => ids.extend(chunk.as_string::<i64>().iter()),
+            DataType::Utf8View => ids.extend(chunk.as_string_view().iter()),
+            other => return Err(format!("ids of type {other} are not text")),
+        }
+    }
+    Ok(qinglian::repeated_rows(&ids)
+        .into_iter()
+        .map(|(row, first)| {
+            let id = ids.get(row).copied().flatten().unwrap_or_default();
+            (row, first, id.to_string())
+        })
+        .collect())
+}

@@ -16,7 +16,7 @@ use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use pyo3_arrow::input::AnyRecordBatch;
+use pyo3_arrow::input::{AnyArray, AnyRecordBatch};
 use pyo3_arrow::PyRecordBatch;
 use qinglian::{Batch, Cell, Groups, Lang, Record};
 use serde_json::Value;
@@ -1840,6 +1840,15 @@ fn read_records<'py>(
 // ------------------------------------------------------------------------------------- module
 
 /// An evaluation read back from its JSON (the other half of `Evaluation.__reduce__`).
+/// (row, first row, id) for each row whose unit id an earlier row had, from an Arrow column of
+/// text ids (anything with `__arrow_c_array__` or `__arrow_c_stream__`), hashed with the GIL
+/// released; `None` when the ids are not text (the caller checks those itself).
+#[pyfunction]
+fn _repeated_ids(py: Python<'_>, ids: AnyArray) -> PyResult<Option<Vec<(usize, usize, String)>>> {
+    let (chunks, _) = ids.into_chunked_array()?.into_inner();
+    Ok(py.detach(move || arrow_io::repeated_ids(&chunks).ok()))
+}
+
 #[pyfunction]
 fn _evaluation_from_json(ruleset: PyRef<'_, Ruleset>, json: &str) -> PyResult<Evaluation> {
     let value: serde_json::Value =
@@ -1926,6 +1935,7 @@ fn _qinglian(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(read_records, m)?)?;
     m.add_function(wrap_pyfunction!(_to_excel, m)?)?;
     m.add_function(wrap_pyfunction!(_evaluation_from_json, m)?)?;
+    m.add_function(wrap_pyfunction!(_repeated_ids, m)?)?;
     m.add_function(wrap_pyfunction!(weights::weights_ahp, m)?)?;
     m.add_function(wrap_pyfunction!(weights::weights_of_data, m)?)?;
     m.add_function(wrap_pyfunction!(weights::weights_equal, m)?)?;

@@ -215,6 +215,34 @@ def test_repeated_unit_ids_are_reported_and_rejected_when_strict(mini: qinglian.
         mini.evaluate_frame(numeric)
 
 
+def test_repeated_ids_are_found_alike_in_every_kind_of_id_column(mini: qinglian.Ruleset) -> None:
+    """Text ids held as Arrow strings are checked by the core, other columns by pandas: the
+    same rows are reported either way."""
+    import pandas as pd
+    import pyarrow as pa
+
+    ids = ["A", "B", None, "A", "C", "B", "A"]
+    records = [{**GOOD, "id": i} for i in ids]
+    expected = ["record.duplicate_id" if row in (3, 5, 6) else None for row in range(len(ids))]
+    frame = pd.DataFrame(records)
+    table = pa.Table.from_pylist(records)
+    kinds = {
+        "pandas str": frame,
+        "pandas object": frame.astype({"id": object}),
+        "pandas categorical": frame.astype({"id": "category"}),
+        "arrow string": table,
+        "arrow large_string": table.set_column(
+            table.schema.get_field_index("id"), "id", table["id"].cast(pa.large_string())
+        ),
+        "arrow dictionary": table.set_column(
+            table.schema.get_field_index("id"), "id", table["id"].dictionary_encode()
+        ),
+    }
+    for kind, data in kinds.items():
+        out = mini.evaluate_frame(data, strict=True)
+        assert list(out["error_code"]) == expected, kind
+
+
 def test_unique_ids_give_no_warning(mini: qinglian.Ruleset) -> None:
     import warnings
 

@@ -67,6 +67,7 @@ pub mod export;
 pub mod expr;
 pub mod improve;
 pub mod number;
+pub mod outranking;
 pub mod provenance;
 pub mod read;
 pub mod record;
@@ -90,6 +91,7 @@ pub use evaluation::{
 pub use explain::improve::{decomposition_headings, plan_headings};
 pub use explain::{num as format_number, Lang};
 pub use improve::{ImproveOptions, ImprovementPlan, Search, Step, StepKind};
+pub use outranking::{Copeland, Outranking};
 pub use provenance::Provenance;
 pub use read::{Chunk, ReadOptions, RecordFormat, RecordReader, CHUNK_ROWS};
 pub use record::{

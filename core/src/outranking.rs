@@ -107,6 +107,12 @@ pub fn outranking(
             w.iter().map(|x| x / sum).collect()
         }
     };
+    if let Some(d) = directions.filter(|d| d.len() != width) {
+        return Err(WeightsError::new(
+            "weights.directions",
+            format!("{} directions given for {width} columns", d.len()),
+        ));
+    }
     let lower: Vec<bool> = (0..width)
         .map(|c| directions.and_then(|d| d.get(c)) == Some(&Direction::Lower))
         .collect();
@@ -331,6 +337,8 @@ mod tests {
             "weights.bad_weights"
         );
         assert_eq!(code(&[vec![1.0]], Some(&[0.0])).code, "weights.bad_weights");
+        let e = outranking(&[vec![1.0]], None, Some(&[Direction::Lower; 2])).unwrap_err();
+        assert_eq!(e.code, "weights.directions");
         let many = vec![vec![1.0]; MAX_UNITS + 1];
         assert_eq!(code(&many, None).code, "weights.too_large");
     }

@@ -42,3 +42,49 @@ fn copeland_scores_count_the_contests_won_on_the_children() {
     let e = ruleset.copeland(&batch, Some("nowhere")).unwrap_err();
     assert!(e.message.contains("no indicator"), "{e}");
 }
+
+/// The fixture shared with Python and JavaScript: `expected` is what Rust computes
+/// (`QINGLIAN_BLESS=1` rewrites it); the others must give the same numbers.
+#[test]
+fn the_shared_fixture_holds_rusts_copeland_scores() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/outranking");
+    let path = dir.join("asem-copeland.json");
+    let mut case: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let ruleset = Ruleset::load(dir.join(case["ruleset"].as_str().unwrap())).unwrap();
+    let records: Vec<Result<Record, qinglian::RecordError>> = case["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| Ok(serde_json::from_value(r.clone()).unwrap()))
+        .collect();
+    let batch = Batch::from_rows(&ruleset, &records);
+    let mut got = serde_json::Map::new();
+    for node in case["nodes"].as_array().unwrap() {
+        let node = node.as_str().unwrap();
+        let c = ruleset
+            .copeland(&batch, Some(node).filter(|n| !n.is_empty()))
+            .unwrap();
+        assert!(c.ranks.iter().all(|&r| r > 0), "every country is ranked");
+        assert!(c.scores.iter().all(|s| s.fract() == 0.0 && s.abs() <= 50.0));
+        got.insert(
+            node.to_string(),
+            serde_json::json!({
+                "copeland": c.scores,
+                "rank": c.ranks,
+                "dominant_pairs": c.dominant_pairs,
+                "dominant_share": c.dominant_share,
+            }),
+        );
+    }
+    let got = serde_json::Value::Object(got);
+    if std::env::var_os("QINGLIAN_BLESS").is_some() {
+        case["expected"] = got;
+        std::fs::write(&path, serde_json::to_string_pretty(&case).unwrap() + "\n").unwrap();
+        return;
+    }
+    assert_eq!(
+        case["expected"], got,
+        "rerun with QINGLIAN_BLESS=1 if the change is intended"
+    );
+}

@@ -594,6 +594,40 @@ def uncertainty(
     return pd.DataFrame(out, index=source.index(), copy=False)
 
 
+def copeland(
+    ruleset: "Ruleset",
+    data: Any,
+    node: Optional[str] = None,
+    keep: Optional[Sequence[str]] = None,
+) -> "pd.DataFrame":
+    """Copeland scores of the rows at a group of the tree (`node`, a path; the whole tree when
+    None): the OECD/JRC Handbook's non-compensatory aggregation, as COINr's `a_copeland`. Every
+    pair of scored rows is compared on the group's children, by their points and weights (ties
+    count half; a child missing for a row counts in none of its contests): `copeland` is the
+    number of rows a row outranks minus the number that outrank it, `rank` its place by that (1
+    = best, ties sharing the better rank; missing for rows that could not be scored). The
+    frame's `attrs` hold `dominant_pairs` and `dominant_share`: the pairs where one row beats
+    the other on every child, which no choice of weights can reorder. At most 5,000 rows.
+    """
+    import pandas as pd
+
+    source = _Source(data)
+    if source.arrow is not None:
+        source = _Source(source.arrow.to_pandas())
+    kept = _keep(ruleset, source, keep)
+    prepared = prepare(ruleset, source)
+    _warn_notes(ruleset, source, kept, stacklevel=2)
+    raw = ruleset._copeland_columns(prepared.length, prepared.columns, node)
+    out: Dict[str, Any] = {name: source.pandas_column(name) for name in kept}
+    out["copeland"] = raw["copeland"]
+    rank = raw["rank"]
+    out["rank"] = pd.arrays.IntegerArray(rank, rank == 0)
+    frame = pd.DataFrame(out, index=source.index(), copy=False)
+    frame.attrs["dominant_pairs"] = int(raw["dominant_pairs"])
+    frame.attrs["dominant_share"] = float(raw["dominant_share"])
+    return frame
+
+
 @dataclass(frozen=True)
 class Sensitivity:
     """What uncertain rule parameters do to a ranking (`Ruleset.sensitivity`).

@@ -22,6 +22,7 @@ __all__ = [
     "weights_ahp",
     "weights_equal",
     "weights_of_data",
+    "weights_outranking",
     "__version__",
     "_to_excel",
     "_evaluation_from_json",
@@ -256,6 +257,15 @@ class Ruleset:
     ) -> Any: ...
     def _fit_columns(self, length: int, columns: Dict[str, Any]) -> Cohort: ...
     def _fit_arrow(self, data: Any) -> Cohort: ...
+    def _copeland_columns(
+        self, length: int, columns: Dict[str, Any], node: Optional[str] = None
+    ) -> Dict[str, Any]: ...
+    def copeland(
+        self,
+        data: Any,
+        node: Optional[str] = None,
+        keep: Optional[Sequence[str]] = None,
+    ) -> Any: ...
     def _uncertainty_columns(
         self,
         length: int,
@@ -344,6 +354,11 @@ def _to_excel(
 def _evaluation_from_json(ruleset: Ruleset, json: str) -> Evaluation: ...
 def _repeated_ids(ids: Any) -> Optional[List[Tuple[int, int, str]]]: ...
 
+def weights_outranking(
+    matrix: Sequence[Sequence[float]],
+    weights: Optional[Sequence[float]] = None,
+    directions: Optional[Sequence[Union[int, float, str]]] = None,
+) -> Dict[str, Any]: ...
 def weights_ahp(
     matrix: Sequence[Sequence[float]],
     random_index: str = "saaty1980",

@@ -25,17 +25,25 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 import numpy as np
 import numpy.typing as npt
 
-from ._qinglian import WeightsError, weights_ahp, weights_equal, weights_of_data
+from ._qinglian import (
+    WeightsError,
+    weights_ahp,
+    weights_equal,
+    weights_of_data,
+    weights_outranking,
+)
 
 __all__ = [
     "AhpResult",
     "ConsistencyWarning",
+    "Outranking",
     "Weights",
     "WeightsError",
     "ahp",
     "critic",
     "entropy",
     "equal",
+    "outranking",
     "pca",
     "sd",
 ]
@@ -156,6 +164,46 @@ def pca(matrix: Any, drop_missing: bool = False) -> Weights:
 def equal(n: int) -> npt.NDArray[np.float64]:
     """Equal weights for `n` indicators."""
     return np.asarray(weights_equal(n), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Outranking:
+    """The outranking matrix of a data matrix and its Copeland scores (`outranking`)."""
+
+    matrix: npt.NDArray[np.float64]
+    """Row i, column j: the share of the weight on which unit i beats unit j (ties half)."""
+    copeland: npt.NDArray[np.float64]
+    """Per unit: the units it outranks minus the units that outrank it."""
+    dominant_pairs: int
+    """Pairs where one unit beats the other on every column."""
+    dominant_share: float
+    """`dominant_pairs` over all pairs."""
+
+
+def outranking(
+    matrix: Any,
+    weights: Optional[Sequence[float]] = None,
+    directions: Optional[Directions] = None,
+) -> Outranking:
+    """The outranking matrix and Copeland scores of a data matrix (rows: units; None and NaN
+    are missing values), as COINr's `outrankMatrix` and `a_copeland`: for units i and j, the
+    share of the `weights` (one per column, scaled to sum to 1; equal by default) on which i
+    beats j, ties counting half and missing values for neither, with the entry below the
+    diagonal 1 − the one above. Columns whose direction is lower-is-better are compared the
+    other way round. At most 5,000 units.
+    """
+    rows, names = _matrix(matrix)
+    r = weights_outranking(
+        rows,
+        None if weights is None else [float(w) for w in weights],
+        _directions(directions, names),
+    )
+    return Outranking(
+        matrix=np.asarray(r["matrix"], dtype=np.float64).reshape(len(rows), len(rows)),
+        copeland=np.asarray(r["copeland"], dtype=np.float64),
+        dominant_pairs=int(r["dominant_pairs"]),
+        dominant_share=math.nan if r["dominant_share"] is None else float(r["dominant_share"]),
+    )
 
 
 def _data(

@@ -1064,6 +1064,37 @@ impl Ruleset {
         fit(py, &self.inner, inputs)
     }
 
+    /// Copeland scores at a node (see `qinglian.Ruleset.copeland`) from columns as for
+    /// `_score_columns`: a dict with copeland, rank (numpy arrays), dominant_pairs and
+    /// dominant_share.
+    #[pyo3(signature = (length, columns, node = None))]
+    fn _copeland_columns<'py>(
+        &self,
+        py: Python<'py>,
+        length: usize,
+        columns: &Bound<'py, PyDict>,
+        node: Option<String>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let held = HeldColumns::extract(&self.inner, length, columns)?;
+        let mut inputs = held.inputs(length).map_err(PyValueError::new_err)?;
+        let ruleset = &self.inner;
+        let result = py.detach(move || -> Result<qinglian::Copeland, String> {
+            inputs.materialize();
+            let batch = inputs.batch(ruleset)?;
+            ruleset
+                .copeland(&batch, node.as_deref())
+                .map_err(|e| e.to_string())
+        });
+        let c = result.map_err(PyValueError::new_err)?;
+        let d = PyDict::new(py);
+        let ranks: Vec<i64> = c.ranks.iter().map(|&r| i64::from(r)).collect();
+        d.set_item("copeland", PyArray1::from_vec(py, c.scores))?;
+        d.set_item("rank", PyArray1::from_vec(py, ranks))?;
+        d.set_item("dominant_pairs", c.dominant_pairs)?;
+        d.set_item("dominant_share", c.dominant_share)?;
+        Ok(d)
+    }
+
     /// Ranks under noisy weights (see `qinglian.Ruleset.uncertainty`) from columns as for
     /// `_score_columns`: a dict of numpy arrays (nominal, median, p05, p95).
     #[pyo3(signature = (length, columns, samples, noise, seed, depths = None))]
@@ -1355,6 +1386,23 @@ impl Ruleset {
         slf.py()
             .import("qinglian._frame")?
             .getattr("uncertainty")?
+            .call((slf, data), Some(&kwargs))
+    }
+
+    /// Copeland scores at a node of the tree (see `qinglian._frame.copeland`).
+    #[pyo3(signature = (data, node = None, keep = None))]
+    fn copeland<'py>(
+        slf: &Bound<'py, Self>,
+        data: &Bound<'py, PyAny>,
+        node: Option<String>,
+        keep: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let kwargs = PyDict::new(slf.py());
+        kwargs.set_item("node", node)?;
+        kwargs.set_item("keep", keep)?;
+        slf.py()
+            .import("qinglian._frame")?
+            .getattr("copeland")?
             .call((slf, data), Some(&kwargs))
     }
 
@@ -1939,6 +1987,7 @@ fn _qinglian(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(weights::weights_ahp, m)?)?;
     m.add_function(wrap_pyfunction!(weights::weights_of_data, m)?)?;
     m.add_function(wrap_pyfunction!(weights::weights_equal, m)?)?;
+    m.add_function(wrap_pyfunction!(weights::weights_outranking, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -80,24 +80,53 @@ pub(crate) fn weights_of_data<'py>(
         .normalise(normalise)
         .drop_missing(drop_missing);
     if let Some(list) = directions {
-        let mut parsed = Vec::with_capacity(list.len());
-        for (j, d) in list.iter().enumerate() {
-            let value = if let Ok(s) = d.cast::<PyString>() {
-                let word: String = s.extract()?;
-                weights::parse_direction(j, DirectionValue::Word(&word))
-            } else {
-                let x: f64 = d.extract().map_err(|_| {
-                    pyo3::exceptions::PyTypeError::new_err(format!(
-                        "the direction of column {j} must be 1, -1, \"higher\" or \"lower\""
-                    ))
-                })?;
-                weights::parse_direction(j, DirectionValue::Number(x))
-            };
-            parsed.push(value.map_err(|e| weights_error(py, &e))?);
-        }
-        options = options.directions(parsed);
+        options = options.directions(parse_directions(py, &list)?);
     }
     match py.detach(|| method(&matrix, &options)) {
+        Ok(r) => ser_to_py(py, &r),
+        Err(e) => Err(weights_error(py, &e)),
+    }
+}
+
+/// Directions given as COINr's numbers or the ruleset's words, one per column.
+fn parse_directions(
+    py: Python<'_>,
+    list: &[Bound<'_, PyAny>],
+) -> PyResult<Vec<qinglian::Direction>> {
+    let mut parsed = Vec::with_capacity(list.len());
+    for (j, d) in list.iter().enumerate() {
+        let value = if let Ok(s) = d.cast::<PyString>() {
+            let word: String = s.extract()?;
+            weights::parse_direction(j, DirectionValue::Word(&word))
+        } else {
+            let x: f64 = d.extract().map_err(|_| {
+                pyo3::exceptions::PyTypeError::new_err(format!(
+                    "the direction of column {j} must be 1, -1, \"higher\" or \"lower\""
+                ))
+            })?;
+            weights::parse_direction(j, DirectionValue::Number(x))
+        };
+        parsed.push(value.map_err(|e| weights_error(py, &e))?);
+    }
+    Ok(parsed)
+}
+
+/// The outranking matrix and Copeland scores of a data matrix (rows: units; NaN missing): a
+/// dict with matrix, copeland, dominant_pairs and dominant_share.
+#[pyfunction]
+#[pyo3(signature = (matrix, weights = None, directions = None))]
+pub(crate) fn weights_outranking<'py>(
+    py: Python<'py>,
+    matrix: Vec<Vec<f64>>,
+    weights: Option<Vec<f64>>,
+    directions: Option<Vec<Bound<'py, PyAny>>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let directions = directions
+        .map(|list| parse_directions(py, &list))
+        .transpose()?;
+    let run =
+        || qinglian::outranking::outranking(&matrix, weights.as_deref(), directions.as_deref());
+    match py.detach(run) {
         Ok(r) => ser_to_py(py, &r),
         Err(e) => Err(weights_error(py, &e)),
     }

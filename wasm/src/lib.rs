@@ -364,6 +364,7 @@ export interface IndicatorInfo {
 
 mod cohort;
 mod improve;
+mod outranking;
 mod record;
 mod sensitivity;
 mod table;
@@ -858,6 +859,22 @@ impl Ruleset {
         >,
     ) -> Result<JsValue, JsValue> {
         uncertainty::uncertainty(&self.inner, &data, options)
+    }
+
+    /// Copeland scores of the rows (records or a table by column, one cohort) at the group
+    /// `node` (an indicator path; the whole tree by default): the OECD/JRC Handbook's
+    /// non-compensatory aggregation, as COINr's `a_copeland`, from the node's children's points
+    /// and weights. The numbers equal Rust's and Python's. Throws an `Error` with code
+    /// `options.invalid` for an unknown node or a leaf.
+    #[wasm_bindgen(unchecked_return_type = "CopelandResult")]
+    pub fn copeland(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RecordInput[] | Columns")] data: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ node?: string }")] options: Option<
+            JsValue,
+        >,
+    ) -> Result<JsValue, JsValue> {
+        outranking::copeland(&self.inner, &data, options)
     }
 
     /// Reads a cohort from its JSON text (`cohort.toJson()`) and checks it was fitted with this

@@ -60,6 +60,38 @@ export interface WeightsResult {
   dropped_rows: number[];
 }
 
+/** Options of `weights.outranking`. */
+export interface OutrankingOptions {
+  /** One weight per column (scaled to sum to 1). Default: equal. */
+  weights?: number[];
+  /** One direction per column; lower-is-better columns are compared the other way round. */
+  directions?: WeightDirection[];
+}
+
+/** The result of `weights.outranking`. */
+export interface OutrankingResult {
+  /** Row i, column j: the share of the weight on which unit i beats unit j (ties half). */
+  matrix: number[][];
+  /** Per unit: the units it outranks minus those that outrank it. */
+  copeland: number[];
+  /** Pairs where one unit beats the other on every column. */
+  dominant_pairs: number;
+  /** `dominant_pairs` over all pairs (null for fewer than two units). */
+  dominant_share: number | null;
+}
+
+/** Copeland scores at a node (`Ruleset.copeland`), in the rows' order. */
+export interface CopelandResult {
+  /** Per row: the rows it outranks minus those that outrank it; NaN for a row that could not be scored. */
+  copeland: Float64Array;
+  /** Rank by Copeland score (1 = best, ties share the better rank); 0 for a row that could not be scored. */
+  rank: Uint32Array;
+  /** Pairs where one row beats the other on every child of the node. */
+  dominantPairs: number;
+  /** `dominantPairs` over all pairs of scored rows. */
+  dominantShare: number;
+}
+
 /** A leaf's weight in the total (`Ruleset.effectiveWeights`). */
 export interface EffectiveWeight {
   path: string;
@@ -131,16 +163,21 @@ fn data_options(value: Option<JsValue>, call: &str) -> Result<DataOptions, JsVal
         .normalise(flag(&o, "normalise"))
         .drop_missing(flag(&o, "dropMissing"));
     if let Some(list) = option(&o, "directions") {
-        let mut directions = Vec::new();
-        for (j, d) in js_sys::Array::from(&list).iter().enumerate() {
-            let word = d.as_string();
-            let value = match &word {
-                Some(w) => DirectionValue::Word(w),
-                None => DirectionValue::Number(d.as_f64().unwrap_or(f64::NAN)),
-            };
-            directions.push(core::parse_direction(j, value).map_err(|e| weights_error(&e))?);
-        }
-        out = out.directions(directions);
+        out = out.directions(directions(&list)?);
+    }
+    Ok(out)
+}
+
+/// One direction per column: COINr's `1` / `-1` or the ruleset's words.
+fn directions(list: &JsValue) -> Result<Vec<qinglian::Direction>, JsValue> {
+    let mut out = Vec::new();
+    for (j, d) in js_sys::Array::from(list).iter().enumerate() {
+        let word = d.as_string();
+        let value = match &word {
+            Some(w) => DirectionValue::Word(w),
+            None => DirectionValue::Number(d.as_f64().unwrap_or(f64::NAN)),
+        };
+        out.push(core::parse_direction(j, value).map_err(|e| weights_error(&e))?);
     }
     Ok(out)
 }
@@ -221,6 +258,49 @@ impl JsWeights {
         #[wasm_bindgen(unchecked_optional_param_type = "WeightOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, JsValue> {
         of_data(core::pca, "weights.pca", &matrix, options)
+    }
+
+    /// The outranking matrix and Copeland scores of a data matrix (COINr's `outrankMatrix` and
+    /// `a_copeland`): for units i and j, the share of the weights on which i beats j, ties half,
+    /// missing values for neither; a unit's Copeland score is the units it outranks minus those
+    /// that outrank it. At most 5,000 units.
+    #[wasm_bindgen(unchecked_return_type = "OutrankingResult")]
+    pub fn outranking(
+        #[wasm_bindgen(unchecked_param_type = "Matrix")] matrix: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "OutrankingOptions")] options: Option<
+            JsValue,
+        >,
+    ) -> Result<JsValue, JsValue> {
+        let o = self::options(
+            &options.unwrap_or(JsValue::UNDEFINED),
+            "weights.outranking",
+            &["weights", "directions"],
+        )?;
+        let weights = match option(&o, "weights") {
+            Some(list) => Some(
+                js_sys::Array::from(&list)
+                    .iter()
+                    .enumerate()
+                    .map(|(j, w)| {
+                        w.as_f64().ok_or_else(|| {
+                            error_with_code(
+                                "weights.bad_weights",
+                                &format!("the weight of column {j} is not a number"),
+                            )
+                        })
+                    })
+                    .collect::<Result<Vec<f64>, _>>()?,
+            ),
+            None => None,
+        };
+        let directions = option(&o, "directions")
+            .map(|list| self::directions(&list))
+            .transpose()?;
+        let rows = self::matrix(&matrix)?;
+        let result =
+            qinglian::outranking::outranking(&rows, weights.as_deref(), directions.as_deref())
+                .map_err(|e| weights_error(&e))?;
+        to_js(&result)
     }
 
     /// Equal weights for `n` indicators.

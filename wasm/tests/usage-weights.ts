@@ -3,7 +3,9 @@ import {
   Ruleset,
   weights,
   type AhpResult,
+  type CopelandResult,
   type EffectiveWeight,
+  type OutrankingResult,
   type RankUncertainty,
   type UncertaintyOptions,
   type WeightsResult,
@@ -42,3 +44,15 @@ export function uncertain(ruleset: Ruleset, columns: { [field: string]: number[]
   const bands: Float64Array[] = [u.rankMedian, u.rankP05, u.rankP95, again.rankMedian];
   return [u.samples, rank[0] ?? 0, bands.length];
 }
+
+/** Outranking and Copeland scores, typed as documented. */
+export function outranked(ruleset: Ruleset, rows: number[][]): number[] {
+  const o: OutrankingResult = weights.outranking(rows, { weights: [1, 2], directions: [1, "lower"] });
+  const share: number | null = o.dominant_share;
+  const c: CopelandResult = ruleset.copeland([{ id: "A", x: 1 }], { node: "g" });
+  const all: CopelandResult = ruleset.copeland({ id: ["A"], x: [1] });
+  const scores: Float64Array = c.copeland;
+  const ranks: Uint32Array = all.rank;
+  return [...o.copeland, o.dominant_pairs, share ?? 0, scores[0] ?? 0, ranks[0] ?? 0, c.dominantShare];
+}
+

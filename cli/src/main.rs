@@ -12,6 +12,7 @@
 //! wrong arguments.
 
 mod cohorts;
+mod copeland;
 mod data;
 mod diff;
 mod improve;
@@ -276,6 +277,33 @@ enum Command {
         #[arg(long)]
         sheet: Option<String>,
         /// Output format: a table in rank order, or CSV / JSON rows in the file's order.
+        #[arg(long, value_enum, default_value_t = uncertainty::UncertaintyFormat::Table)]
+        format: uncertainty::UncertaintyFormat,
+        /// Language of the table.
+        #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+        lang: LangArg,
+    },
+    /// Copeland scores: every pair of units of the file compared on the parts of a node (the
+    /// whole index by default) by their points and weights — the non-compensatory alternative
+    /// to the node's weighted aggregation; prints each unit's score (pairs won − pairs lost),
+    /// its rank by it and its rank by the node's own aggregation.
+    Copeland {
+        /// Ruleset file.
+        ruleset: PathBuf,
+        /// Records (.csv, .json, .jsonl, or a workbook: .xlsx, .xls, .ods).
+        data: PathBuf,
+        /// The group whose parts are compared, by its indicator path; the whole index when not
+        /// given.
+        #[arg(long)]
+        node: Option<String>,
+        /// The data file's text encoding (as `score --encoding`); detected when not given.
+        #[arg(long)]
+        encoding: Option<String>,
+        /// The sheet of a workbook (.xlsx, .xls, .ods) to read, by name; the first when not
+        /// given.
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Output format: a table in Copeland order, or CSV / JSON rows in the file's order.
         #[arg(long, value_enum, default_value_t = uncertainty::UncertaintyFormat::Table)]
         format: uncertainty::UncertaintyFormat,
         /// Language of the table.
@@ -580,6 +608,30 @@ fn main() -> ExitCode {
                 lang: lang.into(),
             };
             let (text, failed) = uncertainty::run(&r, &data, &settings)?;
+            out!("{text}");
+            if failed > 0 {
+                eprintln!("{failed} rows could not be scored and are not ranked");
+                return Ok(ExitCode::from(ROWS_FAILED));
+            }
+            Ok(ExitCode::SUCCESS)
+        }),
+        Command::Copeland {
+            ruleset,
+            data,
+            node,
+            encoding,
+            sheet,
+            format,
+            lang,
+        } => load(&ruleset).and_then(|r| {
+            let settings = copeland::Settings {
+                encoding: encoding.as_deref(),
+                sheet: sheet.as_deref(),
+                node: node.as_deref(),
+                format,
+                lang: lang.into(),
+            };
+            let (text, failed) = copeland::run(&r, &data, &settings)?;
             out!("{text}");
             if failed > 0 {
                 eprintln!("{failed} rows could not be scored and are not ranked");

@@ -153,7 +153,7 @@ fn table(ruleset: &Ruleset, batch: &Batch<'_>, u: &RankUncertainty, s: &Settings
 }
 
 /// A CSV field, quoted when it must be (as `score --format csv` writes them).
-fn field(text: &str) -> String {
+pub(crate) fn field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {

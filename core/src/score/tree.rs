@@ -421,6 +421,7 @@ fn score_group(
     let mut acc = vec![-0.0_f64; n];
     let mut lowest = vec![1.0_f64; n];
     let mut all = -0.0_f64;
+    let linear = matches!(aggregate, Aggregate::Sum | Aggregate::Mean);
     for (&c, child) in children.iter().zip(&members) {
         if child.bonus {
             continue;
@@ -468,6 +469,32 @@ fn score_group(
                 }
             }};
         }
+        // Sums and weighted means: every row adds its child's term, or `-0.0` (which leaves
+        // any sum's bits as they are) where the child does not count, so that the loop has no
+        // branch and vectorises; the sums are those of the loops below, bit for bit.
+        if linear && !clean {
+            let missing_counts = child.missing == MissingPolicy::Zero;
+            let lanes = counted_n
+                .iter_mut()
+                .zip(any_missing.iter_mut())
+                .zip(present.iter_mut())
+                .zip(acc.iter_mut())
+                .zip(cs.iter().zip(cst));
+            for ((((k, m), p), a), (&s, &st)) in lanes {
+                let missing = st == Status::Missing;
+                let counts = (st as u8) < (Status::Missing as u8) || (missing_counts && missing);
+                let term = if aggregate == Aggregate::Sum {
+                    s
+                } else {
+                    weight * share(s)
+                };
+                *m |= missing;
+                *k += u32::from(counts);
+                *p += if counts { key } else { -0.0 };
+                *a += if counts { term } else { -0.0 };
+            }
+            continue;
+        }
         match aggregate {
             Aggregate::Sum => lanes!(|s, a, low| *a += s),
             Aggregate::Deduction => lanes!(|s, a, low| *a += (max - s).max(0.0)),
@@ -484,6 +511,42 @@ fn score_group(
     let mut reached = vec![false; n];
     // The usual row: some child counted, coverage met, a linear aggregation.
     let max = node.max;
+    // Sums and means first over every row without a branch (rows where no child counts keep
+    // what they hold, for the loop after); that loop is left out when every row had one.
+    let fast = simple && linear && node.zero_when.is_none();
+    if fast {
+        let mut all_counted = true;
+        for (((s, st), &k), (&p, &a)) in scores
+            .iter_mut()
+            .zip(status.iter_mut())
+            .zip(&counted_n)
+            .zip(present.iter().zip(&acc))
+        {
+            let left_out = considered - k as usize;
+            let score = if aggregate == Aggregate::Sum {
+                if left_out > 0 && p > 0.0 {
+                    a * max / p
+                } else {
+                    a
+                }
+            } else if p > 0.0 {
+                max * a / p
+            } else {
+                0.0
+            };
+            // `f64::clamp`, spelt out (its check of the bounds would sit in the loop).
+            let low = if score < 0.0 { 0.0 } else { score };
+            let clamped = if low > max { max } else { low };
+            let score = if score.is_finite() { clamped } else { 0.0 };
+            let any = k > 0;
+            all_counted &= any;
+            *s = if any { score } else { *s };
+            *st = if any { Status::Scored } else { *st };
+        }
+        if all_counted {
+            return;
+        }
+    }
     for (i, ((((s, st), r), &k), (&p, &a))) in scores
         .iter_mut()
         .zip(status.iter_mut())
@@ -493,6 +556,9 @@ fn score_group(
         .enumerate()
     {
         if simple && k > 0 {
+            if fast {
+                continue;
+            }
             let left_out = considered - k as usize;
             let score = match aggregate {
                 Aggregate::Sum if left_out > 0 && p > 0.0 => a * max / p,

@@ -96,6 +96,106 @@ pub(crate) struct RankRefs {
     leaves: Vec<(usize, Vec<GroupValues>)>,
     /// Position in `leaves` by node index (kernels look a leaf up for every row).
     slot: Vec<usize>,
+    /// Whether some leaf's statistics are its extremes only (see [`Extremes`]): enough to
+    /// score, not to fit a cohort.
+    partial: bool,
+}
+
+/// The count, minimum and maximum of a leaf's values, gathered straight from its column
+/// without copying: all that min-max, fraction-of-max and target normalisation read of the
+/// cohort. The mean and standard deviation take two more passes, the second after the first,
+/// so they are left out while scoring and gathered when a cohort is fitted.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Extremes {
+    n: usize,
+    min: f64,
+    max: f64,
+}
+
+impl Extremes {
+    fn new() -> Extremes {
+        Extremes {
+            n: 0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        }
+    }
+
+    /// Adds the values of `v` at the rows of `ok` that are not missing: the count, minimum and
+    /// maximum [`Stats::of`] finds for them. Where every row is valid (the usual chunk), four
+    /// lanes of plain comparisons, which the compiler vectorises (a comparison with `NaN` is
+    /// false, so missing values fall out by themselves). Their order does not matter except
+    /// between `0.0` and `-0.0`: a chunk whose extreme is a zero and which holds a `-0.0` is
+    /// folded again in row order as [`Stats::of`] folds (rare).
+    fn add(&mut self, v: &[f64], ok: &[bool]) {
+        const LANES: usize = 4;
+        let len = v.len().min(ok.len());
+        let (v, ok) = (v.get(..len).unwrap_or(&[]), ok.get(..len).unwrap_or(&[]));
+        if !ok.iter().fold(true, |all, &o| all & o) {
+            self.fold(v, ok);
+            return;
+        }
+        let mut count = [0_u64; LANES];
+        let mut low = [f64::INFINITY; LANES];
+        let mut high = [f64::NEG_INFINITY; LANES];
+        let xs = v.chunks_exact(LANES);
+        let tail = xs.remainder();
+        for x in xs {
+            let lanes = x
+                .iter()
+                .zip(count.iter_mut())
+                .zip(low.iter_mut().zip(high.iter_mut()));
+            for ((&x, c), (l, h)) in lanes {
+                *c += u64::from(x == x);
+                *l = if x < *l { x } else { *l };
+                *h = if x > *h { x } else { *h };
+            }
+        }
+        let (mut n, mut min, mut max) = (0_u64, self.min, self.max);
+        for &x in tail {
+            n += u64::from(x == x);
+            min = if x < min { x } else { min };
+            max = if x > max { x } else { max };
+        }
+        for ((c, l), h) in count.iter().zip(low).zip(high) {
+            n += c;
+            min = if l < min { l } else { min };
+            max = if h > max { h } else { max };
+        }
+        let minus_zero = (-0.0_f64).to_bits();
+        if (min == 0.0 || max == 0.0)
+            && v.iter().fold(false, |any, x| any | (x.to_bits() == minus_zero))
+        {
+            self.fold(v, ok);
+            return;
+        }
+        self.n += usize::try_from(n).unwrap_or(usize::MAX);
+        (self.min, self.max) = (min, max);
+    }
+
+    /// [`Extremes::add`] value by value, with the folds of [`Stats::of`].
+    fn fold(&mut self, v: &[f64], ok: &[bool]) {
+        for (&x, &o) in v.iter().zip(ok) {
+            if o && !x.is_nan() {
+                self.n += 1;
+                self.min = f64::min(self.min, x);
+                self.max = f64::max(self.max, x);
+            }
+        }
+    }
+
+    fn stats(&self) -> Stats {
+        if self.n == 0 {
+            return Stats::of(&[]);
+        }
+        Stats {
+            n: self.n,
+            min: self.min,
+            max: self.max,
+            mean: f64::NAN,
+            sd: f64::NAN,
+        }
+    }
 }
 
 /// One group's sorted values of a leaf (empty for leaves that need only the statistics), and
@@ -204,6 +304,22 @@ fn needs_order(ruleset: &Ruleset, node: usize) -> bool {
     }
 }
 
+/// Whether scoring leaf `node` reads no more of its cohort than the [`Extremes`].
+fn extremes_suffice(ruleset: &Ruleset, node: usize) -> bool {
+    match ruleset.nodes.get(node).map(|n| &n.kind) {
+        Some(NodeKind::Leaf { scorer, .. }) => matches!(
+            scorer.as_ref(),
+            Scorer::Normalise {
+                method: Normalisation::Minmax { .. }
+                    | Normalisation::FractionOfMax
+                    | Normalisation::Target { .. },
+                ..
+            }
+        ),
+        _ => false,
+    }
+}
+
 /// Whether leaf `node` normalises against the cohort (needs the values' statistics).
 fn is_normalise(ruleset: &Ruleset, node: usize) -> bool {
     matches!(
@@ -226,11 +342,26 @@ fn slots(nodes: impl Iterator<Item = usize> + Clone) -> Vec<usize> {
 impl RankRefs {
     /// From each leaf's values per group, in row order.
     fn new(ruleset: &Ruleset, leaves: Vec<(usize, Vec<Vec<f64>>)>) -> RankRefs {
+        let extremes = vec![None; leaves.len()];
+        RankRefs::gathered(ruleset, leaves, extremes)
+    }
+
+    /// From each leaf's values per group, in row order, or (one group) its extremes.
+    fn gathered(
+        ruleset: &Ruleset,
+        leaves: Vec<(usize, Vec<Vec<f64>>)>,
+        extremes: Vec<Option<Extremes>>,
+    ) -> RankRefs {
         RankRefs {
             slot: slots(leaves.iter().map(|(n, _)| *n)),
+            partial: extremes.iter().any(Option::is_some),
             leaves: leaves
                 .into_iter()
-                .map(|(leaf, groups)| {
+                .zip(extremes)
+                .map(|((leaf, groups), extremes)| {
+                    if let Some(e) = extremes {
+                        return (leaf, vec![(Vec::new(), e.stats())]);
+                    }
                     let ordered = needs_order(ruleset, leaf);
                     let groups = groups
                         .into_iter()
@@ -275,10 +406,32 @@ pub(crate) fn rank_refs_of_batch(
     batch: &Batch<'_>,
     groups: Option<&Groups>,
 ) -> RankRefs {
+    rank_refs_gathered(ruleset, batch, groups, true)
+}
+
+/// What a fitted cohort needs of a batch: every statistic of every leaf.
+pub(crate) fn full_rank_refs_of_batch(ruleset: &Ruleset, batch: &Batch<'_>) -> RankRefs {
+    rank_refs_gathered(ruleset, batch, None, false)
+}
+
+/// With `scoring`, the leaves that read only their cohort's [`Extremes`] (one cohort) gather
+/// only those.
+fn rank_refs_gathered(
+    ruleset: &Ruleset,
+    batch: &Batch<'_>,
+    groups: Option<&Groups>,
+    scoring: bool,
+) -> RankRefs {
     if ruleset.plan.rank_leaves.is_empty() {
         return RankRefs::default();
     }
-    let values = cohort_values(ruleset, batch, groups);
+    let extremes: Vec<bool> = ruleset
+        .plan
+        .rank_leaves
+        .iter()
+        .map(|&leaf| scoring && groups.is_none() && extremes_suffice(ruleset, leaf))
+        .collect();
+    let (values, extremes) = cohort_values(ruleset, batch, groups, &extremes);
     let leaves = ruleset
         .plan
         .rank_leaves
@@ -286,22 +439,42 @@ pub(crate) fn rank_refs_of_batch(
         .copied()
         .zip(values)
         .collect();
-    RankRefs::new(ruleset, leaves)
+    RankRefs::gathered(ruleset, leaves, extremes)
+}
+
+impl RankRefs {
+    /// Whether these are statistics a cohort can be fitted from (not only extremes).
+    pub(crate) fn is_full(&self) -> bool {
+        !self.partial
+    }
 }
 
 /// The values of every cohort-dependent leaf over the batch's valid rows (after equivalences),
-/// per leaf and group, in row order.
+/// per leaf and group, in row order; for the leaves marked in `extremes` (one cohort), only
+/// their [`Extremes`], and no values.
+#[allow(clippy::type_complexity)]
 fn cohort_values(
     ruleset: &Ruleset,
     batch: &Batch<'_>,
     groups: Option<&Groups>,
-) -> Vec<Vec<Vec<f64>>> {
+    extremes: &[bool],
+) -> (Vec<Vec<Vec<f64>>>, Vec<Option<Extremes>>) {
     let leaves = &ruleset.plan.rank_leaves;
     let count = groups.map_or(1, Groups::count);
     // Without groups every leaf's values fit in one buffer of the batch's length.
     let capacity = if groups.is_none() { batch.len() } else { 0 };
+    let only_extremes = |k: usize| groups.is_none() && extremes.get(k).copied().unwrap_or(false);
     let mut values: Vec<Vec<Vec<f64>>> = (0..leaves.len())
-        .map(|_| (0..count).map(|_| Vec::with_capacity(capacity)).collect())
+        .map(|k| {
+            if only_extremes(k) {
+                Vec::new()
+            } else {
+                (0..count).map(|_| Vec::with_capacity(capacity)).collect()
+            }
+        })
+        .collect();
+    let mut found: Vec<Option<Extremes>> = (0..leaves.len())
+        .map(|k| only_extremes(k).then(Extremes::new))
         .collect();
     let mut start = 0;
     while start < batch.len() {
@@ -334,6 +507,10 @@ fn cohort_values(
                 faulted = mask;
                 &faulted
             };
+            if let Some(Some(e)) = found.get_mut(k) {
+                e.add(&v, ok);
+                continue;
+            }
             let Some(buckets) = values.get_mut(k) else {
                 continue;
             };
@@ -359,7 +536,7 @@ fn cohort_values(
         }
         start += n;
     }
-    values
+    (values, found)
 }
 
 /// Rank, size and percentile of a total among `sorted` totals (ascending), with the quota tier.
@@ -497,13 +674,22 @@ fn reference_values(
 }
 
 impl Cohort {
-    pub(crate) fn from_scores(ruleset: &Ruleset, scores: &Scores) -> Cohort {
+    /// The cohort of `batch`, scored into `scores`.
+    pub(crate) fn from_scores(ruleset: &Ruleset, batch: &Batch<'_>, scores: &Scores) -> Cohort {
         let mut totals: Vec<f64> = (0..scores.len)
             .filter(|&r| scores.is_scored(r))
             .filter_map(|r| scores.total.get(r).copied())
             .collect();
         totals.sort_by(f64::total_cmp);
-        let (rank_values, stats) = reference_values(ruleset, &scores.rank_refs);
+        // Scoring gathered only what its leaves read; a cohort keeps every statistic.
+        let full;
+        let refs = if scores.rank_refs.is_full() {
+            &*scores.rank_refs
+        } else {
+            full = full_rank_refs_of_batch(ruleset, batch);
+            &full
+        };
+        let (rank_values, stats) = reference_values(ruleset, refs);
         Cohort {
             format: FORMAT.to_string(),
             ruleset: ruleset.meta.id.clone(),
@@ -602,6 +788,7 @@ impl Cohort {
         // The statistics as fitted, not recomputed: the reference's own row order made them.
         RankRefs {
             slot: slots(leaves.iter().copied()),
+            partial: false,
             leaves: leaves
                 .iter()
                 .map(|&leaf| {
@@ -692,7 +879,7 @@ impl CohortFitter<'_> {
         if self.values.is_empty() {
             return;
         }
-        let chunk = cohort_values(self.ruleset, batch, None);
+        let (chunk, _) = cohort_values(self.ruleset, batch, None, &[]);
         for (v, mut groups) in self.values.iter_mut().zip(chunk) {
             if let Some(values) = groups.first_mut() {
                 v.append(values);

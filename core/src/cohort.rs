@@ -146,14 +146,14 @@ impl Extremes {
                 .zip(count.iter_mut())
                 .zip(low.iter_mut().zip(high.iter_mut()));
             for ((&x, c), (l, h)) in lanes {
-                *c += u64::from(x == x);
+                *c += u64::from(!x.is_nan());
                 *l = if x < *l { x } else { *l };
                 *h = if x > *h { x } else { *h };
             }
         }
         let (mut n, mut min, mut max) = (0_u64, self.min, self.max);
         for &x in tail {
-            n += u64::from(x == x);
+            n += u64::from(!x.is_nan());
             min = if x < min { x } else { min };
             max = if x > max { x } else { max };
         }
@@ -164,7 +164,8 @@ impl Extremes {
         }
         let minus_zero = (-0.0_f64).to_bits();
         if (min == 0.0 || max == 0.0)
-            && v.iter().fold(false, |any, x| any | (x.to_bits() == minus_zero))
+            && v.iter()
+                .fold(false, |any, x| any | (x.to_bits() == minus_zero))
         {
             self.fold(v, ok);
             return;
@@ -950,6 +951,73 @@ fn excerpt(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    #[test]
+    fn a_cohort_fitted_after_scoring_min_max_leaves_keeps_every_statistic() {
+        use crate::{Batch, Ruleset};
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let ruleset = Ruleset::load(root.join("rules/asem/minmax-arithmetic.toml")).unwrap();
+        let rows = crate::read_records(root.join("examples/data/asem/asem_iData.csv")).unwrap();
+        let batch = Batch::from_rows(&ruleset, &rows);
+        // Scoring gathers only the extremes of min-max leaves ...
+        assert!(!ruleset.score(&batch).rank_refs.is_full());
+        // ... fitting gathers everything, as the chunk-by-chunk fitter does.
+        let fitted = ruleset.fit(&batch);
+        let mut fitter = ruleset.fitter();
+        fitter.add_values(&batch);
+        fitter.add_totals(&batch).unwrap();
+        assert_eq!(fitted, fitter.finish());
+        assert!(!fitted.stats.is_empty());
+        assert!(fitted.stats.values().all(|s| s.n > 1 && s.sd.is_finite()));
+    }
+
+    #[test]
+    fn extremes_agree_with_the_statistics_bit_for_bit() {
+        use super::{Extremes, Stats};
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        // Chunks with missing values, invalid rows, zeros of both signs (in either order) and
+        // lengths that are not a multiple of the lanes.
+        for case in 0..40 {
+            let len = 1 + (next() % 300) as usize;
+            let zeros = case % 4;
+            let values: Vec<f64> = (0..len)
+                .map(|_| match next() % 10 {
+                    0 => f64::NAN,
+                    1 if zeros == 1 => -0.0,
+                    1 if zeros == 2 => 0.0,
+                    1 if zeros == 3 => {
+                        if next() % 2 == 0 {
+                            0.0
+                        } else {
+                            -0.0
+                        }
+                    }
+                    _ => (next() >> 11) as f64 / 1e12 - if case % 3 == 0 { 0.0 } else { 4e3 },
+                })
+                .collect();
+            let ok: Vec<bool> = (0..len).map(|i| case % 5 != 0 || i % 7 != 3).collect();
+            let mut e = Extremes::new();
+            for (v, o) in values.chunks(97).zip(ok.chunks(97)) {
+                e.add(v, o);
+            }
+            let kept: Vec<f64> = values
+                .iter()
+                .zip(&ok)
+                .filter(|(x, &o)| o && !x.is_nan())
+                .map(|(&x, _)| x)
+                .collect();
+            let (got, want) = (e.stats(), Stats::of(&kept));
+            assert_eq!(got.n, want.n, "case {case}");
+            assert_eq!(got.min.to_bits(), want.min.to_bits(), "case {case}");
+            assert_eq!(got.max.to_bits(), want.max.to_bits(), "case {case}");
+        }
+    }
 
     #[test]
     fn the_radix_sort_of_values_is_total_order() {

@@ -108,10 +108,14 @@ fn linear_normalise(
             }
             match direction {
                 Direction::Higher => {
-                    each_nan(values, score, status, max, |x| lo + (x - min) / range * span);
+                    each_nan(values, score, status, max, |x| {
+                        lo + (x - min) / range * span
+                    });
                 }
                 Direction::Lower => {
-                    each_nan(values, score, status, max, |x| lo + (top - x) / range * span);
+                    each_nan(values, score, status, max, |x| {
+                        lo + (top - x) / range * span
+                    });
                 }
             }
             true
@@ -123,8 +127,12 @@ fn linear_normalise(
                 return true;
             }
             match direction {
-                Direction::Higher => each_nan(values, score, status, max, |x| mean + sd * ((x - m) / s)),
-                Direction::Lower => each_nan(values, score, status, max, |x| mean + sd * ((m - x) / s)),
+                Direction::Higher => {
+                    each_nan(values, score, status, max, |x| mean + sd * ((x - m) / s))
+                }
+                Direction::Lower => {
+                    each_nan(values, score, status, max, |x| mean + sd * ((m - x) / s))
+                }
             }
             true
         }
@@ -486,8 +494,7 @@ impl Leaf<'_, '_> {
                     let v = v.numbers(n);
                     if !linear_normalise(method, direction, &stats, &v, score, status, max) {
                         each(&v, score, status, max, |x| {
-                            normalise(method, direction, &stats, values, max, x)
-                                .unwrap_or(f64::NAN)
+                            normalise(method, direction, &stats, values, max, x).unwrap_or(f64::NAN)
                         });
                     }
                     return;

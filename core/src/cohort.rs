@@ -135,7 +135,8 @@ impl Extremes {
             self.fold(v, ok);
             return;
         }
-        let mut count = [0_u64; LANES];
+        // Counts as doubles (exact far beyond any batch), so that every lane is a double.
+        let mut count = [0.0_f64; LANES];
         let mut low = [f64::INFINITY; LANES];
         let mut high = [f64::NEG_INFINITY; LANES];
         let xs = v.chunks_exact(LANES);
@@ -146,7 +147,7 @@ impl Extremes {
                 .zip(count.iter_mut())
                 .zip(low.iter_mut().zip(high.iter_mut()));
             for ((&x, c), (l, h)) in lanes {
-                *c += u64::from(!x.is_nan());
+                *c += if x.is_nan() { 0.0 } else { 1.0 };
                 *l = if x < *l { x } else { *l };
                 *h = if x > *h { x } else { *h };
             }
@@ -158,6 +159,8 @@ impl Extremes {
             max = if x > max { x } else { max };
         }
         for ((c, l), h) in count.iter().zip(low).zip(high) {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let c = *c as u64;
             n += c;
             min = if l < min { l } else { min };
             max = if h > max { h } else { max };

@@ -317,6 +317,10 @@ def _repeated_ids(ruleset: "Ruleset", source: _Source) -> List[Tuple[int, int, s
     if id_column is None:
         return []
     ids = pd.Series(source.pandas_column(id_column), copy=False)
+    # Ids in strictly increasing order (a frame sorted by its id, as most are) cannot repeat:
+    # one pass of comparisons instead of hashing every id.
+    if _strictly_increasing(ids):
+        return []
     # One hash pass (the whole cost on a large frame); the rest only when some id repeats.
     codes, uniques = pd.factorize(ids)
     present = codes >= 0
@@ -329,6 +333,37 @@ def _repeated_ids(ruleset: "Ruleset", source: _Source) -> List[Tuple[int, int, s
     first = first_of_code[np.where(present, codes, 0)]
     later = np.flatnonzero(present & (first != np.arange(len(codes))))
     return [(int(r), int(first[r]), _id_text(ids.iloc[r])) for r in later]
+
+
+def _strictly_increasing(ids: "pd.Series") -> bool:
+    """Whether every id is present and greater than the one before (numbers in a numpy
+    column, texts in an Arrow-backed one); `False` when that cannot be told cheaply."""
+    dtype = ids.dtype
+    if isinstance(dtype, np.dtype):
+        if dtype.kind not in "iuf":
+            return False
+        values = ids.to_numpy()
+        # (A missing id, NaN, compares false.)
+        return bool(np.all(values[1:] > values[:-1]))
+    to_arrow = getattr(ids.array, "__arrow_array__", None)
+    if to_arrow is None:
+        return False
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        values = to_arrow()
+    except (TypeError, ValueError, pa.ArrowException):
+        return False
+    if values.null_count:
+        return False
+    if len(values) < 2:
+        return True
+    try:
+        ordered = pc.all(pc.less(values.slice(0, len(values) - 1), values.slice(1)))
+    except (TypeError, pa.ArrowException):
+        return False
+    return bool(ordered.as_py())
 
 
 def _id_text(value: Any) -> str:

@@ -283,10 +283,10 @@ pub(crate) fn output(ruleset: &Ruleset, mut scores: Scores, status: bool) -> Out
     let mut indicators = scores.take_indicator_scores();
     let node_statuses = scores.take_indicator_statuses();
     for (values, states) in indicators.iter_mut().zip(&node_statuses) {
-        // A choice per value without a branch, which the compiler vectorises.
-        for ((x, &s), &ok) in values.iter_mut().zip(states).zip(&scored) {
-            let shown = ok & matches!(s, Status::Scored | Status::Zeroed);
-            *x = if shown { *x } else { f64::NAN };
+        for ((x, s), &ok) in values.iter_mut().zip(states).zip(&scored) {
+            if !ok || matches!(s, Status::Missing | Status::NotApplicable) {
+                *x = f64::NAN;
+            }
         }
     }
     let statuses = status.then(|| {

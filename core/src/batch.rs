@@ -254,6 +254,29 @@ impl<'a> Batch<'a> {
         if !matches!(input.kind, InputType::Number | InputType::Count) || values.len() != self.len {
             return self.set_numbers(ruleset, name, values);
         }
+        // The usual column: every value valid (a number within the input's bounds, or
+        // missing), which one pass of comparisons the compiler vectorises tells. Counts need a
+        // test of wholeness per value: they take the loop.
+        let (lo, hi) = (
+            input.min.unwrap_or(f64::NEG_INFINITY),
+            input.max.unwrap_or(f64::INFINITY),
+        );
+        let valid =
+            |x: f64| x.is_nan() | ((x.abs() <= crate::number::MAX_EXACT) & (x >= lo) & (x <= hi));
+        if input.kind == InputType::Number
+            && values
+                .chunks(256)
+                .all(|c| c.iter().fold(true, |ok, &x| ok & valid(x)))
+        {
+            if let Some(column) = self.columns.get_mut(slot) {
+                // (Every value finite or missing: an infinity is above any bound.)
+                *column = Column::Number {
+                    values: Cow::Borrowed(values),
+                    clean: true,
+                };
+            }
+            return Ok(());
+        }
         let mut clean = true;
         let mut bad = Vec::new();
         for (row, &x) in values.iter().enumerate() {
@@ -794,6 +817,71 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
     use crate::{Cell, Record, Ruleset};
+
+    #[test]
+    fn borrowed_numbers_are_checked_as_cells_are() {
+        use super::Batch;
+        let ruleset = Ruleset::from_toml(
+            r#"
+[ruleset]
+id = "b"
+name = "借用"
+version = "1"
+scale = 10
+[[input]]
+name = "rate"
+type = "number"
+min = 0
+max = 1
+[[input]]
+name = "amount"
+type = "number"
+[[indicator]]
+id = "r"
+name = "比率"
+points = 10
+scorer = { type = "formula", expr = "10 * rate + 0 * amount" }
+"#,
+        )
+        .unwrap();
+        // The usual column (every value valid or missing), and columns with a value out of
+        // bounds, an infinity, a number too large to score exactly, at every position.
+        let mut columns: Vec<(&str, Vec<f64>)> = vec![
+            ("rate", vec![0.0, 0.5, f64::NAN, 1.0, -0.0]),
+            ("amount", vec![-1e15, 0.0, f64::NAN, 3.5, 1e15]),
+        ];
+        for bad in [1.5, -0.1, f64::INFINITY] {
+            for at in 0..5 {
+                let mut v = vec![0.25; 5];
+                v[at] = bad;
+                columns.push(("rate", v));
+            }
+        }
+        for bad in [f64::NEG_INFINITY, 1e17] {
+            columns.push(("amount", vec![1.0, bad, 2.0, 3.0, f64::NAN]));
+        }
+        for (name, values) in &columns {
+            let mut borrowed = Batch::new(&ruleset, values.len());
+            borrowed.borrow_numbers(&ruleset, name, values).unwrap();
+            let cells: Vec<Cell> = values.iter().map(|&x| Cell::Number(x)).collect();
+            let mut set = Batch::new(&ruleset, values.len());
+            set.set_cells(&ruleset, name, &cells).unwrap();
+            assert_eq!(borrowed.failed, set.failed, "{name} {values:?}");
+            let valid = |x: f64| {
+                x.is_nan() || (x.abs() < 1e16 && (*name == "amount" || (0.0..=1.0).contains(&x)))
+            };
+            let bad_rows = values.iter().filter(|&&x| !valid(x)).count();
+            assert_eq!(borrowed.errors.len(), bad_rows, "{name} {values:?}");
+            let codes = |b: &Batch<'_>| b.errors.values().map(|e| e.code).collect::<Vec<_>>();
+            assert_eq!(codes(&borrowed), codes(&set), "{name} {values:?}");
+            let slot = ruleset.plan.input_slots[*name];
+            let clean = match &borrowed.columns[slot] {
+                super::Column::Number { clean, .. } => *clean,
+                _ => unreachable!(),
+            };
+            assert_eq!(clean, values.iter().all(|x| !x.is_infinite()), "{values:?}");
+        }
+    }
 
     #[test]
     fn whole_numbers_are_those_without_a_fraction() {

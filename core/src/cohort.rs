@@ -96,6 +96,110 @@ pub(crate) struct RankRefs {
     leaves: Vec<(usize, Vec<GroupValues>)>,
     /// Position in `leaves` by node index (kernels look a leaf up for every row).
     slot: Vec<usize>,
+    /// Whether some leaf's statistics are its extremes only (see [`Extremes`]): enough to
+    /// score, not to fit a cohort.
+    partial: bool,
+}
+
+/// The count, minimum and maximum of a leaf's values, gathered straight from its column
+/// without copying: all that min-max, fraction-of-max and target normalisation read of the
+/// cohort. The mean and standard deviation take two more passes, the second after the first,
+/// so they are left out while scoring and gathered when a cohort is fitted.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Extremes {
+    n: usize,
+    min: f64,
+    max: f64,
+}
+
+impl Extremes {
+    fn new() -> Extremes {
+        Extremes {
+            n: 0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        }
+    }
+
+    /// Adds the values of `v` at the rows of `ok` that are not missing: the count, minimum and
+    /// maximum [`Stats::of`] finds for them. Where every row is valid (the usual chunk), four
+    /// lanes of plain comparisons, which the compiler vectorises (a comparison with `NaN` is
+    /// false, so missing values fall out by themselves). Their order does not matter except
+    /// between `0.0` and `-0.0`: a chunk whose extreme is a zero and which holds a `-0.0` is
+    /// folded again in row order as [`Stats::of`] folds (rare).
+    fn add(&mut self, v: &[f64], ok: &[bool]) {
+        const LANES: usize = 4;
+        let len = v.len().min(ok.len());
+        let (v, ok) = (v.get(..len).unwrap_or(&[]), ok.get(..len).unwrap_or(&[]));
+        if !ok.iter().fold(true, |all, &o| all & o) {
+            self.fold(v, ok);
+            return;
+        }
+        // Counts as doubles (exact far beyond any batch), so that every lane is a double.
+        let mut count = [0.0_f64; LANES];
+        let mut low = [f64::INFINITY; LANES];
+        let mut high = [f64::NEG_INFINITY; LANES];
+        let xs = v.chunks_exact(LANES);
+        let tail = xs.remainder();
+        for x in xs {
+            let lanes = x
+                .iter()
+                .zip(count.iter_mut())
+                .zip(low.iter_mut().zip(high.iter_mut()));
+            for ((&x, c), (l, h)) in lanes {
+                *c += if x.is_nan() { 0.0 } else { 1.0 };
+                *l = if x < *l { x } else { *l };
+                *h = if x > *h { x } else { *h };
+            }
+        }
+        let (mut n, mut min, mut max) = (0_u64, self.min, self.max);
+        for &x in tail {
+            n += u64::from(!x.is_nan());
+            min = if x < min { x } else { min };
+            max = if x > max { x } else { max };
+        }
+        for ((c, l), h) in count.iter().zip(low).zip(high) {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let c = *c as u64;
+            n += c;
+            min = if l < min { l } else { min };
+            max = if h > max { h } else { max };
+        }
+        let minus_zero = (-0.0_f64).to_bits();
+        if (min == 0.0 || max == 0.0)
+            && v.iter()
+                .fold(false, |any, x| any | (x.to_bits() == minus_zero))
+        {
+            self.fold(v, ok);
+            return;
+        }
+        self.n += usize::try_from(n).unwrap_or(usize::MAX);
+        (self.min, self.max) = (min, max);
+    }
+
+    /// [`Extremes::add`] value by value, with the folds of [`Stats::of`].
+    fn fold(&mut self, v: &[f64], ok: &[bool]) {
+        for (&x, &o) in v.iter().zip(ok) {
+            if o && !x.is_nan() {
+                self.n += 1;
+                self.min = f64::min(self.min, x);
+                self.max = f64::max(self.max, x);
+            }
+        }
+    }
+
+    fn stats(&self) -> Stats {
+        if self.n == 0 {
+            return Stats::of(&[]);
+        }
+        Stats {
+            n: self.n,
+            min: self.min,
+            max: self.max,
+            mean: f64::NAN,
+            sd: f64::NAN,
+        }
+    }
 }
 
 /// One group's sorted values of a leaf (empty for leaves that need only the statistics), and
@@ -207,6 +311,22 @@ fn needs_order(ruleset: &Ruleset, node: usize) -> bool {
     }
 }
 
+/// Whether scoring leaf `node` reads no more of its cohort than the [`Extremes`].
+fn extremes_suffice(ruleset: &Ruleset, node: usize) -> bool {
+    match ruleset.nodes.get(node).map(|n| &n.kind) {
+        Some(NodeKind::Leaf { scorer, .. }) => matches!(
+            scorer.as_ref(),
+            Scorer::Normalise {
+                method: Normalisation::Minmax { .. }
+                    | Normalisation::FractionOfMax
+                    | Normalisation::Target { .. },
+                ..
+            }
+        ),
+        _ => false,
+    }
+}
+
 /// Whether leaf `node` normalises against the cohort (needs the values' statistics).
 fn is_normalise(ruleset: &Ruleset, node: usize) -> bool {
     matches!(
@@ -229,11 +349,26 @@ fn slots(nodes: impl Iterator<Item = usize> + Clone) -> Vec<usize> {
 impl RankRefs {
     /// From each leaf's values per group, in row order.
     fn new(ruleset: &Ruleset, leaves: Vec<(usize, Vec<Vec<f64>>)>) -> RankRefs {
+        let extremes = vec![None; leaves.len()];
+        RankRefs::gathered(ruleset, leaves, extremes)
+    }
+
+    /// From each leaf's values per group, in row order, or (one group) its extremes.
+    fn gathered(
+        ruleset: &Ruleset,
+        leaves: Vec<(usize, Vec<Vec<f64>>)>,
+        extremes: Vec<Option<Extremes>>,
+    ) -> RankRefs {
         RankRefs {
             slot: slots(leaves.iter().map(|(n, _)| *n)),
+            partial: extremes.iter().any(Option::is_some),
             leaves: leaves
                 .into_iter()
-                .map(|(leaf, groups)| {
+                .zip(extremes)
+                .map(|((leaf, groups), extremes)| {
+                    if let Some(e) = extremes {
+                        return (leaf, vec![(Vec::new(), e.stats())]);
+                    }
                     let ordered = needs_order(ruleset, leaf);
                     let groups = groups
                         .into_iter()
@@ -278,10 +413,32 @@ pub(crate) fn rank_refs_of_batch(
     batch: &Batch<'_>,
     groups: Option<&Groups>,
 ) -> RankRefs {
+    rank_refs_gathered(ruleset, batch, groups, true)
+}
+
+/// What a fitted cohort needs of a batch: every statistic of every leaf.
+pub(crate) fn full_rank_refs_of_batch(ruleset: &Ruleset, batch: &Batch<'_>) -> RankRefs {
+    rank_refs_gathered(ruleset, batch, None, false)
+}
+
+/// With `scoring`, the leaves that read only their cohort's [`Extremes`] (one cohort) gather
+/// only those.
+fn rank_refs_gathered(
+    ruleset: &Ruleset,
+    batch: &Batch<'_>,
+    groups: Option<&Groups>,
+    scoring: bool,
+) -> RankRefs {
     if ruleset.plan.rank_leaves.is_empty() {
         return RankRefs::default();
     }
-    let values = cohort_values(ruleset, batch, groups);
+    let extremes: Vec<bool> = ruleset
+        .plan
+        .rank_leaves
+        .iter()
+        .map(|&leaf| scoring && groups.is_none() && extremes_suffice(ruleset, leaf))
+        .collect();
+    let (values, extremes) = cohort_values(ruleset, batch, groups, &extremes);
     let leaves = ruleset
         .plan
         .rank_leaves
@@ -289,22 +446,42 @@ pub(crate) fn rank_refs_of_batch(
         .copied()
         .zip(values)
         .collect();
-    RankRefs::new(ruleset, leaves)
+    RankRefs::gathered(ruleset, leaves, extremes)
+}
+
+impl RankRefs {
+    /// Whether these are statistics a cohort can be fitted from (not only extremes).
+    pub(crate) fn is_full(&self) -> bool {
+        !self.partial
+    }
 }
 
 /// The values of every cohort-dependent leaf over the batch's valid rows (after equivalences),
-/// per leaf and group, in row order.
+/// per leaf and group, in row order; for the leaves marked in `extremes` (one cohort), only
+/// their [`Extremes`], and no values.
+#[allow(clippy::type_complexity)]
 fn cohort_values(
     ruleset: &Ruleset,
     batch: &Batch<'_>,
     groups: Option<&Groups>,
-) -> Vec<Vec<Vec<f64>>> {
+    extremes: &[bool],
+) -> (Vec<Vec<Vec<f64>>>, Vec<Option<Extremes>>) {
     let leaves = &ruleset.plan.rank_leaves;
     let count = groups.map_or(1, Groups::count);
     // Without groups every leaf's values fit in one buffer of the batch's length.
     let capacity = if groups.is_none() { batch.len() } else { 0 };
+    let only_extremes = |k: usize| groups.is_none() && extremes.get(k).copied().unwrap_or(false);
     let mut values: Vec<Vec<Vec<f64>>> = (0..leaves.len())
-        .map(|_| (0..count).map(|_| Vec::with_capacity(capacity)).collect())
+        .map(|k| {
+            if only_extremes(k) {
+                Vec::new()
+            } else {
+                (0..count).map(|_| Vec::with_capacity(capacity)).collect()
+            }
+        })
+        .collect();
+    let mut found: Vec<Option<Extremes>> = (0..leaves.len())
+        .map(|k| only_extremes(k).then(Extremes::new))
         .collect();
     let mut start = 0;
     while start < batch.len() {
@@ -337,6 +514,10 @@ fn cohort_values(
                 faulted = mask;
                 &faulted
             };
+            if let Some(Some(e)) = found.get_mut(k) {
+                e.add(&v, ok);
+                continue;
+            }
             let Some(buckets) = values.get_mut(k) else {
                 continue;
             };
@@ -362,7 +543,7 @@ fn cohort_values(
         }
         start += n;
     }
-    values
+    (values, found)
 }
 
 /// Rank, size and percentile of a total among `sorted` totals (ascending), with the quota tier.
@@ -500,13 +681,22 @@ fn reference_values(
 }
 
 impl Cohort {
-    pub(crate) fn from_scores(ruleset: &Ruleset, scores: &Scores) -> Cohort {
+    /// The cohort of `batch`, scored into `scores`.
+    pub(crate) fn from_scores(ruleset: &Ruleset, batch: &Batch<'_>, scores: &Scores) -> Cohort {
         let mut totals: Vec<f64> = (0..scores.len)
             .filter(|&r| scores.is_scored(r))
             .filter_map(|r| scores.total.get(r).copied())
             .collect();
         totals.sort_by(f64::total_cmp);
-        let (rank_values, stats) = reference_values(ruleset, &scores.rank_refs);
+        // Scoring gathered only what its leaves read; a cohort keeps every statistic.
+        let full;
+        let refs = if scores.rank_refs.is_full() {
+            &*scores.rank_refs
+        } else {
+            full = full_rank_refs_of_batch(ruleset, batch);
+            &full
+        };
+        let (rank_values, stats) = reference_values(ruleset, refs);
         Cohort {
             format: FORMAT.to_string(),
             ruleset: ruleset.meta.id.clone(),
@@ -605,6 +795,7 @@ impl Cohort {
         // The statistics as fitted, not recomputed: the reference's own row order made them.
         RankRefs {
             slot: slots(leaves.iter().copied()),
+            partial: false,
             leaves: leaves
                 .iter()
                 .map(|&leaf| {
@@ -695,7 +886,7 @@ impl CohortFitter<'_> {
         if self.values.is_empty() {
             return;
         }
-        let chunk = cohort_values(self.ruleset, batch, None);
+        let (chunk, _) = cohort_values(self.ruleset, batch, None, &[]);
         for (v, mut groups) in self.values.iter_mut().zip(chunk) {
             if let Some(values) = groups.first_mut() {
                 v.append(values);
@@ -766,6 +957,73 @@ fn excerpt(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    #[test]
+    fn a_cohort_fitted_after_scoring_min_max_leaves_keeps_every_statistic() {
+        use crate::{Batch, Ruleset};
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let ruleset = Ruleset::load(root.join("rules/asem/minmax-arithmetic.toml")).unwrap();
+        let rows = crate::read_records(root.join("examples/data/asem/asem_iData.csv")).unwrap();
+        let batch = Batch::from_rows(&ruleset, &rows);
+        // Scoring gathers only the extremes of min-max leaves ...
+        assert!(!ruleset.score(&batch).rank_refs.is_full());
+        // ... fitting gathers everything, as the chunk-by-chunk fitter does.
+        let fitted = ruleset.fit(&batch);
+        let mut fitter = ruleset.fitter();
+        fitter.add_values(&batch);
+        fitter.add_totals(&batch).unwrap();
+        assert_eq!(fitted, fitter.finish());
+        assert!(!fitted.stats.is_empty());
+        assert!(fitted.stats.values().all(|s| s.n > 1 && s.sd.is_finite()));
+    }
+
+    #[test]
+    fn extremes_agree_with_the_statistics_bit_for_bit() {
+        use super::{Extremes, Stats};
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        // Chunks with missing values, invalid rows, zeros of both signs (in either order) and
+        // lengths that are not a multiple of the lanes.
+        for case in 0..40 {
+            let len = 1 + (next() % 300) as usize;
+            let zeros = case % 4;
+            let values: Vec<f64> = (0..len)
+                .map(|_| match next() % 10 {
+                    0 => f64::NAN,
+                    1 if zeros == 1 => -0.0,
+                    1 if zeros == 2 => 0.0,
+                    1 if zeros == 3 => {
+                        if next() % 2 == 0 {
+                            0.0
+                        } else {
+                            -0.0
+                        }
+                    }
+                    _ => (next() >> 11) as f64 / 1e12 - if case % 3 == 0 { 0.0 } else { 4e3 },
+                })
+                .collect();
+            let ok: Vec<bool> = (0..len).map(|i| case % 5 != 0 || i % 7 != 3).collect();
+            let mut e = Extremes::new();
+            for (v, o) in values.chunks(97).zip(ok.chunks(97)) {
+                e.add(v, o);
+            }
+            let kept: Vec<f64> = values
+                .iter()
+                .zip(&ok)
+                .filter(|(x, &o)| o && !x.is_nan())
+                .map(|(&x, _)| x)
+                .collect();
+            let (got, want) = (e.stats(), Stats::of(&kept));
+            assert_eq!(got.n, want.n, "case {case}");
+            assert_eq!(got.min.to_bits(), want.min.to_bits(), "case {case}");
+            assert_eq!(got.max.to_bits(), want.max.to_bits(), "case {case}");
+        }
+    }
 
     #[test]
     fn the_radix_sort_of_values_is_total_order() {

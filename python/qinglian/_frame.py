@@ -317,11 +317,21 @@ def _repeated_ids(ruleset: "Ruleset", source: _Source) -> List[Tuple[int, int, s
     if id_column is None:
         return []
     # Text ids (Arrow strings: pandas' own `str` columns, Arrow and polars frames) are hashed by
-    # the core without the GIL, several times faster than a pandas hash table of them.
-    found = _repeated_text_ids(source, id_column)
-    if found is not None:
-        return found
+    # the core without the GIL, several times faster than a pandas hash table of them. An Arrow
+    # frame's are read as they are, not made a pandas column first.
+    if source.arrow is not None:
+        found = _repeated_text_ids(source, id_column)
+        if found is not None:
+            return found
     ids = pd.Series(source.pandas_column(id_column), copy=False)
+    # Ids in strictly increasing order (a frame sorted by its id, as most are) cannot repeat:
+    # one pass of comparisons instead of hashing every id.
+    if _strictly_increasing(ids):
+        return []
+    if source.arrow is None:
+        found = _repeated_text_ids(source, id_column)
+        if found is not None:
+            return found
     # One hash pass (the whole cost on a large frame); the rest only when some id repeats.
     codes, uniques = pd.factorize(ids)
     present = codes >= 0
@@ -354,6 +364,37 @@ def _repeated_text_ids(source: _Source, name: str) -> Optional[List[Tuple[int, i
     from ._qinglian import _repeated_ids as repeated_in_core
 
     return repeated_in_core(column)
+
+
+def _strictly_increasing(ids: "pd.Series") -> bool:
+    """Whether every id is present and greater than the one before (numbers in a numpy
+    column, texts in an Arrow-backed one); `False` when that cannot be told cheaply."""
+    dtype = ids.dtype
+    if isinstance(dtype, np.dtype):
+        if dtype.kind not in "iuf":
+            return False
+        values = ids.to_numpy()
+        # (A missing id, NaN, compares false.)
+        return bool(np.all(values[1:] > values[:-1]))
+    to_arrow = getattr(ids.array, "__arrow_array__", None)
+    if to_arrow is None:
+        return False
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        values = to_arrow()
+    except (TypeError, ValueError, pa.ArrowException):
+        return False
+    if values.null_count:
+        return False
+    if len(values) < 2:
+        return True
+    try:
+        ordered = pc.all(pc.less(values.slice(0, len(values) - 1), values.slice(1)))
+    except (TypeError, pa.ArrowException):
+        return False
+    return bool(ordered.as_py())
 
 
 def _id_text(value: Any) -> str:

@@ -243,6 +243,39 @@ def test_repeated_ids_are_found_alike_in_every_kind_of_id_column(mini: qinglian.
         assert list(out["error_code"]) == expected, kind
 
 
+def test_ids_in_order_are_checked_without_hashing_and_repeats_still_found(
+    mini: qinglian.Ruleset,
+) -> None:
+    """Ids in strictly increasing order cannot repeat (one pass of comparisons); ids in order
+    with a repeat, a missing id or equal neighbours still go through the full check."""
+    import warnings
+
+    import pandas as pd
+    from qinglian._frame import _strictly_increasing
+
+    for dtype in ("object", "string[pyarrow]", "str"):
+        try:
+            ids = pd.Series(["A01", "A02", "B01"], dtype=dtype)
+        except TypeError:
+            continue  # a dtype this pandas does not have
+        assert _strictly_increasing(ids) == (dtype != "object")
+        assert not _strictly_increasing(pd.Series(["A01", "A02", "A02"], dtype=dtype))
+        assert not _strictly_increasing(pd.Series(["A01", None, "B01"], dtype=dtype))
+        assert not _strictly_increasing(pd.Series(["B01", "A01"], dtype=dtype))
+    assert _strictly_increasing(pd.Series([1, 5, 9]))
+    assert not _strictly_increasing(pd.Series([1.0, float("nan"), 9.0]))
+    assert not _strictly_increasing(pd.Series([1, 1, 9]))
+
+    ordered = [{**GOOD, "id": f"U{i:03d}"} for i in range(5)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mini.evaluate_frame(pd.DataFrame(ordered).astype({"id": "string[pyarrow]"}))
+    repeated = ordered[:3] + [{**GOOD, "id": "U002"}] + ordered[3:]
+    for dtype in ("object", "string[pyarrow]"):
+        with pytest.warns(qinglian.DataWarning, match=r"row 4 \(id `U002`\)"):
+            mini.evaluate_frame(pd.DataFrame(repeated).astype({"id": dtype}))
+
+
 def test_unique_ids_give_no_warning(mini: qinglian.Ruleset) -> None:
     import warnings
 

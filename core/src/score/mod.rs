@@ -425,7 +425,7 @@ impl Ruleset {
     /// Fits a reference cohort on a batch: the statistics every cohort-dependent rule needs.
     pub fn fit(&self, batch: &Batch<'_>) -> Cohort {
         let scores = self.score(batch);
-        Cohort::from_scores(self, &scores)
+        Cohort::from_scores(self, batch, &scores)
     }
 
     /// Like [`Ruleset::score`] on at most `threads` threads (1: on the calling thread only), for

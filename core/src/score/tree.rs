@@ -380,6 +380,28 @@ pub(crate) enum Early {
     Coverage(f64, f64),
 }
 
+/// The state of a group decided before aggregating.
+fn early_state(node: &Node, early: Early) -> Result<(f64, Status), RecordError> {
+    match early {
+        Early::BonusOnly => Ok((0.0, Status::Scored)),
+        Early::NotApplicable => Ok((0.0, Status::NotApplicable)),
+        Early::AllMissing => {
+            missing_state(node, || "所有子项缺失 / every child missing".into(), None)
+        }
+        Early::Coverage(coverage, min) => missing_state(
+            node,
+            || {
+                format!(
+                    "数据覆盖率{}% < {}% / coverage below minimum",
+                    num(coverage * 100.0),
+                    num(min * 100.0)
+                )
+            },
+            None,
+        ),
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn score_group(
     ruleset: &Ruleset,
@@ -410,6 +432,17 @@ fn score_group(
             .all(|(&c, child)| child.bonus || all_scored(after.status(c)));
         if clean {
             score_clean_group(node, aggregate, children, &members, &after, scores, status);
+            return;
+        }
+        if matches!(aggregate, Aggregate::Sum | Aggregate::Mean) {
+            let group = Group {
+                node,
+                aggregate,
+                children,
+                members: &members,
+                considered,
+            };
+            score_linear_group(&group, env, &after, rows, scores, status);
             return;
         }
     }
@@ -536,22 +569,7 @@ fn score_group(
                 (*s, *st, *r) = (score, Status::Scored, true);
                 continue;
             }
-            Err(Early::BonusOnly) => Ok((0.0, Status::Scored)),
-            Err(Early::NotApplicable) => Ok((0.0, Status::NotApplicable)),
-            Err(Early::AllMissing) => {
-                missing_state(node, || "所有子项缺失 / every child missing".into(), None)
-            }
-            Err(Early::Coverage(coverage, min)) => missing_state(
-                node,
-                || {
-                    format!(
-                        "数据覆盖率{}% < {}% / coverage below minimum",
-                        num(coverage * 100.0),
-                        num(min * 100.0)
-                    )
-                },
-                None,
-            ),
+            Err(early) => early_state(node, early),
         };
         match state {
             Ok(state) => (*s, *st) = state,
@@ -580,6 +598,165 @@ fn score_group(
                     Err(e) => rows.fail(env.start, i, e),
                 },
             }
+        }
+    }
+}
+
+/// A group and its children, as [`score_group`] found them.
+struct Group<'g> {
+    node: &'g Node,
+    aggregate: Aggregate,
+    children: &'g [usize],
+    members: &'g [&'g Node],
+    /// How many children are not bonus (at least one).
+    considered: usize,
+}
+
+/// The running count, total key and sum of terms of a group's counted children, per row.
+struct Lanes<'l> {
+    counted: &'l mut [f64],
+    present: &'l mut [f64],
+    acc: &'l mut [f64],
+}
+
+impl Lanes<'_> {
+    /// Adds a child: its key and `term(score)` at the rows where it counts (every row, or
+    /// those whose status is at most the limit); `-0.0` elsewhere, which changes no sum.
+    #[inline(always)]
+    fn add(
+        self,
+        scores: &[f64],
+        statuses: Option<(&[Status], u8)>,
+        key: f64,
+        term: impl Fn(f64) -> f64,
+    ) {
+        let lanes = self
+            .counted
+            .iter_mut()
+            .zip(self.present.iter_mut())
+            .zip(self.acc.iter_mut())
+            .zip(scores);
+        match statuses {
+            None => {
+                for (((k, p), a), &s) in lanes {
+                    *k += 1.0;
+                    *p += key;
+                    *a += term(s);
+                }
+            }
+            Some((statuses, limit)) => {
+                // The choice as a mask of bits: written as a condition, the compiler makes
+                // it a branch per row.
+                let minus_zero = (-0.0_f64).to_bits();
+                for ((((k, p), a), &s), &st) in lanes.zip(statuses) {
+                    let counts = 0_u64.wrapping_sub(u64::from(st as u8 <= limit));
+                    let pick = |x: f64| f64::from_bits(x.to_bits() & counts | minus_zero & !counts);
+                    *k += f64::from_bits(1.0_f64.to_bits() & counts);
+                    *p += pick(key);
+                    *a += pick(term(s));
+                }
+            }
+        }
+    }
+}
+
+/// A sum or weighted mean without `zero_when` or minimum coverage, some child not scored at
+/// some row: each child is one pass without a branch per row, adding its term where it counts
+/// and `-0.0` (which leaves any sum's bits as they are) where it does not, so the compiler
+/// vectorises it; the sums are those of the general path, bit for bit. The counts are kept
+/// as floats (exact for any number of children) so that every lane is a double. The rare row
+/// where no child counts is decided as the general path decides it.
+fn score_linear_group(
+    group: &Group<'_>,
+    env: &Env<'_>,
+    after: &super::chunk::After<'_>,
+    rows: &mut Rows,
+    scores: &mut [f64],
+    status: &mut [Status],
+) {
+    let n = scores.len();
+    let (node, max) = (group.node, group.node.max);
+    let sum = group.aggregate == Aggregate::Sum;
+    let mut counted_n = vec![0.0_f64; n];
+    let mut present = vec![-0.0_f64; n];
+    let mut acc = vec![-0.0_f64; n];
+    for (&c, child) in group.children.iter().zip(group.members) {
+        if child.bonus {
+            continue;
+        }
+        let key = if sum { child.max } else { child.weight };
+        let (cs, cst) = (after.score(c), after.status(c));
+        let (cmax, weight) = (child.max, child.weight);
+        // Statuses up to `limit` count (`counted`, as a comparison): scored, zeroed, and
+        // missing where the child's policy counts a missing child as 0.
+        let limit = if child.missing == MissingPolicy::Zero {
+            Status::Missing as u8
+        } else {
+            Status::Zeroed as u8
+        };
+        let columns = Lanes {
+            counted: &mut counted_n,
+            present: &mut present,
+            acc: &mut acc,
+        };
+        let statuses = (!all_scored(cst)).then_some((cst, limit));
+        // One loop per kind of term, its constants hoisted, so that each vectorises.
+        if sum {
+            columns.add(cs, statuses, key, |s| s);
+        } else if cmax > 0.0 {
+            columns.add(cs, statuses, key, |s| weight * (s / cmax));
+        } else {
+            let zero = weight * 0.0;
+            columns.add(cs, statuses, key, |_| zero);
+        }
+    }
+    // Every row as if some child counted there (the rows where none did, rare, are decided
+    // after; the others' states are overwritten when the row is failed).
+    status.fill(Status::Scored);
+    if sum {
+        let considered = group.considered as f64;
+        for ((s, &k), (&p, &a)) in scores
+            .iter_mut()
+            .zip(&counted_n)
+            .zip(present.iter().zip(&acc))
+        {
+            let share = if k < considered && p > 0.0 {
+                a * max / p
+            } else {
+                a
+            };
+            *s = within(share, max);
+        }
+    } else {
+        for (s, (&p, &a)) in scores.iter_mut().zip(present.iter().zip(&acc)) {
+            let mean = max * a / p;
+            *s = within(if p > 0.0 { mean } else { 0.0 }, max);
+        }
+    }
+    if counted_n.iter().fold(true, |all, &k| all & (k > 0.0)) {
+        return;
+    }
+    // Rows where no child counts: all missing, or none applicable.
+    for (i, ((s, st), &k)) in scores
+        .iter_mut()
+        .zip(status.iter_mut())
+        .zip(&counted_n)
+        .enumerate()
+    {
+        if k > 0.0 || !rows.is_alive(i) {
+            continue;
+        }
+        let any_missing = group.children.iter().zip(group.members).any(|(&c, child)| {
+            !child.bonus && after.status(c).get(i).copied() == Some(Status::Missing)
+        });
+        let early = if any_missing {
+            Early::AllMissing
+        } else {
+            Early::NotApplicable
+        };
+        match early_state(node, early) {
+            Ok(state) => (*s, *st) = state,
+            Err(e) => rows.fail(env.start, i, e),
         }
     }
 }
@@ -626,7 +803,16 @@ fn score_clean_group(
             Aggregate::Min | Aggregate::Geomean => {}
         }
     }
-    for ((s, st), &a) in scores.iter_mut().zip(status.iter_mut()).zip(&acc) {
+    status.fill(Status::Scored);
+    // The usual aggregations as a plain map each (a `match` per row stays in the loop).
+    match aggregate {
+        Aggregate::Sum => return points_within(scores, &acc, max, |a| a),
+        Aggregate::Mean if present > 0.0 => {
+            return points_within(scores, &acc, max, |a| max * a / present)
+        }
+        _ => {}
+    }
+    for (s, &a) in scores.iter_mut().zip(&acc) {
         let score = match aggregate {
             Aggregate::Sum => a,
             Aggregate::Mean if present > 0.0 => max * a / present,
@@ -640,7 +826,29 @@ fn score_clean_group(
         } else {
             0.0
         };
-        *st = Status::Scored;
+    }
+}
+
+/// A group's points within `[0, max]`, 0 where not finite (as the general path), without a
+/// branch.
+#[inline(always)]
+fn within(score: f64, max: f64) -> f64 {
+    // `f64::clamp`, spelt out: its check of the bounds would sit in the loop.
+    let low = if score < 0.0 { 0.0 } else { score };
+    let clamped = if low > max { max } else { low };
+    // `is_finite` as a comparison of doubles (false for `NaN`), which vectorises.
+    if score.abs() < f64::INFINITY {
+        clamped
+    } else {
+        0.0
+    }
+}
+
+/// `points(acc)` at every row, within `[0, max]` (0 where not finite), without a branch.
+#[inline(always)]
+fn points_within(scores: &mut [f64], acc: &[f64], max: f64, points: impl Fn(f64) -> f64) {
+    for (s, &a) in scores.iter_mut().zip(acc) {
+        *s = within(points(a), max);
     }
 }
 

@@ -7,7 +7,9 @@
 
 use crate::batch::Batch;
 use crate::expr::vector::VectorEval;
-use crate::ruleset::{Imputation, NodeKind, Normalisation, Preparation, Ruleset, Scorer, Treatment};
+use crate::ruleset::{
+    Imputation, NodeKind, Normalisation, Preparation, Ruleset, Scorer, Treatment,
+};
 use crate::score::{Env, Scores, CHUNK, NO_TIER};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -286,7 +288,7 @@ pub(crate) fn fit_adjustment(prepare: Preparation, values: &[f64]) -> Adjustment
         let min = column.iter().copied().fold(f64::INFINITY, f64::min);
         let max = column.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         // A range of 0 would take the logarithm of 0: such values are left as they are.
-        (max > min).then(|| LogShift {
+        (max > min).then_some(LogShift {
             min,
             offset: 0.01 * (max - min),
         })
@@ -520,7 +522,8 @@ impl RankRefs {
     /// The sorted values leaf `node` is measured against, in group `group` (empty for a leaf
     /// that needs only their statistics).
     pub(crate) fn values(&self, node: usize, group: usize) -> &[f64] {
-        self.group(node, group).map_or(&[], |(v, _, _)| v.as_slice())
+        self.group(node, group)
+            .map_or(&[], |(v, _, _)| v.as_slice())
     }
 
     /// The statistics of the cohort's values.
@@ -653,7 +656,8 @@ pub(crate) fn treatment_flags(
         crate::score::Placement::Groups(g) => Some(g.as_ref()),
         _ => None,
     };
-    let mut out: Vec<(usize, Vec<u8>)> = leaves.iter().map(|&l| (l, vec![0; batch.len()])).collect();
+    let mut out: Vec<(usize, Vec<u8>)> =
+        leaves.iter().map(|&l| (l, vec![0; batch.len()])).collect();
     let mut start = 0;
     while start < batch.len() {
         let n = CHUNK.min(batch.len() - start);
@@ -1122,6 +1126,114 @@ fn excerpt(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::{fit_adjustment, kurtosis, skewness, Adjustment, LogShift};
+    use crate::ruleset::{Imputation, Preparation, Treatment};
+
+    fn winsorise(max_points: u32, skew: f64, kurtosis: f64, then_log: bool) -> Preparation {
+        Preparation {
+            impute: None,
+            treat: Some(Treatment::Winsorise {
+                max_points,
+                skew,
+                kurtosis,
+                then_log,
+            }),
+        }
+    }
+
+    /// COINr's example `x <- c(1:10, 30, 100)`; the expected numbers come from the formulas of
+    /// e1071's type 2 computed apart (plain Python).
+    fn coinr_x() -> Vec<f64> {
+        (1..=10).map(f64::from).chain([30.0, 100.0]).collect()
+    }
+
+    #[test]
+    fn skewness_and_kurtosis_are_e1071_type_2() {
+        let x = coinr_x();
+        assert!((skewness(&x) - 3.0632410342394985).abs() < 1e-12);
+        assert!((kurtosis(&x) - 9.741390834569144).abs() < 1e-12);
+        let once: Vec<f64> = (1..=10).map(f64::from).chain([30.0, 30.0]).collect();
+        assert!((skewness(&once) - 1.7120380600890506).abs() < 1e-12);
+        assert!((kurtosis(&once) - 1.8157805377242044).abs() < 1e-12);
+        assert!(skewness(&[1.0, 2.0]).is_nan());
+        assert!(kurtosis(&[1.0, 2.0, 3.0]).is_nan());
+        assert!(skewness(&[4.0; 6]).is_nan());
+    }
+
+    #[test]
+    fn winsorising_coinr_example_moves_the_hundred_down_to_thirty() {
+        // One step (100 → 30) brings the skewness to 1.712 < 2: it passes.
+        let a = fit_adjustment(winsorise(2, 2.0, 3.5, true), &coinr_x());
+        assert_eq!(a.cap_high, Some(30.0));
+        assert_eq!(a.cap_low, None);
+        assert!(a.log.is_none());
+        assert_eq!(a.apply(100.0), (30.0, super::TREATED_WINSORISED_HIGH));
+        assert_eq!(a.apply(30.0), (30.0, 0));
+        // Thresholds it cannot meet: up to two points (30 and 100 → 10), then the log of the
+        // original values.
+        let a = fit_adjustment(winsorise(2, 0.1, -10.0, false), &coinr_x());
+        assert_eq!(a.cap_high, Some(10.0));
+        let a = fit_adjustment(winsorise(2, 0.1, -10.0, true), &coinr_x());
+        assert_eq!((a.cap_high, a.cap_low), (None, None));
+        let l = a.log.unwrap();
+        assert_eq!((l.min, l.offset), (1.0, 0.01 * 99.0));
+        let (y, flags) = a.apply(100.0);
+        assert!((y - 99.99f64.ln()).abs() < 1e-12);
+        assert_eq!(flags, super::TREATED_LOG);
+        // A fitted reference takes a value below its minimum at the minimum.
+        assert_eq!(a.apply(-5.0).0, a.apply(1.0).0);
+    }
+
+    #[test]
+    fn negative_skew_winsorises_the_low_side() {
+        let x: Vec<f64> = (1..=11).map(f64::from).chain([-80.0]).collect();
+        let a = fit_adjustment(winsorise(5, 2.0, 3.5, true), &x);
+        assert_eq!((a.cap_low, a.cap_high), (Some(1.0), None));
+        assert_eq!(a.apply(-80.0), (1.0, super::TREATED_WINSORISED_LOW));
+    }
+
+    #[test]
+    fn imputation_takes_the_mean_or_median_of_the_values_present() {
+        let x = [3.0, f64::NAN, 8.0, 1.0, f64::NAN, 4.0];
+        let mean = Preparation {
+            impute: Some(Imputation::Mean),
+            treat: None,
+        };
+        let median = Preparation {
+            impute: Some(Imputation::Median),
+            treat: None,
+        };
+        assert_eq!(fit_adjustment(mean, &x).impute, Some(4.0));
+        assert_eq!(fit_adjustment(median, &x).impute, Some(3.5));
+        assert_eq!(
+            fit_adjustment(mean, &x).apply(f64::NAN),
+            (4.0, super::TREATED_IMPUTED)
+        );
+        // Nothing present: nothing to impute with, the value stays missing.
+        let none = fit_adjustment(mean, &[f64::NAN; 3]);
+        assert!(none.impute.is_none() && none.apply(f64::NAN).0.is_nan());
+        // Too few values to judge skewness and kurtosis: left as they are, as COINr does.
+        let few = fit_adjustment(winsorise(5, 2.0, 3.5, true), &[1.0, 2.0, 900.0]);
+        assert_eq!(few, Adjustment::default());
+        // Log of values all equal would be the log of 0: left as they are.
+        let flat = fit_adjustment(
+            Preparation {
+                impute: None,
+                treat: Some(Treatment::Log),
+            },
+            &[2.0; 5],
+        );
+        assert!(flat.log.is_none());
+        let damaged = Adjustment {
+            log: Some(LogShift {
+                min: 1.0,
+                offset: 0.0,
+            }),
+            ..Adjustment::default()
+        };
+        assert!(!damaged.is_whole());
+    }
 
     #[test]
     fn the_radix_sort_of_values_is_total_order() {

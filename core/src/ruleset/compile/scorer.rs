@@ -687,9 +687,7 @@ impl Cx<'_> {
             _ => return named(self, "?"),
         };
         let fields: &[&str] = match method {
-            Treatment::Winsorise { .. } => {
-                &["method", "max_points", "skew", "kurtosis", "then"]
-            }
+            Treatment::Winsorise { .. } => &["method", "max_points", "skew", "kurtosis", "then"],
             Treatment::Log => &["method"],
         };
         let mut ok = true;
@@ -875,10 +873,8 @@ const METHODS: &[(&str, &str)] = &[
     ("distance_to_target", "distance_to_target"),
 ];
 
-const IMPUTATIONS: &[(&str, Imputation)] = &[
-    ("mean", Imputation::Mean),
-    ("median", Imputation::Median),
-];
+const IMPUTATIONS: &[(&str, Imputation)] =
+    &[("mean", Imputation::Mean), ("median", Imputation::Median)];
 
 const CONSTANT: &[(&str, ConstantCohort)] = &[
     ("missing", ConstantCohort::Missing),

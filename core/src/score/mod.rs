@@ -257,6 +257,16 @@ impl Scores {
         self.node_status.drain(1..).collect()
     }
 
+    /// Takes the treatment flags out of the table: per indicator that imputes or treats
+    /// outliers (an index into [`Ruleset::indicator_paths`]), the column of
+    /// [`Scores::treatment_flags`].
+    pub fn take_treatment_flags(&mut self) -> Vec<(usize, Vec<u8>)> {
+        std::mem::take(&mut self.treat_flags)
+            .into_iter()
+            .filter_map(|(node, flags)| Some((node.checked_sub(1)?, flags)))
+            .collect()
+    }
+
     /// Takes the totals, base scores and bonus scores out of the table.
     pub fn take_totals(&mut self) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
         (

@@ -730,7 +730,6 @@ fn label(band: Option<&Band>) -> (String, String) {
     }
 }
 
-/// What the scorer did at this row, in words.
 /// What a cohort-dependent leaf is measured against in its cohort group.
 struct Cohort<'a> {
     /// The sorted values (for `rank` and percentiles).
@@ -798,6 +797,7 @@ fn noted(note: Option<Text>, described: Described) -> Described {
     }
 }
 
+/// What the scorer did at this row, in words.
 fn describe(
     scorer: &Scorer,
     max: f64,

@@ -173,7 +173,8 @@ impl Adjustment {
         if let Some(l) = self.log {
             // A value below a fitted reference's minimum is taken at the minimum, where the
             // logarithm is still defined; the reference's own values never are below it.
-            x = (x.max(l.min) - l.min + l.offset).ln();
+            // Rust's libm: the same bits natively and in WebAssembly.
+            x = libm::log(x.max(l.min) - l.min + l.offset);
             flags |= TREATED_LOG;
         } else {
             if let Some(cap) = self.cap_high.filter(|&c| x > c) {
@@ -212,8 +213,9 @@ pub(crate) fn skewness(x: &[f64]) -> f64 {
         let d = v - mean;
         (s2 + d * d, s3 + d * d * d)
     });
-    let y = n.sqrt() * s3 / s2.powf(1.5);
-    y * (n * (n - 1.0)).sqrt() / (n - 2.0)
+    // libm, so that the same values pass or fail the check natively and in WebAssembly.
+    let y = libm::sqrt(n) * s3 / libm::pow(s2, 1.5);
+    y * libm::sqrt(n * (n - 1.0)) / (n - 2.0)
 }
 
 /// Kurtosis of values as e1071's type 2 (Excel's excess kurtosis); `NaN` for fewer than four

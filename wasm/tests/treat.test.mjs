@@ -43,7 +43,7 @@ test("treated flags say which values were imputed, winsorised or log-transformed
   assert.equal(t.median[9], bits.imputed);
   assert.equal(t.median[10], bits.winsorisedLow);
   assert.equal(table.indicators.winsorised[11], 100);
-  assert.equal(table.indicators.imputed[2], 50);
+  assert.ok(Math.abs(table.indicators.imputed[2] - 50) < 1e-9);
   assert.equal(r.scoreColumns(columns()).treated, null, "only with status: true");
   table.free();
 });

@@ -7,7 +7,9 @@
 
 use crate::batch::Batch;
 use crate::expr::vector::VectorEval;
-use crate::ruleset::{NodeKind, Normalisation, Ruleset, Scorer};
+use crate::ruleset::{
+    Imputation, NodeKind, Normalisation, Preparation, Ruleset, Scorer, Treatment,
+};
 use crate::score::{Env, Scores, CHUNK, NO_TIER};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -202,9 +204,253 @@ impl Extremes {
     }
 }
 
-/// One group's sorted values of a leaf (empty for leaves that need only the statistics), and
-/// the statistics.
-type GroupValues = (Vec<f64>, Stats);
+/// One group's sorted values of a leaf (empty for leaves that need only the statistics), the
+/// statistics, and the imputation and outlier treatment fitted on the group (all of them of
+/// the values after that treatment).
+type GroupValues = (Vec<f64>, Stats, Adjustment);
+
+/// A value was missing and imputed (a bit of [`Scores::treatment_flags`](crate::Scores::treatment_flags)).
+pub const TREATED_IMPUTED: u8 = 1;
+/// A value above the upper cap was winsorised down to it.
+pub const TREATED_WINSORISED_HIGH: u8 = 2;
+/// A value below the lower cap was winsorised up to it.
+pub const TREATED_WINSORISED_LOW: u8 = 4;
+/// A value was log-transformed (with all of its cohort group).
+pub const TREATED_LOG: u8 = 8;
+
+/// What imputation and outlier treatment fitted on one cohort group do to a value: the value
+/// a missing one takes, the caps winsorisation amounts to, the constants of COINr's `log_CT`.
+/// A map of the value alone, so that a unit scored against a fitted cohort is treated exactly
+/// as the reference's own units were.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct Adjustment {
+    /// The value a missing value takes (the group's mean or median).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impute: Option<f64>,
+    /// Values above it were winsorised down to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap_high: Option<f64>,
+    /// Values below it were winsorised up to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap_low: Option<f64>,
+    /// `ln(x − min + offset)`, `offset` = 0.01 × (max − min) of the group's values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<LogShift>,
+}
+
+/// The constants of COINr's `log_CT` transform.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub(crate) struct LogShift {
+    pub min: f64,
+    pub offset: f64,
+}
+
+/// Equal when every number has the same bits, as for [`Stats`].
+impl PartialEq for Adjustment {
+    fn eq(&self, other: &Adjustment) -> bool {
+        let bits = |a: &Adjustment| {
+            [
+                a.impute,
+                a.cap_high,
+                a.cap_low,
+                a.log.map(|l| l.min),
+                a.log.map(|l| l.offset),
+            ]
+            .map(|x| x.map(f64::to_bits))
+        };
+        bits(self) == bits(other)
+    }
+}
+
+impl Adjustment {
+    /// The treated value of `x` (missing: `NaN`) and the `TREATED_*` flags of what was done.
+    #[inline]
+    pub(crate) fn apply(&self, x: f64) -> (f64, u8) {
+        let (mut x, mut flags) = if x.is_nan() {
+            match self.impute {
+                Some(v) => (v, TREATED_IMPUTED),
+                None => return (x, 0),
+            }
+        } else {
+            (x, 0)
+        };
+        if let Some(l) = self.log {
+            // A value below a fitted reference's minimum is taken at the minimum, where the
+            // logarithm is still defined; the reference's own values never are below it.
+            // Rust's libm: the same bits natively and in WebAssembly.
+            x = libm::log(x.max(l.min) - l.min + l.offset);
+            flags |= TREATED_LOG;
+        } else {
+            if let Some(cap) = self.cap_high.filter(|&c| x > c) {
+                x = cap;
+                flags |= TREATED_WINSORISED_HIGH;
+            }
+            if let Some(cap) = self.cap_low.filter(|&c| x < c) {
+                x = cap;
+                flags |= TREATED_WINSORISED_LOW;
+            }
+        }
+        (x, flags)
+    }
+
+    /// Whether the numbers could have been fitted on finite values.
+    fn is_whole(&self) -> bool {
+        let finite = |x: Option<f64>| x.is_none_or(f64::is_finite);
+        finite(self.impute)
+            && finite(self.cap_high)
+            && finite(self.cap_low)
+            && self
+                .log
+                .is_none_or(|l| l.min.is_finite() && l.offset.is_finite() && l.offset > 0.0)
+    }
+}
+
+/// Skewness of values as e1071's type 2 (Excel's), which COINr uses; `NaN` for fewer than
+/// three values or values all equal.
+pub(crate) fn skewness(x: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    if x.len() < 3 {
+        return f64::NAN;
+    }
+    let mean = x.iter().sum::<f64>() / n;
+    let (s2, s3) = x.iter().fold((0.0, 0.0), |(s2, s3), &v| {
+        let d = v - mean;
+        (s2 + d * d, s3 + d * d * d)
+    });
+    // libm, so that the same values pass or fail the check natively and in WebAssembly.
+    let y = libm::sqrt(n) * s3 / libm::pow(s2, 1.5);
+    y * libm::sqrt(n * (n - 1.0)) / (n - 2.0)
+}
+
+/// Kurtosis of values as e1071's type 2 (Excel's excess kurtosis); `NaN` for fewer than four
+/// values or values all equal.
+pub(crate) fn kurtosis(x: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    if x.len() < 4 {
+        return f64::NAN;
+    }
+    let mean = x.iter().sum::<f64>() / n;
+    let (s2, s4) = x.iter().fold((0.0, 0.0), |(s2, s4), &v| {
+        let d = v - mean;
+        (s2 + d * d, s4 + d * d * d * d)
+    });
+    let r = n * s4 / (s2 * s2);
+    ((n + 1.0) * (r - 3.0) + 6.0) * (n - 1.0) / ((n - 2.0) * (n - 3.0))
+}
+
+/// COINr's `check_SkewKurt`: whether |skewness| < `skew` or kurtosis < `kurtosis`; `None`
+/// when they cannot be computed (too few values, or all equal), where COINr leaves the values
+/// untreated.
+fn passes(x: &[f64], skew: f64, kurt: f64) -> Option<bool> {
+    let (s, k) = (skewness(x), kurtosis(x));
+    if s.is_nan() || k.is_nan() {
+        return None;
+    }
+    Some(s.abs() < skew || k < kurt)
+}
+
+/// The mean or median of values (none missing); `None` without values.
+fn central(values: &[f64], how: Imputation) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    match how {
+        Imputation::Mean => Some(values.iter().sum::<f64>() / values.len() as f64),
+        Imputation::Median => {
+            let mut sorted = values.to_vec();
+            radsort::sort(&mut sorted);
+            let mid = sorted.len() / 2;
+            let upper = *sorted.get(mid)?;
+            if sorted.len() % 2 == 1 {
+                Some(upper)
+            } else {
+                Some((*sorted.get(mid - 1)? + upper) / 2.0)
+            }
+        }
+    }
+}
+
+/// Fits a leaf's imputation and treatment on one group's values (in row order, `NaN` for a
+/// missing one), as COINr does: impute, then check skewness and kurtosis; winsorise the most
+/// extreme values on the side of the skew, one step at a time, while the check fails and fewer
+/// than `max_points` values were winsorised; if it still fails, log-transform the (imputed)
+/// original values instead.
+pub(crate) fn fit_adjustment(prepare: Preparation, values: &[f64]) -> Adjustment {
+    let present: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+    let impute = prepare.impute.and_then(|how| central(&present, how));
+    // The column the treatment sees: imputed, or without the missing values (na.rm).
+    let column: Vec<f64> = match impute {
+        Some(v) => values
+            .iter()
+            .map(|&x| if x.is_nan() { v } else { x })
+            .collect(),
+        None => present,
+    };
+    let mut adjustment = Adjustment {
+        impute,
+        ..Adjustment::default()
+    };
+    let log_of = |column: &[f64]| {
+        let min = column.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = column.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        // A range of 0 would take the logarithm of 0: such values are left as they are.
+        (max > min).then_some(LogShift {
+            min,
+            offset: 0.01 * (max - min),
+        })
+    };
+    match prepare.treat {
+        None => {}
+        Some(Treatment::Log) => adjustment.log = log_of(&column),
+        Some(Treatment::Winsorise {
+            max_points,
+            skew,
+            kurtosis,
+            then_log,
+        }) => {
+            let mut x = column.clone();
+            let mut pass = passes(&x, skew, kurtosis);
+            // COINr counts the values moved at the last step on each side.
+            let (mut high, mut low) = (0usize, 0usize);
+            while pass == Some(false) && high + low < max_points as usize {
+                let high_side = skewness(&x) >= 0.0;
+                let extreme = if high_side {
+                    x.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+                } else {
+                    x.iter().copied().fold(f64::INFINITY, f64::min)
+                };
+                let others = x.iter().copied().filter(|&v| v != extreme);
+                let next = if high_side {
+                    others.fold(f64::NEG_INFINITY, f64::max)
+                } else {
+                    others.fold(f64::INFINITY, f64::min)
+                };
+                if !next.is_finite() {
+                    break;
+                }
+                let mut moved = 0;
+                for v in x.iter_mut().filter(|v| **v == extreme) {
+                    *v = next;
+                    moved += 1;
+                }
+                if high_side {
+                    high = moved;
+                    adjustment.cap_high = Some(next);
+                } else {
+                    low = moved;
+                    adjustment.cap_low = Some(next);
+                }
+                pass = passes(&x, skew, kurtosis);
+            }
+            if pass == Some(false) && then_log {
+                adjustment.cap_high = None;
+                adjustment.cap_low = None;
+                adjustment.log = log_of(&column);
+            }
+        }
+    }
+    adjustment
+}
 
 /// What `normalise` scorers need of a cohort's values. Computed from the values in row order —
 /// the order every way of scoring the same rows sees them in (a batch, a group scored alone, a
@@ -311,19 +557,31 @@ fn needs_order(ruleset: &Ruleset, node: usize) -> bool {
     }
 }
 
-/// Whether scoring leaf `node` reads no more of its cohort than the [`Extremes`].
+/// Whether scoring leaf `node` reads no more of its cohort than the [`Extremes`] (of its values
+/// as they are: a leaf that imputes or treats them needs them all).
 fn extremes_suffice(ruleset: &Ruleset, node: usize) -> bool {
     match ruleset.nodes.get(node).map(|n| &n.kind) {
-        Some(NodeKind::Leaf { scorer, .. }) => matches!(
-            scorer.as_ref(),
-            Scorer::Normalise {
-                method: Normalisation::Minmax { .. }
-                    | Normalisation::FractionOfMax
-                    | Normalisation::Target { .. },
-                ..
-            }
-        ),
+        Some(NodeKind::Leaf { scorer, .. }) => {
+            scorer.preparation().is_none()
+                && matches!(
+                    scorer.as_ref(),
+                    Scorer::Normalise {
+                        method: Normalisation::Minmax { .. }
+                            | Normalisation::FractionOfMax
+                            | Normalisation::Target { .. },
+                        ..
+                    }
+                )
+        }
         _ => false,
+    }
+}
+
+/// What leaf `node` does to its cohort's values before normalising.
+fn preparation(ruleset: &Ruleset, node: usize) -> Preparation {
+    match ruleset.nodes.get(node).map(|n| &n.kind) {
+        Some(NodeKind::Leaf { scorer, .. }) => scorer.preparation(),
+        _ => Preparation::default(),
     }
 }
 
@@ -367,12 +625,23 @@ impl RankRefs {
                 .zip(extremes)
                 .map(|((leaf, groups), extremes)| {
                     if let Some(e) = extremes {
-                        return (leaf, vec![(Vec::new(), e.stats())]);
+                        return (leaf, vec![(Vec::new(), e.stats(), Adjustment::default())]);
                     }
                     let ordered = needs_order(ruleset, leaf);
+                    let prepare = preparation(ruleset, leaf);
                     let groups = groups
                         .into_iter()
                         .map(|mut values| {
+                            let mut adjustment = Adjustment::default();
+                            if !prepare.is_none() {
+                                // Impute and treat, then every statistic is of the treated values.
+                                adjustment = fit_adjustment(prepare, &values);
+                                values = values
+                                    .iter()
+                                    .map(|&x| adjustment.apply(x).0)
+                                    .filter(|x| !x.is_nan())
+                                    .collect();
+                            }
                             let stats = Stats::of(&values);
                             if ordered {
                                 // Radix sort: O(n), the order of `f64::total_cmp` (no NaN here).
@@ -380,7 +649,7 @@ impl RankRefs {
                             } else {
                                 values = Vec::new();
                             }
-                            (values, stats)
+                            (values, stats, adjustment)
                         })
                         .collect();
                     (leaf, groups)
@@ -397,13 +666,20 @@ impl RankRefs {
     /// The sorted values leaf `node` is measured against, in group `group` (empty for a leaf
     /// that needs only their statistics).
     pub(crate) fn values(&self, node: usize, group: usize) -> &[f64] {
-        self.group(node, group).map_or(&[], |(v, _)| v.as_slice())
+        self.group(node, group)
+            .map_or(&[], |(v, _, _)| v.as_slice())
     }
 
     /// The statistics of the cohort's values.
     pub(crate) fn stats(&self, node: usize, group: usize) -> Stats {
         self.group(node, group)
-            .map_or_else(|| Stats::of(&[]), |(_, s)| *s)
+            .map_or_else(|| Stats::of(&[]), |(_, s, _)| *s)
+    }
+
+    /// The imputation and outlier treatment fitted on the cohort's values.
+    pub(crate) fn adjustment(&self, node: usize, group: usize) -> Adjustment {
+        self.group(node, group)
+            .map_or_else(Adjustment::default, |(_, _, a)| *a)
     }
 }
 
@@ -497,6 +773,8 @@ fn cohort_values(
             let Some(value) = scorer.cohort_value() else {
                 continue;
             };
+            // A leaf that imputes keeps its missing values (as `NaN`) in their places.
+            let keep_missing = scorer.preparation().impute.is_some();
             let mut ev = VectorEval::new(&env, n, value, &ruleset.plan.symbols);
             let vals = ev.run(Some(&rows.alive));
             let v = vals.numbers(n);
@@ -525,7 +803,7 @@ fn cohort_values(
                 .iter()
                 .zip(ok)
                 .enumerate()
-                .filter(|(_, (x, &ok))| ok && !x.is_nan());
+                .filter(|(_, (x, &ok))| ok && (keep_missing || !x.is_nan()));
             match groups {
                 None => {
                     if let Some(b) = buckets.first_mut() {
@@ -544,6 +822,63 @@ fn cohort_values(
         start += n;
     }
     (values, found)
+}
+
+/// Per leaf that imputes or treats outliers, the `TREATED_*` flags of each row: what was done
+/// to the value it was scored on (0 for rows where the leaf was not scored by its rule). One
+/// more evaluation of the leaf's value over the batch, only for such leaves.
+pub(crate) fn treatment_flags(
+    ruleset: &Ruleset,
+    batch: &Batch<'_>,
+    scores: &Scores,
+) -> Vec<(usize, Vec<u8>)> {
+    let leaves: Vec<usize> = ruleset
+        .plan
+        .rank_leaves
+        .iter()
+        .copied()
+        .filter(|&leaf| !preparation(ruleset, leaf).is_none())
+        .collect();
+    if leaves.is_empty() {
+        return Vec::new();
+    }
+    let groups = match &scores.placement {
+        crate::score::Placement::Groups(g) => Some(g.as_ref()),
+        _ => None,
+    };
+    let mut out: Vec<(usize, Vec<u8>)> =
+        leaves.iter().map(|&l| (l, vec![0; batch.len()])).collect();
+    let mut start = 0;
+    while start < batch.len() {
+        let n = CHUNK.min(batch.len() - start);
+        let mut env = Env::new(batch, start, n);
+        let mut rows = crate::score::Rows::new(batch, start, n);
+        env.substitute(ruleset, &mut rows);
+        for (leaf, flags) in out.iter_mut() {
+            let Some(NodeKind::Leaf { scorer, .. }) = ruleset.nodes.get(*leaf).map(|n| &n.kind)
+            else {
+                continue;
+            };
+            let Some(value) = scorer.cohort_value() else {
+                continue;
+            };
+            let status = scores.node_status.get(*leaf).map_or(&[][..], Vec::as_slice);
+            let mut ev = VectorEval::new(&env, n, value, &ruleset.plan.symbols);
+            let vals = ev.run(Some(&rows.alive));
+            let v = vals.numbers(n);
+            for (i, &x) in v.iter().enumerate() {
+                let row = start + i;
+                let scored = scores.is_scored(row)
+                    && status.get(row) == Some(&crate::evaluation::Status::Scored);
+                if let (true, Some(f)) = (scored, flags.get_mut(row)) {
+                    let group = groups.map_or(0, |g| g.group_of(row));
+                    *f = scores.rank_refs.adjustment(*leaf, group).apply(x).1;
+                }
+            }
+        }
+        start += n;
+    }
+    out
 }
 
 /// Rank, size and percentile of a total among `sorted` totals (ascending), with the quota tier.
@@ -655,17 +990,24 @@ pub struct Cohort {
     /// Per `normalise` indicator path: the statistics of the reference's values.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     stats: BTreeMap<String, Stats>,
+    /// Per `normalise` indicator path that imputes or treats outliers: what was fitted.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    treatments: BTreeMap<String, Adjustment>,
+}
+
+/// What a fitted cohort keeps of a batch's cohort values.
+struct Reference {
+    rank_values: BTreeMap<String, Vec<f64>>,
+    stats: BTreeMap<String, Stats>,
+    treatments: BTreeMap<String, Adjustment>,
 }
 
 /// What a fitted cohort keeps of a batch's cohort values (group 0): the sorted values of the
 /// leaves that place a value among them, the statistics of the `normalise` leaves.
-#[allow(clippy::type_complexity)]
-fn reference_values(
-    ruleset: &Ruleset,
-    refs: &RankRefs,
-) -> (BTreeMap<String, Vec<f64>>, BTreeMap<String, Stats>) {
+fn reference_values(ruleset: &Ruleset, refs: &RankRefs) -> Reference {
     let mut rank_values = BTreeMap::new();
     let mut stats = BTreeMap::new();
+    let mut treatments = BTreeMap::new();
     for &leaf in &ruleset.plan.rank_leaves {
         let Some(node) = ruleset.nodes.get(leaf) else {
             continue;
@@ -676,8 +1018,15 @@ fn reference_values(
         if is_normalise(ruleset, leaf) {
             stats.insert(node.path.clone(), refs.stats(leaf, 0));
         }
+        if !preparation(ruleset, leaf).is_none() {
+            treatments.insert(node.path.clone(), refs.adjustment(leaf, 0));
+        }
     }
-    (rank_values, stats)
+    Reference {
+        rank_values,
+        stats,
+        treatments,
+    }
 }
 
 impl Cohort {
@@ -696,15 +1045,16 @@ impl Cohort {
             full = full_rank_refs_of_batch(ruleset, batch);
             &full
         };
-        let (rank_values, stats) = reference_values(ruleset, refs);
+        let r = reference_values(ruleset, refs);
         Cohort {
             format: FORMAT.to_string(),
             ruleset: ruleset.meta.id.clone(),
             version: ruleset.meta.version.clone(),
             size: totals.len(),
             totals,
-            rank_values,
-            stats,
+            rank_values: r.rank_values,
+            stats: r.stats,
+            treatments: r.treatments,
         }
     }
 
@@ -761,6 +1111,12 @@ impl Cohort {
                 excerpt(path)
             )));
         }
+        if let Some((path, _)) = cohort.treatments.iter().find(|(_, a)| !a.is_whole()) {
+            return Err(CohortError::new(format!(
+                "the cohort's imputation or outlier treatment of `{}` is damaged",
+                excerpt(path)
+            )));
+        }
         Ok(cohort)
     }
 
@@ -779,6 +1135,14 @@ impl Cohort {
                 let has = (!needs_order(ruleset, leaf)
                     || self.rank_values.contains_key(&node.path))
                     && (!is_normalise(ruleset, leaf) || self.stats.contains_key(&node.path));
+                if !preparation(ruleset, leaf).is_none()
+                    && !self.treatments.contains_key(&node.path)
+                {
+                    return Err(CohortError::new(format!(
+                        "this cohort was fitted without the imputation or outlier treatment of the indicator `{}` ({}): fit it again with this ruleset",
+                        node.path, node.name
+                    )));
+                }
                 if !has {
                     return Err(CohortError::new(format!(
                         "this cohort has no reference values for the indicator `{}` ({}), which ranks or normalises against its cohort",
@@ -808,7 +1172,11 @@ impl Cohort {
                         .and_then(|p| self.stats.get(p))
                         .copied()
                         .unwrap_or_else(|| Stats::of(&values));
-                    (leaf, vec![(values, stats)])
+                    let adjustment = path
+                        .and_then(|p| self.treatments.get(p))
+                        .copied()
+                        .unwrap_or_default();
+                    (leaf, vec![(values, stats, adjustment)])
                 })
                 .collect(),
         }
@@ -907,15 +1275,16 @@ impl CohortFitter<'_> {
                 .copied()
                 .zip(values.iter_mut().map(|v| vec![std::mem::take(v)]))
                 .collect();
-            let (rank_values, stats) = reference_values(ruleset, &RankRefs::new(ruleset, leaves));
+            let r = reference_values(ruleset, &RankRefs::new(ruleset, leaves));
             Cohort {
                 format: FORMAT.to_string(),
                 ruleset: ruleset.meta.id.clone(),
                 version: ruleset.meta.version.clone(),
                 size: 0,
                 totals: Vec::new(),
-                rank_values,
-                stats,
+                rank_values: r.rank_values,
+                stats: r.stats,
+                treatments: r.treatments,
             }
         });
         let scores = ruleset.score_against(batch, reference)?;
@@ -957,6 +1326,114 @@ fn excerpt(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::{fit_adjustment, kurtosis, skewness, Adjustment, LogShift};
+    use crate::ruleset::{Imputation, Preparation, Treatment};
+
+    fn winsorise(max_points: u32, skew: f64, kurtosis: f64, then_log: bool) -> Preparation {
+        Preparation {
+            impute: None,
+            treat: Some(Treatment::Winsorise {
+                max_points,
+                skew,
+                kurtosis,
+                then_log,
+            }),
+        }
+    }
+
+    /// COINr's example `x <- c(1:10, 30, 100)`; the expected numbers come from the formulas of
+    /// e1071's type 2 computed apart (plain Python).
+    fn coinr_x() -> Vec<f64> {
+        (1..=10).map(f64::from).chain([30.0, 100.0]).collect()
+    }
+
+    #[test]
+    fn skewness_and_kurtosis_are_e1071_type_2() {
+        let x = coinr_x();
+        assert!((skewness(&x) - 3.0632410342394985).abs() < 1e-12);
+        assert!((kurtosis(&x) - 9.741390834569144).abs() < 1e-12);
+        let once: Vec<f64> = (1..=10).map(f64::from).chain([30.0, 30.0]).collect();
+        assert!((skewness(&once) - 1.7120380600890506).abs() < 1e-12);
+        assert!((kurtosis(&once) - 1.8157805377242044).abs() < 1e-12);
+        assert!(skewness(&[1.0, 2.0]).is_nan());
+        assert!(kurtosis(&[1.0, 2.0, 3.0]).is_nan());
+        assert!(skewness(&[4.0; 6]).is_nan());
+    }
+
+    #[test]
+    fn winsorising_coinr_example_moves_the_hundred_down_to_thirty() {
+        // One step (100 → 30) brings the skewness to 1.712 < 2: it passes.
+        let a = fit_adjustment(winsorise(2, 2.0, 3.5, true), &coinr_x());
+        assert_eq!(a.cap_high, Some(30.0));
+        assert_eq!(a.cap_low, None);
+        assert!(a.log.is_none());
+        assert_eq!(a.apply(100.0), (30.0, super::TREATED_WINSORISED_HIGH));
+        assert_eq!(a.apply(30.0), (30.0, 0));
+        // Thresholds it cannot meet: up to two points (30 and 100 → 10), then the log of the
+        // original values.
+        let a = fit_adjustment(winsorise(2, 0.1, -10.0, false), &coinr_x());
+        assert_eq!(a.cap_high, Some(10.0));
+        let a = fit_adjustment(winsorise(2, 0.1, -10.0, true), &coinr_x());
+        assert_eq!((a.cap_high, a.cap_low), (None, None));
+        let l = a.log.unwrap();
+        assert_eq!((l.min, l.offset), (1.0, 0.01 * 99.0));
+        let (y, flags) = a.apply(100.0);
+        assert!((y - 99.99f64.ln()).abs() < 1e-12);
+        assert_eq!(flags, super::TREATED_LOG);
+        // A fitted reference takes a value below its minimum at the minimum.
+        assert_eq!(a.apply(-5.0).0, a.apply(1.0).0);
+    }
+
+    #[test]
+    fn negative_skew_winsorises_the_low_side() {
+        let x: Vec<f64> = (1..=11).map(f64::from).chain([-80.0]).collect();
+        let a = fit_adjustment(winsorise(5, 2.0, 3.5, true), &x);
+        assert_eq!((a.cap_low, a.cap_high), (Some(1.0), None));
+        assert_eq!(a.apply(-80.0), (1.0, super::TREATED_WINSORISED_LOW));
+    }
+
+    #[test]
+    fn imputation_takes_the_mean_or_median_of_the_values_present() {
+        let x = [3.0, f64::NAN, 8.0, 1.0, f64::NAN, 4.0];
+        let mean = Preparation {
+            impute: Some(Imputation::Mean),
+            treat: None,
+        };
+        let median = Preparation {
+            impute: Some(Imputation::Median),
+            treat: None,
+        };
+        assert_eq!(fit_adjustment(mean, &x).impute, Some(4.0));
+        assert_eq!(fit_adjustment(median, &x).impute, Some(3.5));
+        assert_eq!(
+            fit_adjustment(mean, &x).apply(f64::NAN),
+            (4.0, super::TREATED_IMPUTED)
+        );
+        // Nothing present: nothing to impute with, the value stays missing.
+        let none = fit_adjustment(mean, &[f64::NAN; 3]);
+        assert!(none.impute.is_none() && none.apply(f64::NAN).0.is_nan());
+        // Too few values to judge skewness and kurtosis: left as they are, as COINr does.
+        let few = fit_adjustment(winsorise(5, 2.0, 3.5, true), &[1.0, 2.0, 900.0]);
+        assert_eq!(few, Adjustment::default());
+        // Log of values all equal would be the log of 0: left as they are.
+        let flat = fit_adjustment(
+            Preparation {
+                impute: None,
+                treat: Some(Treatment::Log),
+            },
+            &[2.0; 5],
+        );
+        assert!(flat.log.is_none());
+        let damaged = Adjustment {
+            log: Some(LogShift {
+                min: 1.0,
+                offset: 0.0,
+            }),
+            ..Adjustment::default()
+        };
+        assert!(!damaged.is_whole());
+    }
 
     #[test]
     fn a_cohort_fitted_after_scoring_min_max_leaves_keeps_every_statistic() {

@@ -80,7 +80,10 @@ pub mod weights;
 mod workbook;
 
 pub use batch::Batch;
-pub use cohort::{Cohort, CohortError, CohortFitter, Groups};
+pub use cohort::{
+    Cohort, CohortError, CohortFitter, Groups, TREATED_IMPUTED, TREATED_LOG,
+    TREATED_WINSORISED_HIGH, TREATED_WINSORISED_LOW,
+};
 pub use decompose::{Line, LineKind, UnitDecomposition};
 pub use encoding::encoding_for_label;
 pub use error::{excerpt, Diagnostic, ReadError, RecordError, RulesetError, Severity};

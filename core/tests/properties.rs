@@ -361,6 +361,11 @@ fn same_row(x: &Scores, a: usize, y: &Scores, b: usize, what: &str) {
             x.indicator_statuses(i).unwrap()[a],
             y.indicator_statuses(i).unwrap()[b]
         );
+        assert_eq!(
+            x.treatment_flags(i).map(|f| f[a]),
+            y.treatment_flags(i).map(|f| f[b]),
+            "{what}: treatment flags of indicator {i}"
+        );
         i += 1;
     }
     assert_eq!(
@@ -488,7 +493,12 @@ fn a_table_scored_into_reused_memory_equals_a_fresh_one() {
 #[test]
 fn scoring_by_group_equals_scoring_each_group_alone() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
-    for name in ["soe.toml", "private-enterprise.toml", "city-index.toml"] {
+    for name in [
+        "soe.toml",
+        "private-enterprise.toml",
+        "city-index.toml",
+        "normalise-treat.toml",
+    ] {
         let ruleset = named(name);
         let rows = random_rows(ruleset, 300, &mut runner);
         let keys: Vec<String> = (0..rows.len())

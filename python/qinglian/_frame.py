@@ -468,6 +468,8 @@ def assemble(
     if status:
         for path, codes in raw["statuses"].items():
             out[f"{path}:status"] = categorical(codes, STATUSES, False)
+        for path, flags in raw.get("treated", {}).items():
+            out[f"{path}:treated"] = flags
     error = np.full(n, None, dtype=object)
     error_code = np.full(n, None, dtype=object)
     rows = raw["error_rows"]
@@ -532,7 +534,10 @@ def evaluate_frame(
     highest level raised: an ordered Categorical blue < yellow < orange < red, NaN if none), one
     float column per indicator (its points; NaN where it was not applicable, its data missing,
     or the row not scored), with `status=True` a `<path>:status` Categorical per indicator
-    (scored, zeroed, missing, not_applicable), error (a readable message for a row that could
+    (scored, zeroed, missing, not_applicable) and, for each `normalise` indicator that imputes
+    or treats outliers, a `<path>:treated` uint8 column of bit flags (`TREATED_IMPUTED` 1,
+    `TREATED_WINSORISED_HIGH` 2, `TREATED_WINSORISED_LOW` 4, `TREATED_LOG` 8; 0 where nothing
+    was done), error (a readable message for a row that could
     not be scored, else None) and error_code. A pandas result has the input's index.
 
     A unit id repeated on a later row is reported with a `qinglian.DataWarning` (both rows are

@@ -17,6 +17,10 @@ __all__ = [
     "RecordError",
     "Ruleset",
     "RulesetError",
+    "TREATED_IMPUTED",
+    "TREATED_LOG",
+    "TREATED_WINSORISED_HIGH",
+    "TREATED_WINSORISED_LOW",
     "WeightsError",
     "read_records",
     "weights_ahp",
@@ -30,6 +34,10 @@ __all__ = [
 ]
 
 __version__: str
+TREATED_IMPUTED: int
+TREATED_WINSORISED_HIGH: int
+TREATED_WINSORISED_LOW: int
+TREATED_LOG: int
 
 class QinglianError(Exception):
     """Base class of every error raised by qinglian."""

@@ -9,7 +9,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int32Type, Int8Type};
 use arrow_array::{
     Array, ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, Int64Array,
-    Int8Array, RecordBatch, StringArray,
+    Int8Array, RecordBatch, StringArray, UInt8Array,
 };
 use arrow_buffer::{NullBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
@@ -392,6 +392,13 @@ pub(crate) fn to_arrow(ruleset: &Ruleset, out: Output) -> Result<RecordBatch, St
                 false,
             );
         }
+    }
+    for (path, flags) in out.treated.unwrap_or_default() {
+        add(
+            &format!("{path}:treated"),
+            Arc::new(UInt8Array::from(flags)),
+            false,
+        );
     }
     let mut error = StringBuilder::new();
     let mut code = StringBuilder::new();

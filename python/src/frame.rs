@@ -195,6 +195,10 @@ pub(crate) struct Output {
     pub indicators: Vec<Vec<f64>>,
     /// Status codes per indicator (into [`STATUSES`]), when asked for.
     pub statuses: Option<Vec<Vec<i8>>>,
+    /// With the statuses: per indicator that imputes or treats outliers, its path and the
+    /// treatment flags of each row (bits: 1 imputed, 2 winsorised down, 4 winsorised up, 8
+    /// log-transformed).
+    pub treated: Option<Vec<(String, Vec<u8>)>>,
     /// Rows that could not be scored, in order.
     pub errors: Vec<(usize, RecordError)>,
 }
@@ -302,6 +306,14 @@ pub(crate) fn output(ruleset: &Ruleset, mut scores: Scores, status: bool) -> Out
             .collect()
     });
     drop(node_statuses);
+    let treated = status.then(|| {
+        let paths = ruleset.indicator_paths();
+        scores
+            .take_treatment_flags()
+            .into_iter()
+            .filter_map(|(i, flags)| Some((paths.get(i)?.to_string(), flags)))
+            .collect()
+    });
     let (score, base_score, bonus_score) = scores.take_totals();
     let max = ruleset.max_total();
     let max_score = scored
@@ -325,6 +337,7 @@ pub(crate) fn output(ruleset: &Ruleset, mut scores: Scores, status: bool) -> Out
         alert_level,
         indicators,
         statuses,
+        treated,
         errors,
     }
 }
@@ -414,6 +427,13 @@ pub(crate) fn to_numpy<'py>(
             s.set_item(*path, PyArray1::from_vec(py, codes))?;
         }
         d.set_item("statuses", s)?;
+    }
+    if let Some(treated) = out.treated {
+        let t = PyDict::new(py);
+        for (path, flags) in treated {
+            t.set_item(path, PyArray1::from_vec(py, flags))?;
+        }
+        d.set_item("treated", t)?;
     }
     let rows: Vec<i64> = out
         .errors

@@ -1989,5 +1989,10 @@ fn _qinglian(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(weights::weights_equal, m)?)?;
     m.add_function(wrap_pyfunction!(weights::weights_outranking, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // The bits of the `<path>:treated` columns.
+    m.add("TREATED_IMPUTED", qinglian::TREATED_IMPUTED)?;
+    m.add("TREATED_WINSORISED_HIGH", qinglian::TREATED_WINSORISED_HIGH)?;
+    m.add("TREATED_WINSORISED_LOW", qinglian::TREATED_WINSORISED_LOW)?;
+    m.add("TREATED_LOG", qinglian::TREATED_LOG)?;
     Ok(())
 }

@@ -204,7 +204,10 @@ export interface ScoreOptions {
   by?: string | (string | number | boolean | null)[];
   /** Rank every row among a fitted reference cohort instead of the table. */
   cohort?: Cohort;
-  /** Also return each indicator's status per row (`statuses`). Default false. */
+  /**
+   * Also return each indicator's status per row (`statuses`) and, for indicators that impute or
+   * treat outliers, what was done to each value (`treated`). Default false.
+   */
   status?: boolean;
   /**
    * A row whose unit id an earlier row had is an error (`record.duplicate_id`) instead of a

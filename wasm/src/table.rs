@@ -418,6 +418,8 @@ pub struct ScoreTable {
     alert_level: Int8Array,
     indicators: Object,
     statuses: JsValue,
+    /// With the statuses: per indicator that imputes or treats outliers, the treatment flags.
+    treated: JsValue,
     errors: JsValue,
     warnings: JsValue,
 }
@@ -477,6 +479,14 @@ impl ScoreTable {
                 crate::set(&statuses, path, &Uint8Array::from(codes.as_slice()));
             }
         }
+        let treated = Object::new();
+        if with_status {
+            for (i, path) in ruleset.indicator_paths().iter().enumerate() {
+                if let Some(flags) = scores.treatment_flags(i) {
+                    crate::set(&treated, path, &Uint8Array::from(flags));
+                }
+            }
+        }
         let errors: Vec<&RecordError> = scores.errors().map(|(_, e)| e).collect();
         let errors = to_js(&errors).unwrap_or_else(|_| Array::new().into());
         ScoreTable {
@@ -494,6 +504,11 @@ impl ScoreTable {
             warnings: Array::new().into(),
             statuses: if with_status {
                 statuses.into()
+            } else {
+                JsValue::NULL
+            },
+            treated: if with_status {
+                treated.into()
             } else {
                 JsValue::NULL
             },
@@ -599,6 +614,37 @@ impl ScoreTable {
     )]
     pub fn statuses(&self) -> JsValue {
         self.statuses.clone()
+    }
+
+    /// With `status: true`: per `normalise` indicator that imputes or treats outliers, what was
+    /// done to each row's value, as bits (see `treatmentFlags`: 1 imputed, 2 winsorised down
+    /// to the upper cap, 4 winsorised up to the lower cap, 8 log-transformed; 0 nothing or
+    /// not scored by its rule); else `null`.
+    #[wasm_bindgen(
+        getter,
+        unchecked_return_type = "{ [path: string]: Uint8Array } | null"
+    )]
+    pub fn treated(&self) -> JsValue {
+        self.treated.clone()
+    }
+
+    /// The bits of the `treated` flags by name.
+    #[wasm_bindgen(
+        getter,
+        js_name = treatmentFlags,
+        unchecked_return_type = "{ imputed: number; winsorisedHigh: number; winsorisedLow: number; log: number }"
+    )]
+    pub fn treatment_flags(&self) -> JsValue {
+        let o = Object::new();
+        for (name, bit) in [
+            ("imputed", qinglian::TREATED_IMPUTED),
+            ("winsorisedHigh", qinglian::TREATED_WINSORISED_HIGH),
+            ("winsorisedLow", qinglian::TREATED_WINSORISED_LOW),
+            ("log", qinglian::TREATED_LOG),
+        ] {
+            crate::set(&o, name, &JsValue::from(bit));
+        }
+        o.into()
     }
 
     /// The names of the `statuses` codes.

@@ -328,7 +328,13 @@ impl Ruleset {
         }
         let values = scores.rank_refs.values(index, group);
         let stats = scores.rank_refs.stats(index, group);
-        let text = describe(scorer, node.max, view, values, &stats, &self.inputs)?;
+        let adjustment = scores.rank_refs.adjustment(index, group);
+        let cohort = Cohort {
+            values,
+            stats: &stats,
+            adjustment: &adjustment,
+        };
+        let text = describe(scorer, node.max, view, &cohort, &self.inputs)?;
         Ok(match (state.status, text) {
             (_, Described::Text(t)) => t,
             (Status::Zeroed, Described::Zeroed(t))
@@ -742,15 +748,82 @@ fn label(band: Option<&Band>) -> (String, String) {
     }
 }
 
+/// What a cohort-dependent leaf is measured against in its cohort group.
+struct Cohort<'a> {
+    /// The sorted values (for `rank` and percentiles).
+    values: &'a [f64],
+    stats: &'a crate::cohort::Stats,
+    /// The imputation and outlier treatment fitted on the group.
+    adjustment: &'a crate::cohort::Adjustment,
+}
+
+/// A value after the imputation and outlier treatment fitted on its cohort group, and what
+/// was done to it in words (`None` when nothing).
+fn treated(
+    raw: f64,
+    adjustment: &crate::cohort::Adjustment,
+    impute: Option<crate::ruleset::Imputation>,
+) -> (f64, Option<Text>) {
+    use crate::cohort::{
+        TREATED_IMPUTED, TREATED_LOG, TREATED_WINSORISED_HIGH, TREATED_WINSORISED_LOW,
+    };
+    let (x, flags) = adjustment.apply(raw);
+    if flags == 0 {
+        return (x, None);
+    }
+    let (mut zh, mut en) = (Vec::new(), Vec::new());
+    let mut before = raw;
+    let mut was = "原值";
+    if flags & TREATED_IMPUTED != 0 {
+        before = adjustment.impute.unwrap_or(f64::NAN);
+        was = "补齐值";
+        let (how_zh, how_en) = match impute {
+            Some(crate::ruleset::Imputation::Median) => ("中位数", "median"),
+            _ => ("均值", "mean"),
+        };
+        zh.push(format!("数值缺失，以本组{how_zh}{}补齐", num(before)));
+        en.push(format!(
+            "missing; imputed with the cohort's {how_en}, {}",
+            num(before)
+        ));
+    }
+    if flags & TREATED_WINSORISED_HIGH != 0 {
+        let cap = adjustment.cap_high.unwrap_or(f64::NAN);
+        zh.push(format!("{was}{}高于上限，缩尾为{}", num(before), num(cap)));
+        en.push(format!("{} winsorised down to {}", num(before), num(cap)));
+    }
+    if flags & TREATED_WINSORISED_LOW != 0 {
+        let cap = adjustment.cap_low.unwrap_or(f64::NAN);
+        zh.push(format!("{was}{}低于下限，缩尾为{}", num(before), num(cap)));
+        en.push(format!("{} winsorised up to {}", num(before), num(cap)));
+    }
+    if flags & TREATED_LOG != 0 {
+        zh.push(format!("{was}{}取对数变换为{}", num(before), num(x)));
+        en.push(format!("{} log-transformed to {}", num(before), num(x)));
+    }
+    (x, Some(Text::new(zh.join("；"), en.join("; "))))
+}
+
+/// A sentence after what was done to the value before it.
+fn noted(note: Option<Text>, described: Described) -> Described {
+    match (note, described) {
+        (Some(n), Described::Text(t)) => Described::Text(Text::new(
+            format!("{}；{}", n.zh, t.zh),
+            format!("{}; {}", n.en, t.en),
+        )),
+        (_, d) => d,
+    }
+}
+
 /// What the scorer did at this row, in words.
 fn describe(
     scorer: &Scorer,
     max: f64,
     view: &RowView<'_>,
-    rank_values: &[f64],
-    stats: &crate::cohort::Stats,
+    cohort: &Cohort<'_>,
     inputs: &[crate::ruleset::Input],
 ) -> Result<Described, RecordError> {
+    let (rank_values, stats) = (cohort.values, cohort.stats);
     macro_rules! need {
         ($e:expr) => {
             match $e {
@@ -1091,9 +1164,13 @@ fn describe(
             value,
             method,
             direction,
+            prepare,
             ..
         } => {
-            let x = need!(number(value, view)?);
+            // The value after imputation and outlier treatment, which the sentence says first.
+            let raw = number(value, view)?.unwrap_or(f64::NAN);
+            let (x, note) = treated(raw, cohort.adjustment, prepare.impute);
+            let x = need!((!x.is_nan()).then_some(x));
             let points = need!(rule::normalise(
                 method,
                 *direction,
@@ -1107,7 +1184,7 @@ fn describe(
                 Direction::Higher => ("", ""),
                 Direction::Lower => ("（越低越好）", " (lower is better)"),
             };
-            match method {
+            let described = match method {
                 Normalisation::Minmax { lo, hi } => text(
                     format!(
                         "数值{}{lower_zh}，本组最小值{}、最大值{}，按最小–最大法折算为{}分（{}–{}分）",
@@ -1259,7 +1336,8 @@ fn describe(
                         ),
                     )
                 }
-            }
+            };
+            noted(note, described)
         }
         Scorer::Formula { expr } => {
             let v = need!(number(expr, view)?);

@@ -479,14 +479,16 @@ pub(crate) fn scorer_words(scorer: &Scorer, max: f64, inputs: &[Input]) -> Text 
             value,
             method,
             direction,
+            prepare,
             ..
         } => {
             let c = w(value);
+            let before = prepare_words(prepare);
             let (dzh, den) = match direction {
                 Direction::Higher => ("", ""),
                 Direction::Lower => ("（越低越好）", " (lower is better)"),
             };
-            match method {
+            let rule = match method {
                 Normalisation::Minmax { lo, hi } => Text::new(
                     format!(
                         "按{}{dzh}在本组最小值与最大值之间折算为{}–{}分（最小–最大法）",
@@ -593,6 +595,13 @@ pub(crate) fn scorer_words(scorer: &Scorer, max: f64, inputs: &[Input]) -> Text 
                         num(max / 2.0)
                     ),
                 ),
+            };
+            match before {
+                Some(b) => Text::new(
+                    format!("{}；{}", b.zh, rule.zh),
+                    format!("{}; {}", b.en, rule.en),
+                ),
+                None => rule,
             }
         }
         Scorer::Formula { expr } => {
@@ -603,6 +612,55 @@ pub(crate) fn scorer_words(scorer: &Scorer, max: f64, inputs: &[Input]) -> Text 
             )
         }
     }
+}
+
+/// What a `normalise` leaf does to the cohort's values first, in words.
+fn prepare_words(prepare: &Preparation) -> Option<Text> {
+    let (mut zh, mut en) = (Vec::new(), Vec::new());
+    match prepare.impute {
+        Some(Imputation::Mean) => {
+            zh.push("缺失值以本组均值补齐".to_string());
+            en.push("a missing value takes the cohort's mean".to_string());
+        }
+        Some(Imputation::Median) => {
+            zh.push("缺失值以本组中位数补齐".to_string());
+            en.push("a missing value takes the cohort's median".to_string());
+        }
+        None => {}
+    }
+    match prepare.treat {
+        Some(Treatment::Winsorise {
+            max_points,
+            skew,
+            kurtosis,
+            then_log,
+        }) => {
+            let (lzh, len) = if then_log {
+                (
+                    "，仍不满足则改取对数",
+                    ", else the values are log-transformed",
+                )
+            } else {
+                ("", "")
+            };
+            zh.push(format!(
+                "偏度绝对值不低于{}且峰度不低于{}时，逐个缩尾最极端的数值（最多{max_points}个）{lzh}",
+                num(skew),
+                num(kurtosis)
+            ));
+            en.push(format!(
+                "while the absolute skewness is at least {} and the kurtosis at least {}, the most extreme values are winsorised one by one (at most {max_points}){len}",
+                num(skew),
+                num(kurtosis)
+            ));
+        }
+        Some(Treatment::Log) => {
+            zh.push("数值先取对数变换".to_string());
+            en.push("the values are log-transformed first".to_string());
+        }
+        None => {}
+    }
+    (!zh.is_empty()).then(|| Text::new(zh.join("；"), en.join("; ")))
 }
 
 /// "…的，本项不得分" for a `zero_when` condition.

@@ -244,6 +244,50 @@ pub enum ConstantCohort {
     Error,
 }
 
+/// How a `normalise` leaf fills a missing value before normalising (COINr's `Impute`): with the
+/// cohort's (or the `by` group's) mean or median of the values present.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Imputation {
+    /// The mean of the values present.
+    Mean,
+    /// The median of the values present.
+    Median,
+}
+
+/// How a `normalise` leaf treats outliers before normalising (COINr's `Treat`).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum Treatment {
+    /// While |skewness| ≥ `skew` and kurtosis ≥ `kurtosis`, the most extreme values on the side
+    /// of the skew take the next value, up to `max_points` values; if the values still fail the
+    /// check and `then_log`, the original values are log-transformed instead (COINr's `log_CT`).
+    Winsorise {
+        max_points: u32,
+        skew: f64,
+        kurtosis: f64,
+        then_log: bool,
+    },
+    /// Always `ln(x − min + 0.01 × (max − min))` (COINr's `log_CT`).
+    Log,
+}
+
+/// What a `normalise` leaf does to the cohort's values before normalising: impute, then treat.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Preparation {
+    /// How a missing value is filled.
+    pub impute: Option<Imputation>,
+    /// How outliers are treated.
+    pub treat: Option<Treatment>,
+}
+
+impl Preparation {
+    /// Whether the values are used as they are.
+    pub fn is_none(&self) -> bool {
+        self.impute.is_none() && self.treat.is_none()
+    }
+}
+
 /// A band of a threshold, criteria or risk-matrix scorer (or of percentile bands).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub(crate) struct Band {
@@ -358,6 +402,8 @@ pub(crate) enum Scorer {
         direction: Direction,
         /// What a cohort whose values are all equal gives.
         constant: ConstantCohort,
+        /// Imputation and outlier treatment before normalising.
+        prepare: Preparation,
     },
     Formula {
         expr: Expr,
@@ -395,6 +441,15 @@ impl Scorer {
         match self {
             Scorer::Rank { value, .. } | Scorer::Normalise { value, .. } => Some(value),
             _ => None,
+        }
+    }
+
+    /// What a `normalise` scorer does to the cohort's values before normalising (nothing for
+    /// other scorers: rubric scorers never impute).
+    pub(crate) fn preparation(&self) -> Preparation {
+        match self {
+            Scorer::Normalise { prepare, .. } => *prepare,
+            _ => Preparation::default(),
         }
     }
 

@@ -138,6 +138,10 @@ pub(crate) struct ScorerDef {
     pub mean: Option<Spanned<f64>>,
     pub sd: Option<Spanned<f64>>,
     pub constant: Option<Text>,
+    pub impute: Option<Text>,
+    /// A method name or a table of the method and its parameters, read by hand so that each
+    /// mistake names its place.
+    pub treat: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize)]

@@ -482,8 +482,25 @@ impl Leaf<'_, '_> {
                 method,
                 direction,
                 constant,
+                prepare,
             } => {
                 let v = self.vals(value, rows, todo);
+                let v = if prepare.is_none() {
+                    v
+                } else {
+                    // Imputed and treated as fitted on the row's cohort group.
+                    let numbers = v.numbers(n);
+                    Vals::Num(Cow::Owned(
+                        numbers
+                            .iter()
+                            .enumerate()
+                            .map(|(i, &x)| {
+                                let group = if self.grouped { (self.group)(i) } else { 0 };
+                                self.rank_refs.adjustment(self.node, group).apply(x).0
+                            })
+                            .collect(),
+                    ))
+                };
                 if !self.grouped && *constant == ConstantCohort::Missing {
                     // One cohort for the chunk: the rule is a plain map over the column.
                     let (values, stats) = (

@@ -116,6 +116,9 @@ pub struct Scores {
     pub(crate) tier: Vec<u32>,
     pub(crate) placement: Placement,
     pub(crate) rank_refs: Arc<RankRefs>,
+    /// Per `normalise` leaf that imputes or treats outliers (node index): the
+    /// `TREATED_*` flags of each row.
+    pub(crate) treat_flags: Vec<(usize, Vec<u8>)>,
 }
 
 /// No quota tier.
@@ -172,6 +175,19 @@ impl Scores {
     /// How indicator `i` was scored, per row ([`Status::Missing`] for rows with an error).
     pub fn indicator_statuses(&self, i: usize) -> Option<&[Status]> {
         self.node_status.get(i + 1).map(Vec::as_slice)
+    }
+
+    /// What imputation and outlier treatment did to the value indicator `i` (an index into
+    /// [`Ruleset::indicator_paths`]) was scored on, per row: a set of bits,
+    /// [`TREATED_IMPUTED`](crate::TREATED_IMPUTED), [`TREATED_WINSORISED_HIGH`](crate::TREATED_WINSORISED_HIGH),
+    /// [`TREATED_WINSORISED_LOW`](crate::TREATED_WINSORISED_LOW) and [`TREATED_LOG`](crate::TREATED_LOG);
+    /// 0 where nothing was done or the indicator was not scored by its rule. `None` for an
+    /// indicator that neither imputes nor treats outliers.
+    pub fn treatment_flags(&self, i: usize) -> Option<&[u8]> {
+        self.treat_flags
+            .iter()
+            .find(|(node, _)| *node == i + 1)
+            .map(|(_, f)| f.as_slice())
     }
 
     /// Whether a row was scored (it has no error).
@@ -241,6 +257,16 @@ impl Scores {
         self.node_status.drain(1..).collect()
     }
 
+    /// Takes the treatment flags out of the table: per indicator that imputes or treats
+    /// outliers (an index into [`Ruleset::indicator_paths`]), the column of
+    /// [`Scores::treatment_flags`].
+    pub fn take_treatment_flags(&mut self) -> Vec<(usize, Vec<u8>)> {
+        std::mem::take(&mut self.treat_flags)
+            .into_iter()
+            .filter_map(|(node, flags)| Some((node.checked_sub(1)?, flags)))
+            .collect()
+    }
+
     /// Takes the totals, base scores and bonus scores out of the table.
     pub fn take_totals(&mut self) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
         (
@@ -282,6 +308,7 @@ impl Scores {
             tier: Vec::new(),
             placement: Placement::Alone,
             rank_refs: Arc::new(RankRefs::default()),
+            treat_flags: Vec::new(),
         }
     }
 
@@ -318,6 +345,7 @@ impl Scores {
             tier: vec![NO_TIER; len],
             placement,
             rank_refs,
+            treat_flags: Vec::new(),
         }
     }
 
@@ -382,6 +410,7 @@ impl Scores {
             tier: refill(self.tier, len, NO_TIER),
             placement,
             rank_refs,
+            treat_flags: Vec::new(),
         }
     }
 }
@@ -455,11 +484,14 @@ impl Ruleset {
     /// the batch under other weights a thousand times. The result is that of
     /// [`Ruleset::score_into`].
     pub(crate) fn rescore_same_cohort(&self, batch: &Batch<'_>, table: &mut Scores) {
-        let recycled = std::mem::replace(table, Scores::empty());
+        let mut recycled = std::mem::replace(table, Scores::empty());
         let rank_refs = Arc::clone(&recycled.rank_refs);
+        // The same inputs and cohort: the same treatment of every value.
+        let flags = std::mem::take(&mut recycled.treat_flags);
         let mut s = recycled.reset(self, batch, Placement::Batch, rank_refs);
         self.score_rows(batch, &mut s, 1);
         cohort::place_in_batch(self, &mut s, None);
+        s.treat_flags = flags;
         *table = s;
     }
 
@@ -495,6 +527,7 @@ impl Ruleset {
             None => Scores::fresh(self, batch, placement, rank_refs),
         };
         self.score_rows(batch, &mut s, threads);
+        s.treat_flags = cohort::treatment_flags(self, batch, &s);
         match source {
             Source::Batch => cohort::place_in_batch(self, &mut s, None),
             Source::Groups(g) => cohort::place_in_batch(self, &mut s, Some(&g)),

@@ -633,11 +633,20 @@ impl Cx<'_> {
                         );
                     }
                 }
+                let impute = match &s.impute {
+                    Some(i) => Some(self.choice(i, IMPUTATIONS, "way to impute", Some(path))?),
+                    None => None,
+                };
+                let treat = match &s.treat {
+                    Some(t) => Some(self.treatment(t, path)?),
+                    None => None,
+                };
                 Scorer::Normalise {
                     value: value?,
                     method,
                     direction: direction?,
                     constant: constant?,
+                    prepare: Preparation { impute, treat },
                 }
             }
             "formula" => {
@@ -663,6 +672,154 @@ impl Cx<'_> {
             );
             None
         }
+    }
+}
+
+impl Cx<'_> {
+    /// A `normalise` leaf's `treat`: `"winsorise"`, `"log"`, or a table of the method and its
+    /// parameters (COINr's defaults: 5 points, |skew| 2, kurtosis 3.5, then `log_CT`).
+    fn treatment(&mut self, def: &Spanned<toml::Value>, path: &str) -> Option<Treatment> {
+        let span = def.span();
+        let winsorise = Treatment::Winsorise {
+            max_points: 5,
+            skew: 2.0,
+            kurtosis: 3.5,
+            then_log: true,
+        };
+        let named = |cx: &mut Self, name: &str| match name {
+            "winsorise" => Some(winsorise),
+            "log" => Some(Treatment::Log),
+            _ => {
+                cx.error(
+                    "ruleset.unknown_choice",
+                    Some(span.clone()),
+                    Some(path),
+                    format!(
+                        "`{}` is not a treatment of outliers; expected one of: winsorise, log",
+                        crate::error::excerpt(name, 60)
+                    ),
+                );
+                None
+            }
+        };
+        let table = match def.get_ref() {
+            toml::Value::String(name) => return named(self, name),
+            toml::Value::Table(t) => t,
+            _ => {
+                self.error(
+                    "ruleset.unknown_choice",
+                    Some(span.clone()),
+                    Some(path),
+                    "`treat` is a method name (\"winsorise\", \"log\") or a table such as \
+                     { method = \"winsorise\", max_points = 5 }"
+                        .into(),
+                );
+                return None;
+            }
+        };
+        let Some(method) = table.get("method") else {
+            self.error(
+                "ruleset.missing_field",
+                Some(span.clone()),
+                Some(path),
+                "the `treat` table needs a `method` (\"winsorise\" or \"log\")".into(),
+            );
+            return None;
+        };
+        let method = match method {
+            toml::Value::String(m) => named(self, m)?,
+            _ => return named(self, "?"),
+        };
+        let fields: &[&str] = match method {
+            Treatment::Winsorise { .. } => &["method", "max_points", "skew", "kurtosis", "then"],
+            Treatment::Log => &["method"],
+        };
+        let mut ok = true;
+        for key in table.keys().filter(|k| !fields.contains(&k.as_str())) {
+            self.error(
+                "ruleset.scorer_field",
+                Some(span.clone()),
+                Some(path),
+                format!(
+                    "`{}` is not a field of this `treat` table (fields: {})",
+                    crate::error::excerpt(key, 60),
+                    fields.join(", ")
+                ),
+            );
+            ok = false;
+        }
+        let Treatment::Winsorise {
+            mut max_points,
+            mut skew,
+            mut kurtosis,
+            mut then_log,
+        } = method
+        else {
+            return ok.then_some(method);
+        };
+        let number = |cx: &mut Self, key: &str, check: &dyn Fn(f64) -> bool, want: &str| {
+            let v = table.get(key)?;
+            let x = match v {
+                toml::Value::Integer(i) => Some(*i as f64),
+                toml::Value::Float(f) => Some(*f),
+                _ => None,
+            };
+            match x {
+                Some(x) if x.is_finite() && check(x) => Some(Some(x)),
+                _ => {
+                    cx.error(
+                        "ruleset.bad_number",
+                        Some(span.clone()),
+                        Some(path),
+                        format!("`{key}` of `treat` must be {want}"),
+                    );
+                    Some(None)
+                }
+            }
+        };
+        match number(
+            self,
+            "max_points",
+            &|x| x.fract() == 0.0 && (1.0..=1e6).contains(&x),
+            "a whole number from 1 to 1,000,000",
+        ) {
+            Some(Some(x)) => max_points = x as u32,
+            Some(None) => ok = false,
+            None => {}
+        }
+        match number(self, "skew", &|x| x > 0.0, "a finite number above 0") {
+            Some(Some(x)) => skew = x,
+            Some(None) => ok = false,
+            None => {}
+        }
+        match number(self, "kurtosis", &|_| true, "a finite number") {
+            Some(Some(x)) => kurtosis = x,
+            Some(None) => ok = false,
+            None => {}
+        }
+        match table.get("then").map(|t| t.as_str()) {
+            None => {}
+            Some(Some("log")) => then_log = true,
+            Some(Some("none")) => then_log = false,
+            Some(other) => {
+                self.error(
+                    "ruleset.unknown_choice",
+                    Some(span.clone()),
+                    Some(path),
+                    format!(
+                        "`{}` is not what to do when winsorising is not enough; expected one of: log, none",
+                        crate::error::excerpt(other.unwrap_or("?"), 60)
+                    ),
+                );
+                ok = false;
+            }
+        }
+        ok.then_some(Treatment::Winsorise {
+            max_points,
+            skew,
+            kurtosis,
+            then_log,
+        })
     }
 }
 
@@ -706,7 +863,9 @@ fn present_fields(s: &ScorerDef) -> Vec<&'static str> {
         method,
         mean,
         sd,
-        constant
+        constant,
+        impute,
+        treat
     );
     out
 }
@@ -745,6 +904,8 @@ const SCORER_FIELDS: &[(&str, &[&str])] = &[
             "bands",
             "tolerance",
             "constant",
+            "impute",
+            "treat",
         ],
     ),
     ("formula", &["expr"]),
@@ -761,6 +922,9 @@ const METHODS: &[(&str, &str)] = &[
     ("percentile_bands", "percentile_bands"),
     ("above_mean", "above_mean"),
 ];
+
+const IMPUTATIONS: &[(&str, Imputation)] =
+    &[("mean", Imputation::Mean), ("median", Imputation::Median)];
 
 const CONSTANT: &[(&str, ConstantCohort)] = &[
     ("missing", ConstantCohort::Missing),

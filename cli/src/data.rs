@@ -150,3 +150,24 @@ pub fn each_chunk<'r>(
             .map_err(|_| "the file could not be read to its end".to_string())
     })
 }
+
+/// The rows of a data file for a command that reads it whole (an analysis of the whole file):
+/// standard input is refused, since these commands name the file they read.
+pub fn whole_file(
+    command: &str,
+    data: &Path,
+    encoding: Option<&str>,
+    sheet: Option<&str>,
+) -> Result<Vec<Result<qinglian::Record, qinglian::RecordError>>, String> {
+    if data == Path::new("-") {
+        return Err(format!(
+            "{command} reads a data file (.csv, .json, .jsonl or a workbook), not standard input"
+        ));
+    }
+    let options = ReadOptions {
+        encoding: encoding.map(str::to_string),
+        sheet: sheet.map(str::to_string),
+        ..ReadOptions::default()
+    };
+    qinglian::read_records_with(data, &options).map_err(|e| e.to_string())
+}

@@ -50,18 +50,7 @@ fn costs(pairs: &[String]) -> Result<Option<BTreeMap<String, f64>>, String> {
 
 /// Reads the data, makes the plan, returns the text to print.
 pub fn run(ruleset: &Ruleset, data: &Path, s: &Settings<'_>) -> Result<String, String> {
-    if data == Path::new("-") {
-        return Err(
-            "improve reads a data file (.csv, .json, .jsonl or a workbook), not standard input"
-                .into(),
-        );
-    }
-    let options = qinglian::ReadOptions {
-        encoding: s.encoding.map(str::to_string),
-        sheet: s.sheet.map(str::to_string),
-        ..qinglian::ReadOptions::default()
-    };
-    let rows = qinglian::read_records_with(data, &options).map_err(|e| e.to_string())?;
+    let rows = crate::data::whole_file("improve", data, s.encoding, s.sheet)?;
     let batch = Batch::from_rows(ruleset, &rows);
     let mut options = ImproveOptions::new();
     options.target = s.target.map(str::to_string);

@@ -82,12 +82,6 @@ pub fn parameter(text: &str) -> Result<ParameterRange, String> {
 /// Reads the data, runs the analysis, returns the text to print and the number of rows that
 /// could not be scored (written to standard error, one line each).
 pub fn run(ruleset: &Ruleset, data: &Path, s: &Settings<'_>) -> Result<(String, usize), String> {
-    if data == Path::new("-") {
-        return Err(
-            "sensitivity reads a data file (.csv, .json, .jsonl or a workbook), not standard input"
-                .into(),
-        );
-    }
     if s.vary.is_empty() {
         return Err("name the parameters to vary with --vary PATH=LOW..HIGH".into());
     }
@@ -96,12 +90,7 @@ pub fn run(ruleset: &Ruleset, data: &Path, s: &Settings<'_>) -> Result<(String, 
         .iter()
         .map(|v| parameter(v))
         .collect::<Result<Vec<_>, _>>()?;
-    let options = qinglian::ReadOptions {
-        encoding: s.encoding.map(str::to_string),
-        sheet: s.sheet.map(str::to_string),
-        ..qinglian::ReadOptions::default()
-    };
-    let rows = qinglian::read_records_with(data, &options).map_err(|e| e.to_string())?;
+    let rows = crate::data::whole_file("sensitivity", data, s.encoding, s.sheet)?;
     let batch = Batch::from_rows(ruleset, &rows);
     let mut analysis = ParameterAnalysis::new(s.samples, s.seed);
     if s.indices {

@@ -34,18 +34,7 @@ pub struct Settings<'a> {
 /// Reads the data, runs the analysis, returns the text to print and the number of rows that
 /// could not be scored (written to standard error, one line each).
 pub fn run(ruleset: &Ruleset, data: &Path, s: &Settings<'_>) -> Result<(String, usize), String> {
-    if data == Path::new("-") {
-        return Err(
-            "uncertainty reads a data file (.csv, .json, .jsonl or a workbook), not standard input"
-                .into(),
-        );
-    }
-    let options = qinglian::ReadOptions {
-        encoding: s.encoding.map(str::to_string),
-        sheet: s.sheet.map(str::to_string),
-        ..Default::default()
-    };
-    let rows = qinglian::read_records_with(data, &options).map_err(|e| e.to_string())?;
+    let rows = crate::data::whole_file("uncertainty", data, s.encoding, s.sheet)?;
     let batch = Batch::from_rows(ruleset, &rows);
     let mut noise = WeightNoise::new(s.samples, s.noise, s.seed);
     if !s.depths.is_empty() {

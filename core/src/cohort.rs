@@ -200,6 +200,7 @@ impl Extremes {
             max: self.max,
             mean: f64::NAN,
             sd: f64::NAN,
+            reference: f64::NAN,
         }
     }
 }
@@ -469,6 +470,23 @@ pub(crate) struct Stats {
     /// Sample standard deviation (`n − 1`); `NaN` for fewer than two values.
     #[serde(with = "nan_as_null")]
     pub sd: f64,
+    /// The value of the reference unit of a `distance_to_reference` leaf (after imputation and
+    /// treatment); `NaN` when the cohort has no such unit or its value is missing, and for
+    /// other leaves (then left out of the JSON, as cohorts fitted before it had it).
+    #[serde(
+        default = "not_a_number",
+        skip_serializing_if = "is_not_a_number",
+        with = "nan_as_null"
+    )]
+    pub reference: f64,
+}
+
+fn not_a_number() -> f64 {
+    f64::NAN
+}
+
+fn is_not_a_number(x: &f64) -> bool {
+    x.is_nan()
 }
 
 /// JSON has no `NaN`: a statistic that does not exist is `null`.
@@ -492,7 +510,7 @@ mod nan_as_null {
 /// JSON must equal the one written.
 impl PartialEq for Stats {
     fn eq(&self, other: &Stats) -> bool {
-        let bits = |s: &Stats| [s.min, s.max, s.mean, s.sd].map(f64::to_bits);
+        let bits = |s: &Stats| [s.min, s.max, s.mean, s.sd, s.reference].map(f64::to_bits);
         self.n == other.n && bits(self) == bits(other)
     }
 }
@@ -508,6 +526,7 @@ impl Stats {
                 max: f64::NAN,
                 mean: f64::NAN,
                 sd: f64::NAN,
+                reference: f64::NAN,
             };
         }
         let min = values.iter().copied().fold(f64::INFINITY, f64::min);
@@ -525,6 +544,7 @@ impl Stats {
             max,
             mean,
             sd,
+            reference: f64::NAN,
         }
     }
 
@@ -535,6 +555,7 @@ impl Stats {
             && ok(self.max, self.n > 0)
             && ok(self.mean, self.n > 0)
             && ok(self.sd, self.n > 1)
+            && !self.reference.is_infinite()
             && (self.n == 0 || self.min <= self.max)
     }
 }
@@ -577,6 +598,14 @@ fn extremes_suffice(ruleset: &Ruleset, node: usize) -> bool {
     }
 }
 
+/// The unit leaf `node` measures against (`distance_to_reference`).
+fn reference_unit(ruleset: &Ruleset, node: usize) -> Option<&str> {
+    match ruleset.nodes.get(node).map(|n| &n.kind) {
+        Some(NodeKind::Leaf { scorer, .. }) => scorer.reference_unit(),
+        _ => None,
+    }
+}
+
 /// What leaf `node` does to its cohort's values before normalising.
 fn preparation(ruleset: &Ruleset, node: usize) -> Preparation {
     match ruleset.nodes.get(node).map(|n| &n.kind) {
@@ -604,11 +633,20 @@ fn slots(nodes: impl Iterator<Item = usize> + Clone) -> Vec<usize> {
     slot
 }
 
+/// Per cohort-dependent leaf, per group, the value of its reference unit (a
+/// `distance_to_reference` leaf's) as read, `NaN` when missing; `None` where the group has no
+/// such unit. Empty for the other leaves.
+type References = Vec<Vec<Option<f64>>>;
+
 impl RankRefs {
     /// From each leaf's values per group, in row order.
-    fn new(ruleset: &Ruleset, leaves: Vec<(usize, Vec<Vec<f64>>)>) -> RankRefs {
+    fn new(
+        ruleset: &Ruleset,
+        leaves: Vec<(usize, Vec<Vec<f64>>)>,
+        references: References,
+    ) -> RankRefs {
         let extremes = vec![None; leaves.len()];
-        RankRefs::gathered(ruleset, leaves, extremes)
+        RankRefs::gathered(ruleset, leaves, extremes, references)
     }
 
     /// From each leaf's values per group, in row order, or (one group) its extremes.
@@ -616,7 +654,9 @@ impl RankRefs {
         ruleset: &Ruleset,
         leaves: Vec<(usize, Vec<Vec<f64>>)>,
         extremes: Vec<Option<Extremes>>,
+        references: References,
     ) -> RankRefs {
+        let mut references = references.into_iter();
         RankRefs {
             slot: slots(leaves.iter().map(|(n, _)| *n)),
             partial: extremes.iter().any(Option::is_some),
@@ -624,6 +664,7 @@ impl RankRefs {
                 .into_iter()
                 .zip(extremes)
                 .map(|((leaf, groups), extremes)| {
+                    let reference = references.next().unwrap_or_default();
                     if let Some(e) = extremes {
                         return (leaf, vec![(Vec::new(), e.stats(), Adjustment::default())]);
                     }
@@ -631,7 +672,8 @@ impl RankRefs {
                     let prepare = preparation(ruleset, leaf);
                     let groups = groups
                         .into_iter()
-                        .map(|mut values| {
+                        .enumerate()
+                        .map(|(g, mut values)| {
                             let mut adjustment = Adjustment::default();
                             if !prepare.is_none() {
                                 // Impute and treat, then every statistic is of the treated values.
@@ -642,7 +684,11 @@ impl RankRefs {
                                     .filter(|x| !x.is_nan())
                                     .collect();
                             }
-                            let stats = Stats::of(&values);
+                            let mut stats = Stats::of(&values);
+                            // The reference unit's value, imputed and treated as its cohort's.
+                            if let Some(Some(x)) = reference.get(g) {
+                                stats.reference = adjustment.apply(*x).0;
+                            }
                             if ordered {
                                 // Radix sort: O(n), the order of `f64::total_cmp` (no NaN here).
                                 radsort::sort(&mut values);
@@ -714,7 +760,7 @@ fn rank_refs_gathered(
         .iter()
         .map(|&leaf| scoring && groups.is_none() && extremes_suffice(ruleset, leaf))
         .collect();
-    let (values, extremes) = cohort_values(ruleset, batch, groups, &extremes);
+    let (values, extremes, references) = cohort_values(ruleset, batch, groups, &extremes);
     let leaves = ruleset
         .plan
         .rank_leaves
@@ -722,7 +768,7 @@ fn rank_refs_gathered(
         .copied()
         .zip(values)
         .collect();
-    RankRefs::gathered(ruleset, leaves, extremes)
+    RankRefs::gathered(ruleset, leaves, extremes, references)
 }
 
 impl RankRefs {
@@ -734,14 +780,15 @@ impl RankRefs {
 
 /// The values of every cohort-dependent leaf over the batch's valid rows (after equivalences),
 /// per leaf and group, in row order; for the leaves marked in `extremes` (one cohort), only
-/// their [`Extremes`], and no values.
+/// their [`Extremes`], and no values; and the value of each reference unit, at the first of
+/// the cohort's rows with its id.
 #[allow(clippy::type_complexity)]
 fn cohort_values(
     ruleset: &Ruleset,
     batch: &Batch<'_>,
     groups: Option<&Groups>,
     extremes: &[bool],
-) -> (Vec<Vec<Vec<f64>>>, Vec<Option<Extremes>>) {
+) -> (Vec<Vec<Vec<f64>>>, Vec<Option<Extremes>>, References) {
     let leaves = &ruleset.plan.rank_leaves;
     let count = groups.map_or(1, Groups::count);
     // Without groups every leaf's values fit in one buffer of the batch's length.
@@ -758,6 +805,13 @@ fn cohort_values(
         .collect();
     let mut found: Vec<Option<Extremes>> = (0..leaves.len())
         .map(|k| only_extremes(k).then(Extremes::new))
+        .collect();
+    let mut references: References = leaves
+        .iter()
+        .map(|&leaf| match reference_unit(ruleset, leaf) {
+            Some(_) => vec![None; count],
+            None => Vec::new(),
+        })
         .collect();
     let mut start = 0;
     while start < batch.len() {
@@ -792,6 +846,16 @@ fn cohort_values(
                 faulted = mask;
                 &faulted
             };
+            if let (Some(unit), Some(slots)) = (scorer.reference_unit(), references.get_mut(k)) {
+                for (i, (&x, _)) in v.iter().zip(ok).enumerate().filter(|(_, (_, &o))| o) {
+                    if batch.id(start + i) == Some(unit) {
+                        let g = groups.map_or(0, |g| g.group_of(start + i));
+                        if let Some(slot) = slots.get_mut(g).filter(|s| s.is_none()) {
+                            *slot = Some(x);
+                        }
+                    }
+                }
+            }
             if let Some(Some(e)) = found.get_mut(k) {
                 e.add(&v, ok);
                 continue;
@@ -821,7 +885,7 @@ fn cohort_values(
         }
         start += n;
     }
-    (values, found)
+    (values, found, references)
 }
 
 /// Per leaf that imputes or treats outliers, the `TREATED_*` flags of each row: what was done
@@ -1224,6 +1288,8 @@ pub struct CohortFitter<'r> {
     ruleset: &'r Ruleset,
     /// Per cohort-dependent leaf, its values so far, in row order.
     values: Vec<Vec<f64>>,
+    /// Per such leaf, its reference unit's value once seen (see [`References`]).
+    references: References,
     /// The cohort of the values, once totals are being added.
     reference: Option<Cohort>,
     totals: Vec<f64>,
@@ -1235,6 +1301,7 @@ impl Ruleset {
         CohortFitter {
             ruleset: self,
             values: vec![Vec::new(); self.plan.rank_leaves.len()],
+            references: vec![Vec::new(); self.plan.rank_leaves.len()],
             reference: None,
             totals: Vec::new(),
         }
@@ -1254,10 +1321,16 @@ impl CohortFitter<'_> {
         if self.values.is_empty() {
             return;
         }
-        let (chunk, _) = cohort_values(self.ruleset, batch, None, &[]);
+        let (chunk, _, references) = cohort_values(self.ruleset, batch, None, &[]);
         for (v, mut groups) in self.values.iter_mut().zip(chunk) {
             if let Some(values) = groups.first_mut() {
                 v.append(values);
+            }
+        }
+        // The first chunk with the reference unit has its first row.
+        for (seen, found) in self.references.iter_mut().zip(references) {
+            if seen.iter().flatten().next().is_none() {
+                *seen = found;
             }
         }
     }
@@ -1275,7 +1348,8 @@ impl CohortFitter<'_> {
                 .copied()
                 .zip(values.iter_mut().map(|v| vec![std::mem::take(v)]))
                 .collect();
-            let r = reference_values(ruleset, &RankRefs::new(ruleset, leaves));
+            let references = std::mem::take(&mut self.references);
+            let r = reference_values(ruleset, &RankRefs::new(ruleset, leaves, references));
             Cohort {
                 format: FORMAT.to_string(),
                 ruleset: ruleset.meta.id.clone(),

@@ -235,9 +235,14 @@ fn random_records_mostly_score() {
             .map(|_| record_from(ruleset, &draws().new_tree(&mut runner).unwrap().current()))
             .collect();
         // A ruleset that normalises against its cohort has nothing to normalise by in a cohort
-        // of one: its records are scored among each other.
+        // of one: its records are scored among each other, with ids among which a reference
+        // unit (`distance_to_reference`) can be found.
         let ok = if name.contains("normalise") {
-            let rows: Vec<_> = records.into_iter().map(Ok).collect();
+            let rows: Vec<_> = records
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| Ok(r.with("id", format!("U{}", i % 6).as_str())))
+                .collect();
             ruleset
                 .evaluate_records(&rows)
                 .iter()

@@ -271,6 +271,22 @@ impl Ruleset {
                         )
                     }
                     Scorer::Normalise {
+                        method: Normalisation::Reference { unit, .. },
+                        ..
+                    } => {
+                        return if scores.rank_refs.stats(index, group).reference.is_nan() {
+                            Text::new(
+                                format!("本组中没有参照单位“{unit}”或其数值缺失，无从衡量距离，按缺失处理"),
+                                format!("the reference unit “{unit}” is not in the cohort or its value is missing, leaving nothing to measure against: treated as missing"),
+                            )
+                        } else {
+                            Text::new(
+                                format!("参照单位“{unit}”的数值即本组最差值，无从衡量距离，按缺失处理"),
+                                format!("the reference unit “{unit}” has the cohort's worst value, leaving no distance to measure: treated as missing"),
+                            )
+                        };
+                    }
+                    Scorer::Normalise {
                         method: Normalisation::FractionOfMax,
                         ..
                     } => {
@@ -1267,6 +1283,28 @@ fn describe(
                             num(x),
                             num(worst),
                             num(*target)
+                        ),
+                    )
+                }
+                Normalisation::Reference { unit, .. } => {
+                    let worst = match direction {
+                        Direction::Higher => stats.min,
+                        Direction::Lower => stats.max,
+                    };
+                    text(
+                        format!(
+                            "数值{}{lower_zh}，本组最差值{}、参照单位“{unit}”的数值{}，得{}分",
+                            num(x),
+                            num(worst),
+                            num(stats.reference),
+                            num(points)
+                        ),
+                        format!(
+                            "value {}{lower_en}; the cohort's worst {}, the reference unit “{unit}” {}: {} points",
+                            num(x),
+                            num(worst),
+                            num(stats.reference),
+                            num(points)
                         ),
                     )
                 }

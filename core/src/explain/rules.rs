@@ -540,6 +540,28 @@ pub(crate) fn scorer_words(scorer: &Scorer, max: f64, inputs: &[Input]) -> Text 
                         num(*target)
                     ),
                 ),
+                Normalisation::Reference { unit, hi } => {
+                    let (beyond_zh, beyond_en) = if *hi < max {
+                        (
+                            format!("，超过参照单位的最高{m}分"),
+                            format!(", more beyond it, at most {m}"),
+                        )
+                    } else {
+                        (String::new(), String::new())
+                    };
+                    Text::new(
+                        format!(
+                            "按{}{dzh}相对参照单位“{unit}”的距离计分：本组最差值得0分，参照单位的数值得{}分{beyond_zh}",
+                            c.zh,
+                            num(*hi)
+                        ),
+                        format!(
+                            "{}{den} by its distance to the reference unit “{unit}”: 0 points at the cohort's worst value, {} at the reference unit's value{beyond_en}",
+                            c.en,
+                            num(*hi)
+                        ),
+                    )
+                }
                 Normalisation::Rank => Text::new(
                     format!("按{}{dzh}在本组中的名次计分：最差1分，每胜过一个数值加1分", c.zh),
                     format!(

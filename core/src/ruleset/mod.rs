@@ -218,6 +218,10 @@ pub(crate) enum Normalisation {
     /// `(x − min) / (target − min)` (lower is better: `(max − x) / (max − target)`), capped at 1,
     /// times the leaf's points: COINr's distance to a target with `cap_max`.
     Target { target: f64 },
+    /// `hi × (1 − (r − x) / (r − min))`, `r` the value of the cohort's unit `unit` (lower is
+    /// better: `1 − (x − r) / (max − r)`): COINr's distance to a reference unit, the reference
+    /// scoring `hi` points and better units more, up to the leaf's points.
+    Reference { unit: String, hi: f64 },
     /// `1 +` the number of cohort values below the value (COINr's `n_rank`, ties at their lowest
     /// rank; lower is better: the values above), in points.
     Rank,
@@ -440,6 +444,17 @@ impl Scorer {
     pub(crate) fn cohort_value(&self) -> Option<&Expr> {
         match self {
             Scorer::Rank { value, .. } | Scorer::Normalise { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The unit a `distance_to_reference` normalisation measures against.
+    pub(crate) fn reference_unit(&self) -> Option<&str> {
+        match self {
+            Scorer::Normalise {
+                method: Normalisation::Reference { unit, .. },
+                ..
+            } => Some(unit),
             _ => None,
         }
     }

@@ -138,6 +138,8 @@ pub(crate) struct ScorerDef {
     pub mean: Option<Spanned<f64>>,
     pub sd: Option<Spanned<f64>>,
     pub constant: Option<Text>,
+    /// The unit whose value a `distance_to_reference` normalisation measures against.
+    pub reference: Option<Text>,
     pub impute: Option<Text>,
     /// A method name or a table of the method and its parameters, read by hand so that each
     /// mistake names its place.

@@ -405,6 +405,8 @@ fn normalise_methods_take_their_own_fields() {
         "{ type = \"normalise\", value = \"n\", method = \"borda\", direction = \"lower\" }",
         "{ type = \"normalise\", value = \"n\", method = \"above_mean\" }",
         "{ type = \"normalise\", value = \"n\", method = \"above_mean\", tolerance = 0 }",
+        "{ type = \"normalise\", value = \"n\", method = \"distance_to_reference\", reference = \"CHN\" }",
+        "{ type = \"normalise\", value = \"n\", method = \"distance_to_reference\", reference = \"CHN\", hi = 5 }",
         "{ type = \"normalise\", value = \"n\", method = \"percentile_bands\", bands = [{ at = 90, share = 1 }, { at = 0, share = 0.5 }] }",
     ] {
         assert!(codes(&leaf(ok)).is_empty(), "{ok}");
@@ -416,6 +418,12 @@ fn normalise_methods_take_their_own_fields() {
         ("method = \"percentile_bands\", bands = [{ at = 10, share = 1 }, { at = 50, share = 0 }]", "ruleset.thresholds_out_of_order"),
         ("method = \"above_mean\", tolerance = 1", "ruleset.bad_range"),
         ("method = \"above_mean\", tolerance = -0.1", "ruleset.bad_range"),
+        ("method = \"distance_to_reference\"", "ruleset.missing_field"),
+        ("method = \"distance_to_reference\", reference = \" \"", "ruleset.missing_field"),
+        ("method = \"distance_to_reference\", reference = \"CHN\", hi = 11", "ruleset.bad_range"),
+        ("method = \"distance_to_reference\", reference = \"CHN\", hi = 0", "ruleset.bad_range"),
+        ("method = \"distance_to_reference\", reference = \"CHN\", lo = 1", "ruleset.scorer_field"),
+        ("method = \"minmax\", reference = \"CHN\"", "ruleset.scorer_field"),
         ("method = \"rank\", tolerance = 0.1", "ruleset.scorer_field"),
         ("method = \"borda\", bands = [{ at = 1, share = 1 }]", "ruleset.scorer_field"),
     ] {

@@ -557,8 +557,10 @@ impl Leaf<'_, '_> {
                             "record.constant_cohort",
                             "the cohort's values of this indicator leave nothing to normalise by \
                              (all equal or too few; for a fraction, a best value not above 0; \
-                             for a target, a worst value already at it; for ranks, more values \
-                             than the indicator's points; against the mean, a mean not above 0)",
+                             for a target, a worst value already at it; for a reference unit, \
+                             one absent from the cohort or at its worst value; for ranks, more \
+                             values than the indicator's points; against the mean, a mean not \
+                             above 0)",
                         )
                         .path(self.path),
                     );
@@ -720,6 +722,21 @@ pub(crate) fn normalise(
             }
             Some(share(max, num / den))
         }
+        &Normalisation::Reference { hi, .. } => {
+            // COINr's `1 − (r − x) / (r − min)`, in its order of operations; mirrored for lower
+            // is better (−x against −r and −max gives exactly these differences).
+            let r = stats.reference;
+            let (ahead, den) = match direction {
+                Direction::Higher => (r - x, r - stats.min),
+                Direction::Lower => (x - r, stats.max - r),
+            };
+            // A reference missing from the cohort (`NaN`), or at its worst value, leaves no
+            // distance to measure.
+            if den.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+                return None;
+            }
+            Some(hi * (1.0 - ahead / den))
+        }
         Normalisation::Rank | Normalisation::Borda => {
             // A rank above the leaf's points would be cut off: the cohort is too large for it.
             let first = if matches!(method, Normalisation::Rank) {
@@ -834,6 +851,7 @@ mod tests {
             max: 10.0,
             mean: 5.0,
             sd: 12f64.sqrt(),
+            reference: 4.0,
         };
         let mm = Minmax { lo: 0.0, hi: 100.0 };
         let at = |m: Normalisation, d, x| normalise(&m, d, &stats, &values, 100.0, x).unwrap();
@@ -841,6 +859,32 @@ mod tests {
         assert_eq!(at(mm.clone(), Direction::Higher, 10.0), 100.0);
         assert_eq!(at(mm.clone(), Direction::Higher, 4.0), 25.0);
         assert_eq!(at(mm.clone(), Direction::Lower, 4.0), 75.0);
+        // Distance to the reference unit's 4 (COINr's n_dist2ref), uncapped here: the kernel
+        // clamps to the leaf's points.
+        let to = |hi: f64| Normalisation::Reference {
+            unit: "U".into(),
+            hi,
+        };
+        assert_eq!(at(to(100.0), Direction::Higher, 3.0), 50.0);
+        assert_eq!(at(to(100.0), Direction::Higher, 4.0), 100.0);
+        assert_eq!(at(to(60.0), Direction::Higher, 6.0), 120.0);
+        assert_eq!(at(to(100.0), Direction::Lower, 7.0), 50.0);
+        assert_eq!(at(to(60.0), Direction::Lower, 10.0), 0.0);
+        let at_worst = Stats {
+            reference: 2.0,
+            ..stats
+        };
+        assert_eq!(
+            normalise(
+                &to(100.0),
+                Direction::Higher,
+                &at_worst,
+                &values,
+                100.0,
+                3.0
+            ),
+            None
+        );
         let ranged = Minmax { lo: 1.0, hi: 100.0 };
         assert_eq!(at(ranged.clone(), Direction::Lower, 10.0), 1.0);
         let z = Zscore {
@@ -863,6 +907,7 @@ mod tests {
             max: 1.0,
             mean: 1.0,
             sd: 0.0,
+            reference: f64::NAN,
         };
         for m in [mm.clone(), z.clone()] {
             assert_eq!(
@@ -888,6 +933,7 @@ mod tests {
             max: 15.0,
             mean: 7.0,
             sd: 0.0,
+            reference: f64::NAN,
         };
         let at = |m: &Normalisation, d, x| normalise(m, d, &stats, &values, 100.0, x);
         // COINr's n_rank (ties at their lowest rank) and n_borda (the rank − 1).

@@ -565,6 +565,38 @@ impl Cx<'_> {
                             return None;
                         }
                     },
+                    "distance_to_reference" => {
+                        let hi = num(s.hi.as_ref()).unwrap_or(max);
+                        if !(hi > 0.0 && hi <= max) {
+                            self.error("ruleset.bad_range", Some(span.clone()), Some(path), format!("`hi`, the points of the reference unit's value, must be in (0, {max}]; got {hi}"));
+                        }
+                        match &s.reference {
+                            Some(unit) if !unit.get_ref().trim().is_empty() => {
+                                Normalisation::Reference {
+                                    unit: unit.get_ref().trim().to_string(),
+                                    hi,
+                                }
+                            }
+                            Some(unit) => {
+                                self.error(
+                                    "ruleset.missing_field",
+                                    Some(unit.span()),
+                                    Some(path),
+                                    "`reference` is the id of the unit to measure against; it is empty".into(),
+                                );
+                                return None;
+                            }
+                            None => {
+                                self.error(
+                                    "ruleset.missing_field",
+                                    Some(span.clone()),
+                                    Some(path),
+                                    "the `distance_to_reference` method needs a `reference`: the id of the unit to measure against".into(),
+                                );
+                                return None;
+                            }
+                        }
+                    }
                     "rank" => Normalisation::Rank,
                     "borda" => Normalisation::Borda,
                     "percentile_bands" => match &s.bands {
@@ -612,9 +644,11 @@ impl Cx<'_> {
                     ("target", s.target.is_some()),
                     ("bands", s.bands.is_some()),
                     ("tolerance", s.tolerance.is_some()),
+                    ("reference", s.reference.is_some()),
                 ] {
                     let fits = match method {
                         Normalisation::Minmax { .. } => matches!(field, "lo" | "hi"),
+                        Normalisation::Reference { .. } => matches!(field, "reference" | "hi"),
                         Normalisation::Zscore { .. } => matches!(field, "mean" | "sd"),
                         Normalisation::Target { .. } => field == "target",
                         Normalisation::PercentileBands { .. } => field == "bands",
@@ -864,6 +898,7 @@ fn present_fields(s: &ScorerDef) -> Vec<&'static str> {
         mean,
         sd,
         constant,
+        reference,
         impute,
         treat
     );
@@ -904,6 +939,7 @@ const SCORER_FIELDS: &[(&str, &[&str])] = &[
             "bands",
             "tolerance",
             "constant",
+            "reference",
             "impute",
             "treat",
         ],
@@ -917,6 +953,7 @@ const METHODS: &[(&str, &str)] = &[
     ("percentile", "percentile"),
     ("fraction_of_max", "fraction_of_max"),
     ("distance_to_target", "distance_to_target"),
+    ("distance_to_reference", "distance_to_reference"),
     ("rank", "rank"),
     ("borda", "borda"),
     ("percentile_bands", "percentile_bands"),

@@ -1,0 +1,245 @@
+//! Normalisation by the distance to a reference unit (`distance_to_reference`): the reference
+//! is the unit with that id in each cohort — the batch, each group, or a fitted cohort — and
+//! every way of scoring the same rows measures against the same value, bit for bit.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use proptest::prelude::*;
+use qinglian::{Batch, Cohort, Groups, Record, Ruleset, Scores, Status};
+use std::path::Path;
+
+fn ruleset() -> Ruleset {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/conformance/cases/rulesets/normalise-reference.toml");
+    Ruleset::load(path).unwrap()
+}
+
+/// Records with ids `ids` and values of `a`, `b`, `c` (missing where `None`).
+fn records(ids: &[String], values: &[(Option<f64>, Option<f64>, Option<f64>)]) -> Vec<Record> {
+    ids.iter()
+        .zip(values)
+        .map(|(id, &(a, b, c))| {
+            let mut r = Record::new().with("id", id.as_str());
+            for (name, v) in [("a", a), ("b", b), ("c", c)] {
+                if let Some(v) = v {
+                    r = r.with(name, v);
+                }
+            }
+            r
+        })
+        .collect()
+}
+
+/// Scores and statuses agree bit for bit at rows `a` of `s` and `b` of `t`.
+fn same(s: &Scores, a: usize, t: &Scores, b: usize, what: &str) {
+    assert_eq!(s.is_scored(a), t.is_scored(b), "{what}: scored");
+    assert_eq!(
+        s.totals()[a].to_bits(),
+        t.totals()[b].to_bits(),
+        "{what}: total"
+    );
+    for i in 0..4 {
+        assert_eq!(
+            s.indicator_scores(i).unwrap()[a].to_bits(),
+            t.indicator_scores(i).unwrap()[b].to_bits(),
+            "{what}: indicator {i}"
+        );
+        assert_eq!(
+            s.indicator_statuses(i).unwrap()[a],
+            t.indicator_statuses(i).unwrap()[b],
+            "{what}: indicator {i}"
+        );
+    }
+}
+
+fn value() -> impl Strategy<Value = Option<f64>> {
+    prop_oneof![
+        6 => (-40i32..40).prop_map(|v| Some(f64::from(v) / 4.0)),
+        1 => Just(None),
+    ]
+}
+
+/// An id among a few, so that reference units are sometimes absent and sometimes repeated.
+fn id() -> impl Strategy<Value = String> {
+    (0u8..8).prop_map(|k| format!("U{k}"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A fitted cohort (at once, chunk by chunk, through JSON) reproduces the batch; each
+    /// group scored alone equals its share of a grouped batch; a unit alone against the fitted
+    /// cohort gets its batch scores and sentences.
+    #[test]
+    fn every_way_of_scoring_measures_against_the_same_reference(
+        rows in proptest::collection::vec((id(), (value(), value(), value())), 1..40),
+        chunk in 1usize..7,
+    ) {
+        let ruleset = ruleset();
+        let (ids, values): (Vec<String>, Vec<_>) = rows.into_iter().unzip();
+        let records = records(&ids, &values);
+        let batch = Batch::from_records(&ruleset, &records);
+        let plain = ruleset.score(&batch);
+        let cohort = ruleset.fit(&batch);
+        let again = Cohort::from_json(&cohort.to_json()).unwrap();
+        prop_assert_eq!(&again, &cohort);
+        let fitted = ruleset.score_against(&batch, &again).unwrap();
+        for row in 0..records.len() {
+            same(&fitted, row, &plain, row, &format!("fitted row {row}"));
+        }
+        let mut fitter = ruleset.fitter();
+        for part in records.chunks(chunk) {
+            fitter.add_values(&Batch::from_records(&ruleset, part));
+        }
+        for part in records.chunks(chunk) {
+            fitter.add_totals(&Batch::from_records(&ruleset, part)).unwrap();
+        }
+        prop_assert_eq!(&fitter.finish(), &cohort);
+        for (row, record) in records.iter().enumerate().step_by(5) {
+            let alone = ruleset
+                .score_against(&Batch::from_records(&ruleset, std::slice::from_ref(record)), &cohort)
+                .unwrap();
+            same(&alone, 0, &plain, row, &format!("alone row {row}"));
+            match (ruleset.evaluate_against(record, &cohort).unwrap(), ruleset.explain(&batch, &plain, row)) {
+                (Ok(e), Ok(j)) => {
+                    for (x, y) in e.nodes.iter().zip(&j.nodes) {
+                        prop_assert_eq!(&x.detail, &y.detail);
+                    }
+                }
+                (Err(e), Err(j)) => prop_assert_eq!(e.code, j.code),
+                (e, j) => prop_assert!(false, "alone ok {} vs batch ok {}", e.is_ok(), j.is_ok()),
+            }
+        }
+        let keys: Vec<&str> = (0..records.len()).map(|i| ["甲", "乙"][(i * 7 + i / 3) % 2]).collect();
+        let groups = Groups::from_keys(&keys);
+        let by = ruleset.score_by(&batch, &groups).unwrap();
+        for key in groups.keys() {
+            let members: Vec<usize> = (0..records.len()).filter(|&i| keys[i] == key).collect();
+            let part: Vec<Record> = members.iter().map(|&i| records[i].clone()).collect();
+            let alone = ruleset.score(&Batch::from_records(&ruleset, &part));
+            for (j, &i) in members.iter().enumerate() {
+                same(&by, i, &alone, j, &format!("group {key} row {i}"));
+            }
+        }
+    }
+}
+
+/// Two years of the same five units: each year measures against its own U3.
+#[test]
+fn each_group_has_its_own_reference_unit() {
+    let ruleset = ruleset();
+    let ids: Vec<String> = (0..10).map(|i| format!("U{}", i % 5 + 1)).collect();
+    // 2023: a = 2, 4, 6, 8, 10 (U3 = 6); 2024: a = 1, 2, 3, 4, 5 (U3 = 3).
+    let a = [2.0, 4.0, 6.0, 8.0, 10.0, 1.0, 2.0, 3.0, 4.0, 5.0];
+    let values: Vec<_> = a.iter().map(|&a| (Some(a), None, None)).collect();
+    let batch = Batch::from_records(&ruleset, &records(&ids, &values));
+    let years: Vec<&str> = (0..10)
+        .map(|i| if i < 5 { "2023" } else { "2024" })
+        .collect();
+    let scores = ruleset
+        .score_by(&batch, &Groups::from_keys(&years))
+        .unwrap();
+    let capped = scores.indicator_scores(0).unwrap();
+    // 1 − (r − x)/(r − min), capped at 1, × 100.
+    assert_eq!(
+        capped,
+        [0.0, 50.0, 100.0, 100.0, 100.0, 0.0, 50.0, 100.0, 100.0, 100.0]
+    );
+    let e = ruleset.explain(&batch, &scores, 6).unwrap();
+    assert_eq!(
+        e.node("capped").unwrap().detail.zh,
+        "数值2，本组最差值1、参照单位“U3”的数值3，得50分"
+    );
+    // The batch as one cohort: the first U3 (a = 6) is the reference, the minimum 1.
+    let one = ruleset.score(&batch);
+    assert_eq!(
+        one.indicator_scores(0).unwrap()[6],
+        100.0 * (1.0 - (6.0 - 2.0) / (6.0 - 1.0))
+    );
+}
+
+/// No unit with the reference id (or its value missing): the indicator is missing, and with
+/// `constant = "error"` each row gets `record.constant_cohort`.
+#[test]
+fn an_absent_reference_leaves_nothing_to_measure_against() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/conformance/cases/rulesets/normalise-reference.toml"),
+    )
+    .unwrap();
+    let strict = Ruleset::from_toml(&text.replace(
+        "reference = \"U3\" }",
+        "reference = \"U3\", constant = \"error\" }",
+    ))
+    .unwrap();
+    // No U3 among the ids; then a U3 whose value is missing.
+    let ids: Vec<String> = ["U1", "U2", "U4"].map(String::from).to_vec();
+    let values = [
+        (Some(1.0), Some(1.0), Some(1.0)),
+        (Some(2.0), Some(2.0), Some(2.0)),
+        (Some(3.0), Some(3.0), Some(3.0)),
+    ];
+    let batch = Batch::from_records(&strict, &records(&ids, &values));
+    let scores = strict.score(&batch);
+    for row in 0..3 {
+        assert_eq!(
+            scores.error(row).map(|e| e.code),
+            Some("record.constant_cohort"),
+            "row {row}"
+        );
+    }
+    let lenient = ruleset();
+    let ids: Vec<String> = ["U1", "U2", "U3"].map(String::from).to_vec();
+    let values = [
+        (Some(1.0), Some(1.0), Some(1.0)),
+        (Some(2.0), Some(2.0), Some(2.0)),
+        (None, Some(3.0), Some(3.0)),
+    ];
+    let batch = Batch::from_records(&lenient, &records(&ids, &values));
+    let scores = lenient.score(&batch);
+    assert_eq!(scores.indicator_statuses(0).unwrap(), [Status::Missing; 3]);
+    let e = lenient.explain(&batch, &scores, 0).unwrap();
+    assert_eq!(
+        e.node("capped").unwrap().detail.en,
+        "the reference unit “U3” is not in the cohort or its value is missing, leaving nothing to measure against: treated as missing"
+    );
+}
+
+/// A cohort fitted before the reference was kept has no `reference` in its statistics: a unit
+/// scored against it has nothing to measure against, and cohorts of other rulesets are written
+/// as before.
+#[test]
+fn cohorts_keep_the_reference_value_and_only_where_used() {
+    let ruleset = ruleset();
+    let ids: Vec<String> = (1..=5).map(|i| format!("U{i}")).collect();
+    let values: Vec<_> = (1..=5)
+        .map(|i| (Some(f64::from(i)), Some(f64::from(i)), Some(f64::from(i))))
+        .collect();
+    let records = records(&ids, &values);
+    let cohort = ruleset.fit(&Batch::from_records(&ruleset, &records));
+    let json: serde_json::Value = serde_json::from_str(&cohort.to_json()).unwrap();
+    assert_eq!(json["stats"]["capped"]["reference"], 3.0);
+    assert_eq!(json["stats"]["lower"]["reference"], 2.0);
+    assert!(json["stats"]["absent"].get("reference").is_none());
+    let mut old = json.clone();
+    for path in ["capped", "lower", "imputed"] {
+        old["stats"][path]
+            .as_object_mut()
+            .unwrap()
+            .remove("reference");
+    }
+    let old = Cohort::from_json(&old.to_string()).unwrap();
+    let alone = ruleset
+        .score_against(&Batch::from_records(&ruleset, &records[..1]), &old)
+        .unwrap();
+    assert_eq!(alone.indicator_statuses(0).unwrap()[0], Status::Missing);
+    let fresh = ruleset
+        .score_against(&Batch::from_records(&ruleset, &records[..1]), &cohort)
+        .unwrap();
+    assert_eq!(fresh.indicator_statuses(0).unwrap()[0], Status::Scored);
+}

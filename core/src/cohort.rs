@@ -606,6 +606,23 @@ fn reference_unit(ruleset: &Ruleset, node: usize) -> Option<&str> {
     }
 }
 
+impl Ruleset {
+    /// The ids of the units that the ruleset's `distance_to_reference` indicators measure
+    /// against, sorted. A batch built from columns needs the ids of these units' rows
+    /// ([`Batch::set_label`]); the other rows' ids are not read while scoring.
+    pub fn reference_units(&self) -> Vec<&str> {
+        let mut units: Vec<&str> = self
+            .plan
+            .rank_leaves
+            .iter()
+            .filter_map(|&leaf| reference_unit(self, leaf))
+            .collect();
+        units.sort_unstable();
+        units.dedup();
+        units
+    }
+}
+
 /// What leaf `node` does to its cohort's values before normalising.
 fn preparation(ruleset: &Ruleset, node: usize) -> Preparation {
     match ruleset.nodes.get(node).map(|n| &n.kind) {

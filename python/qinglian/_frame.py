@@ -232,6 +232,9 @@ def prepare(ruleset: "Ruleset", source: Union[_Source, Any]) -> Prepared:
         prepared.ids = source.pandas_column(id_column)
     elif not _is_default_index(df.index):
         prepared.ids = df.index
+    if prepared.ids is not None and ruleset.reference_units:
+        # `distance_to_reference` indicators find their reference unit's rows by id.
+        prepared.columns.setdefault(ruleset.id_field, prepared.ids)
     return prepared
 
 

@@ -79,6 +79,7 @@ impl ArrowTable {
         // Columns headed by an input's name, label or alias.
         let names: Vec<&String> = self.schema.fields().iter().map(|f| f.name()).collect();
         let found = qinglian::columns::match_columns(ruleset, &names)?;
+        let id_column = found.id.and_then(|i| names.get(i));
         for (input, at) in ruleset.inputs().iter().zip(found.inputs) {
             let Some(column) = at.and_then(|i| names.get(i)) else {
                 continue;
@@ -185,7 +186,44 @@ impl ArrowTable {
             inputs.push(&input.name, column)?;
         }
         inputs.bad.sort_by_key(|(row, _)| *row);
+        if let Some(id_column) = id_column {
+            inputs.units = self.reference_rows(ruleset, id_column);
+        }
         Ok(inputs)
+    }
+
+    /// The rows whose id (in column `name`) is one of the ruleset's reference units.
+    fn reference_rows(&self, ruleset: &Ruleset, name: &str) -> Vec<(usize, String)> {
+        let units = ruleset.reference_units();
+        if units.is_empty() {
+            return Vec::new();
+        }
+        let is_unit = |id: &str| units.contains(&id);
+        let chunks: Vec<ArrayRef> = self
+            .chunks(name)
+            .unwrap_or_default()
+            .into_iter()
+            .cloned()
+            .collect();
+        // Text ids compared in place; other ids (numbers) as the core writes them, row by row.
+        if let Ok(decoded) = decode_text(&chunks) {
+            if let Ok(ids) = texts(&decoded) {
+                return ids
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(row, id)| {
+                        id.filter(|id| is_unit(id)).map(|id| (row, id.to_string()))
+                    })
+                    .collect();
+            }
+        }
+        (0..self.len)
+            .filter_map(|row| {
+                self.label(name, row)
+                    .filter(|id| is_unit(id))
+                    .map(|id| (row, id))
+            })
+            .collect()
     }
 
     /// The label of a row in column `name` (for the rows in error), as the core writes ids.
@@ -420,20 +458,23 @@ pub(crate) fn to_arrow(ruleset: &Ruleset, out: Output) -> Result<RecordBatch, St
     RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).map_err(|e| e.to_string())
 }
 
-/// (row, first row, id) for each row whose unit id an earlier row had, over the chunks of an id
-/// column of text (any Arrow string type, or a dictionary of strings). Nulls and empty strings
-/// are no id. `Err` for other types: the caller checks those another way.
-pub(crate) fn repeated_ids(chunks: &[ArrayRef]) -> Result<Vec<(usize, usize, String)>, String> {
-    // Dictionaries decoded first, so that every chunk's strings can be borrowed below.
-    let decoded: Vec<ArrayRef> = chunks
+/// The chunks of an id column with dictionaries decoded, so that every chunk's strings can be
+/// borrowed ([`texts`]).
+fn decode_text(chunks: &[ArrayRef]) -> Result<Vec<ArrayRef>, String> {
+    chunks
         .iter()
         .map(|chunk| match chunk.data_type() {
             DataType::Dictionary(..) => cast(chunk, &DataType::Utf8),
             _ => Ok(chunk.clone()),
         })
-        .collect::<Result<_, _>>()?;
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())
+}
+
+/// Each row's id of a decoded text column (`None` for a null); `Err` when it is not text.
+fn texts(decoded: &[ArrayRef]) -> Result<Vec<Option<&str>>, String> {
     let mut ids: Vec<Option<&str>> = Vec::with_capacity(decoded.iter().map(|c| c.len()).sum());
-    for chunk in &decoded {
+    for chunk in decoded {
         match chunk.data_type() {
             DataType::Utf8 => ids.extend(chunk.as_string::<i32>().iter()),
             DataType::LargeUtf8 => ids.extend(chunk.as_string::<i64>().iter()),
@@ -441,6 +482,15 @@ pub(crate) fn repeated_ids(chunks: &[ArrayRef]) -> Result<Vec<(usize, usize, Str
             other => return Err(format!("ids of type {other} are not text")),
         }
     }
+    Ok(ids)
+}
+
+/// (row, first row, id) for each row whose unit id an earlier row had, over the chunks of an id
+/// column of text (any Arrow string type, or a dictionary of strings). Nulls and empty strings
+/// are no id. `Err` for other types: the caller checks those another way.
+pub(crate) fn repeated_ids(chunks: &[ArrayRef]) -> Result<Vec<(usize, usize, String)>, String> {
+    let decoded = decode_text(chunks)?;
+    let ids = texts(&decoded)?;
     Ok(qinglian::repeated_rows(&ids)
         .into_iter()
         .map(|(row, first)| {

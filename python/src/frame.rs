@@ -42,6 +42,9 @@ pub(crate) struct Inputs<'a> {
     pub len: usize,
     pub columns: Vec<(String, ColumnIn<'a>)>,
     pub bad: Vec<(usize, RecordError)>,
+    /// The rows of the ruleset's reference units and their ids: the only ids the core reads
+    /// while scoring ([`qinglian::Ruleset::reference_units`]).
+    pub units: Vec<(usize, String)>,
 }
 
 impl<'a> Inputs<'a> {
@@ -50,6 +53,7 @@ impl<'a> Inputs<'a> {
             len,
             columns: Vec::new(),
             bad: Vec::new(),
+            units: Vec::new(),
         }
     }
 
@@ -111,6 +115,9 @@ impl<'a> Inputs<'a> {
                 ColumnIn::Bools(v) => batch.set_bools(ruleset, name, v)?,
                 ColumnIn::Cells(v) => batch.set_cells(ruleset, name, v)?,
             }
+        }
+        for (row, id) in &self.units {
+            batch.set_label(*row, Some(&Cell::Text(id.clone())), None);
         }
         for (row, error) in &self.bad {
             batch.set_error(*row, error.clone());

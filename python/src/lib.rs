@@ -900,6 +900,13 @@ impl Ruleset {
         self.inner.cohort_dependent()
     }
 
+    /// Ids of the units that `distance_to_reference` indicators measure against, sorted: each
+    /// cohort (the data, each `by` group) must hold a row of each.
+    #[getter]
+    fn reference_units(&self) -> Vec<&str> {
+        self.inner.reference_units()
+    }
+
     /// Warnings found while loading.
     #[getter]
     fn warnings(&self) -> Vec<Diagnostic> {
@@ -1573,6 +1580,32 @@ enum Held<'py> {
 struct HeldColumns<'py> {
     columns: Vec<(String, Held<'py>)>,
     bad: Vec<(usize, qinglian::RecordError)>,
+    /// The rows of the units that `distance_to_reference` indicators measure against, with
+    /// their ids (see [`reference_rows`]).
+    units: Vec<(usize, String)>,
+}
+
+/// The rows whose id, in `ids` (under the ruleset's id field in a columns dict, given only when
+/// the ruleset has reference units), is one of the ruleset's reference units.
+fn reference_rows(
+    ruleset: &qinglian::Ruleset,
+    columns: &Bound<'_, PyDict>,
+) -> PyResult<Vec<(usize, String)>> {
+    let units = ruleset.reference_units();
+    if units.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Some(ids) = columns.get_item(&ruleset.metadata().id_field)? else {
+        return Ok(Vec::new());
+    };
+    let mut rows = Vec::new();
+    for (row, item) in ids.try_iter()?.enumerate() {
+        let id = cell_of(&item?, 0).ok().and_then(|c| frame::label_text(&c));
+        if let Some(id) = id.filter(|id| units.contains(&id.as_str())) {
+            rows.push((row, id));
+        }
+    }
+    Ok(rows)
 }
 
 impl<'py> HeldColumns<'py> {
@@ -1587,6 +1620,7 @@ impl<'py> HeldColumns<'py> {
         let mut held = HeldColumns {
             columns: Vec::new(),
             bad: Vec::new(),
+            units: reference_rows(ruleset, columns)?,
         };
         for input in ruleset.inputs() {
             let Some(value) = columns.get_item(&input.name)? else {
@@ -1648,6 +1682,7 @@ impl<'py> HeldColumns<'py> {
         }
         inputs.bad.extend(self.bad.iter().cloned());
         inputs.bad.sort_by_key(|(row, _)| *row);
+        inputs.units.clone_from(&self.units);
         Ok(inputs)
     }
 }

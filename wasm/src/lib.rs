@@ -896,6 +896,17 @@ impl Ruleset {
         self.inner.cohort_dependent()
     }
 
+    /// Ids of the units that `distance_to_reference` indicators measure against, sorted: each
+    /// cohort (the records, each `by` group) must hold one of each.
+    #[wasm_bindgen(js_name = referenceUnits)]
+    pub fn reference_units(&self) -> Vec<String> {
+        self.inner
+            .reference_units()
+            .into_iter()
+            .map(String::from)
+            .collect()
+    }
+
     /// The audit trail of one record as text (`lang`: `"zh"`, the default, or `"en"`).
     pub fn explain(
         &self,

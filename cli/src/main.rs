@@ -760,16 +760,17 @@ fn print_notes(notes: &[qinglian::Diagnostic]) {
     }
 }
 
-/// Records the id of a row; a repeated id is reported (on standard error), and under
-/// `strict` returned as the row's error.
+/// Records the id of a row of cohort group `group` (0 without `--by`); an id repeated within
+/// its group is reported (on standard error), and under `strict` returned as the row's error.
 fn see_id(
     ids: &mut qinglian::UnitIds,
+    group: usize,
     id: Option<&str>,
     row: usize,
     strict: bool,
 ) -> Option<qinglian::RecordError> {
     let id = id?;
-    let first = ids.repeat_of(id, row)?;
+    let first = ids.repeat_in(group, id, row)?;
     let e = qinglian::repeated_id(id, row, first, strict);
     if strict {
         Some(e)
@@ -853,7 +854,7 @@ fn score(
             let file_row = chunk.file_row(local);
             let forced = match scores.error(pos) {
                 Some(_) => None,
-                None => see_id(&mut ids, batch.id(pos), file_row, s.strict),
+                None => see_id(&mut ids, part.group, batch.id(pos), file_row, s.strict),
             };
             let row = Row {
                 batch,

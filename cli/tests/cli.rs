@@ -1019,3 +1019,45 @@ fn headers_encodings_and_repeated_ids() {
     ]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// A panel of two years scored `--by year`: each year's units once, so no id repeats within
+/// its group, and each year measures against its own reference unit (`distance_to_reference`).
+#[test]
+fn a_panel_by_year_repeats_no_id_and_has_a_reference_per_year() {
+    let dir = scratch("panel");
+    let path = dir.join("panel.csv");
+    let mut text = String::from("id,year,a,b,c\n");
+    for (year, a) in [(2023, [2, 4, 6, 8, 10]), (2024, [1, 2, 3, 4, 5])] {
+        for (i, a) in a.iter().enumerate() {
+            text.push_str(&format!(
+                "U{},{year},{a},{},{}\n",
+                i + 1,
+                10 * (i + 1),
+                i + 3
+            ));
+        }
+    }
+    std::fs::write(&path, text).unwrap();
+    let rules = "tests/conformance/cases/rulesets/normalise-reference.toml";
+    let path = path.to_str().unwrap();
+    let out = qinglian(&[
+        "score", rules, path, "--by", "year", "--strict", "--format", "csv",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("duplicate_id"), "{}", stderr(&out));
+    let (header, rows) = table(&stdout(&out));
+    let capped = header.iter().position(|h| h == "capped").unwrap();
+    let scores: Vec<&str> = rows.iter().map(|r| r[capped].as_str()).collect();
+    assert_eq!(
+        scores,
+        ["0", "50", "100", "100", "100", "0", "50", "100", "100", "100"]
+    );
+    // Without --by the second year's ids repeat the first's.
+    let out = qinglian(&["score", rules, path, "--format", "csv"]);
+    assert!(
+        stderr(&out).contains("warning[record.duplicate_id] row 6 (id U1)"),
+        "{}",
+        stderr(&out)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

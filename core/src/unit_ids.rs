@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 
-use crate::{Batch, RecordError};
+use crate::{Batch, Groups, RecordError};
 
 /// Ids seen so far, by a 64-bit hash of the id (16 bytes a unit rather than a copy of every id:
 /// files run to millions of rows), with the row of their first appearance. Two different ids
@@ -27,7 +27,13 @@ impl UnitIds {
     /// Notes that `row` has `id`; returns the row where the id was first seen if that was an
     /// earlier row.
     pub fn repeat_of(&mut self, id: &str, row: usize) -> Option<usize> {
-        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(id);
+        self.repeat_in(0, id, row)
+    }
+
+    /// [`UnitIds::repeat_of`] within cohort group `group`: a panel scored by year holds each
+    /// unit once a year, so an id repeats only within its group.
+    pub fn repeat_in(&mut self, group: usize, id: &str, row: usize) -> Option<usize> {
+        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one((group, id));
         let first = *self.0.entry(hash).or_insert(row);
         (first != row).then_some(first)
     }
@@ -84,10 +90,14 @@ pub fn repeated_id(id: &str, row: usize, first: usize, strict: bool) -> RecordEr
 }
 
 impl Batch<'_> {
-    /// Reports every row whose id an earlier row of the batch already had, in row order. When
-    /// `strict`, each such row becomes that error, so it is neither scored nor ranked; rows
-    /// already in error are left as they are.
-    pub fn check_repeated_ids(&mut self, strict: bool) -> Vec<RecordError> {
+    /// Reports every row whose id an earlier row of the batch (of its group, with `groups`)
+    /// already had, in row order. When `strict`, each such row becomes that error, so it is
+    /// neither scored nor ranked; rows already in error are left as they are.
+    pub fn check_repeated_ids(
+        &mut self,
+        groups: Option<&Groups>,
+        strict: bool,
+    ) -> Vec<RecordError> {
         let mut ids = UnitIds::new();
         let mut found = Vec::new();
         for row in 0..self.len() {
@@ -95,7 +105,8 @@ impl Batch<'_> {
                 continue;
             }
             if let Some(id) = self.id(row) {
-                if let Some(first) = ids.repeat_of(id, row) {
+                let group = groups.map_or(0, |g| g.group_of(row));
+                if let Some(first) = ids.repeat_in(group, id, row) {
                     found.push(repeated_id(id, row, first, strict));
                 }
             }
@@ -168,7 +179,7 @@ mod tests {
         let rules = ruleset();
         let rows = [record("A"), record("B"), record("A"), record("A")];
         let mut batch = Batch::from_rows(&rules, &rows);
-        let found = batch.check_repeated_ids(false);
+        let found = batch.check_repeated_ids(None, false);
         let places: Vec<_> = found.iter().map(|e| (e.row, e.id.as_deref())).collect();
         assert_eq!(places, [(Some(2), Some("A")), (Some(3), Some("A"))]);
         assert!(
@@ -177,12 +188,35 @@ mod tests {
             found[0].message
         );
         assert!(batch.error(2).is_none());
-        let found = batch.check_repeated_ids(true);
+        let found = batch.check_repeated_ids(None, true);
         assert_eq!(found.len(), 2);
         assert_eq!(batch.error(3).map(|e| e.code), Some("record.duplicate_id"));
         assert!(batch.error(0).is_none() && batch.error(1).is_none());
         let scores = rules.score(&batch);
         assert_eq!(scores.ranks()[..2], [1, 1]);
         assert_eq!(scores.ranks()[2..], [0, 0]);
+    }
+
+    #[test]
+    fn with_groups_an_id_repeats_only_within_its_group() {
+        let rules = ruleset();
+        let rows = [
+            record("A"),
+            record("B"),
+            record("A"),
+            record("B"),
+            record("A"),
+        ];
+        let mut batch = Batch::from_rows(&rules, &rows);
+        // Two years: A and B in 2023, A and B in 2024, then A again in 2024.
+        let groups = Groups::from_keys(["2023", "2023", "2024", "2024", "2024"]);
+        let found = batch.check_repeated_ids(Some(&groups), true);
+        let places: Vec<_> = found.iter().map(|e| e.row).collect();
+        assert_eq!(places, [Some(4)]);
+        assert!(
+            found[0].message.contains("already on row 3"),
+            "{}",
+            found[0].message
+        );
     }
 }

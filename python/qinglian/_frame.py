@@ -312,13 +312,18 @@ def _check(by: Any, cohort: Any, to: str) -> None:
         )
 
 
-def _repeated_ids(ruleset: "Ruleset", source: _Source) -> List[Tuple[int, int, str]]:
-    """(row, first row, id) for each row whose unit id an earlier row already had."""
+def _repeated_ids(
+    ruleset: "Ruleset", source: _Source, groups: Optional[np.ndarray] = None
+) -> List[Tuple[int, int, str]]:
+    """(row, first row, id) for each row whose unit id an earlier row already had — an earlier
+    row of its group, with `groups` (a panel scored by year holds each unit once a year)."""
     import pandas as pd
 
     id_column, _ = _label_names(ruleset, source)
     if id_column is None:
         return []
+    if groups is not None:
+        return _repeated_in_groups(pd.Series(source.pandas_column(id_column), copy=False), groups)
     # Text ids (Arrow strings: pandas' own `str` columns, Arrow and polars frames) are hashed by
     # the core without the GIL, several times faster than a pandas hash table of them. An Arrow
     # frame's are read as they are, not made a pandas column first.
@@ -345,6 +350,20 @@ def _repeated_ids(ruleset: "Ruleset", source: _Source) -> List[Tuple[int, int, s
     if not present.all():
         first_of_code = first_of_code[1:]
     first = first_of_code[np.where(present, codes, 0)]
+    later = np.flatnonzero(present & (first != np.arange(len(codes))))
+    return [(int(r), int(first[r]), _id_text(ids.iloc[r])) for r in later]
+
+
+def _repeated_in_groups(ids: "pd.Series", groups: np.ndarray) -> List[Tuple[int, int, str]]:
+    """`_repeated_ids` of (group, id) pairs."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(ids)
+    present = codes >= 0
+    # One key per (group, id) pair; missing ids are no id.
+    keys = np.where(present, groups.astype(np.int64) * (len(uniques) + 1) + codes, -1)
+    _, first_of_key, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    first = first_of_key[inverse.ravel()]
     later = np.flatnonzero(present & (first != np.arange(len(codes))))
     return [(int(r), int(first[r]), _id_text(ids.iloc[r])) for r in later]
 
@@ -418,7 +437,7 @@ def _score(
     keep: Sequence[str] = (),
 ) -> Any:
     groups = _groups(source, by)
-    repeated = _repeated_ids(ruleset, source)
+    repeated = _repeated_ids(ruleset, source, groups)
     _warn_notes(ruleset, source, list(keep) + _by_names(by), stacklevel=3)
     if source.arrow is not None:
         return ruleset._score_arrow(

@@ -978,7 +978,7 @@ impl Ruleset {
         let (results, repeated) = py
             .detach(move || {
                 let mut batch = Batch::from_rows(&ruleset, &rows);
-                let repeated = batch.check_repeated_ids(strict);
+                let repeated = batch.check_repeated_ids(None, strict);
                 let scores = match &cohort {
                     None => ruleset.score(&batch),
                     Some(c) => ruleset.score_against(&batch, c)?,

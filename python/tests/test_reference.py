@@ -4,6 +4,8 @@ own row of the reference unit, in pandas and Arrow alike."""
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 import pytest
 
@@ -32,13 +34,20 @@ def test_each_year_measures_against_its_own_reference_unit() -> None:
     ruleset = qinglian.load(RULESET)
     assert ruleset.reference_units == ["U2", "U3", "U4", "X9"]
     df = panel()
-    by = qinglian.evaluate_frame(ruleset, df, by="year")
+    # Each unit once a year: with by="year" no id repeats within its group, even when strict.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", qinglian.DataWarning)
+        by = qinglian.evaluate_frame(ruleset, df, by="year", strict=True)
     # 1 − (r − x)/(r − min), capped at the leaf's 100 points: the same in both years.
     assert by["capped"].tolist() == [0.0, 50.0, 100.0, 100.0, 100.0] * 2
-    arrow = qinglian.evaluate_frame(ruleset, pa.Table.from_pandas(df), by="year", to="arrow")
+    arrow = qinglian.evaluate_frame(
+        ruleset, pa.Table.from_pandas(df), by="year", to="arrow", strict=True
+    )
     assert arrow.column("capped").to_pylist() == by["capped"].tolist()
-    # As one cohort the first U3 (a = 6) is the reference and the minimum is 1.
-    one = qinglian.evaluate_frame(ruleset, df)
+    # As one cohort the second year's ids repeat the first's, and the first U3 (a = 6) is the
+    # reference, the minimum 1.
+    with pytest.warns(qinglian.DataWarning, match="5 row"):
+        one = qinglian.evaluate_frame(ruleset, df)
     assert one["capped"][6] == 100.0 * (1.0 - (6.0 - 2.0) / (6.0 - 1.0))
     # The sentence of a 2024 row, from that year's records scored together.
     records = df.query("year == 2024").drop(columns="year").to_dict("records")

@@ -785,15 +785,16 @@ impl Ruleset {
         let strict = table::flag_option(&options, "strict")?;
         let rows = to_records(&records);
         let mut batch = qinglian::Batch::from_rows(&self.inner, &rows);
-        let repeated = batch.check_repeated_ids(strict);
+        let by = option(&options, "by")
+            .map(|by| table::groups_of_records(&by, &records, rows.len()))
+            .transpose()?;
+        // An id repeats only within its group: a panel holds each unit once a year.
+        let repeated = batch.check_repeated_ids(by.as_ref(), strict);
         if !strict {
             warn_repeated(&repeated);
         }
         let by_field = option(&options, "by").and_then(|by| by.as_string());
         warn_field_notes(&self.inner, &rows, by_field.as_deref());
-        let by = option(&options, "by")
-            .map(|by| table::groups_of_records(&by, &records, rows.len()))
-            .transpose()?;
         let cohort = option(&options, "cohort")
             .map(|c| cohort::from_option(&c, &self.inner))
             .transpose()?;

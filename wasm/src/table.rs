@@ -331,10 +331,11 @@ pub(crate) fn score_columns(
         .map(|c| crate::cohort::from_option(&c, ruleset))
         .transpose()?;
     let mut built = batch_of_columns(ruleset, columns)?;
-    let repeated = built.batch.check_repeated_ids(strict);
     let groups = option(options, "by")
         .map(|by| groups_of_columns(&by, &built))
         .transpose()?;
+    // An id repeats only within its group: a panel holds each unit once a year.
+    let repeated = built.batch.check_repeated_ids(groups.as_ref(), strict);
     let scores = score_batch(ruleset, &built.batch, groups.as_ref(), cohort.as_deref())?;
     // Notes on the columns: near misses of an input, inputs no column holds (not the `by`
     // column, kept on purpose).

@@ -30,12 +30,19 @@ const panel = () => ({
 test("each year measures against its own reference unit", () => {
   const r = Ruleset.fromToml(text);
   assert.deepStrictEqual(r.referenceUnits(), ["U2", "U3", "U4", "X9"]);
-  const by = r.scoreColumns(panel(), { by: "year" });
+  // Each unit once a year: with `by` no id repeats within its group, even when strict.
+  const by = r.scoreColumns(panel(), { by: "year", strict: true });
+  assert.deepStrictEqual(by.errors, []);
+  assert.deepStrictEqual(by.warnings, []);
   // 1 − (r − x)/(r − min), capped at the leaf's 100 points: the same in both years.
   assert.deepStrictEqual(Array.from(by.indicators.capped), [0, 50, 100, 100, 100, 0, 50, 100, 100, 100]);
   by.free();
   // As one cohort the first U3 (a = 6) is the reference and the minimum is 1.
   const one = r.scoreColumns(panel());
+  assert.deepStrictEqual(
+    one.warnings.map((w) => [w.code, w.row]),
+    [5, 6, 7, 8, 9].map((row) => ["record.duplicate_id", row]),
+  );
   assert.equal(one.indicators.capped[6], 100 * (1 - (6 - 2) / (6 - 1)));
   one.free();
 });

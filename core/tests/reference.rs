@@ -243,3 +243,32 @@ fn cohorts_keep_the_reference_value_and_only_where_used() {
         .unwrap();
     assert_eq!(fresh.indicator_statuses(0).unwrap()[0], Status::Scored);
 }
+
+/// The reference unit and its points are rule parameters like any other: a what-if (and so a
+/// sensitivity analysis) can change them by path.
+#[test]
+fn the_reference_unit_is_a_parameter_of_the_rule() {
+    let ruleset = ruleset();
+    let ids: Vec<String> = (1..=5).map(|i| format!("U{i}")).collect();
+    let values: Vec<_> = [2.0, 4.0, 6.0, 8.0, 10.0]
+        .map(|a| (Some(a), None, None))
+        .to_vec();
+    let records = records(&ids, &values);
+    let to_u5 = ruleset
+        .with_changes([
+            ("capped.scorer.reference", serde_json::json!("U5")),
+            ("capped.scorer.hi", serde_json::json!(80)),
+        ])
+        .unwrap();
+    let scores = to_u5.score(&Batch::from_records(&to_u5, &records));
+    // 80 × (1 − (10 − x)/(10 − 2)).
+    assert_eq!(
+        scores.indicator_scores(0).unwrap(),
+        [0.0, 20.0, 40.0, 60.0, 80.0]
+    );
+    let bad = ruleset
+        .with_changes([("capped.scorer.hi", serde_json::json!(120))])
+        .err()
+        .unwrap();
+    assert_eq!(bad.errors[0].code, "ruleset.bad_range");
+}

@@ -295,9 +295,9 @@ pub(crate) fn output(ruleset: &Ruleset, mut scores: Scores, status: bool) -> Out
     let node_statuses = scores.take_indicator_statuses();
     for (values, states) in indicators.iter_mut().zip(&node_statuses) {
         for ((x, s), &ok) in values.iter_mut().zip(states).zip(&scored) {
-            if !ok || matches!(s, Status::Missing | Status::NotApplicable) {
-                *x = f64::NAN;
-            }
+            // Without a branch, so that the loop over 59 columns of 100,000 rows vectorises.
+            let missing = !ok | matches!(s, Status::Missing | Status::NotApplicable);
+            *x = if missing { f64::NAN } else { *x };
         }
     }
     let statuses = status.then(|| {

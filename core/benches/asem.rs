@@ -8,47 +8,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use qinglian::{Batch, Ruleset, WeightNoise};
-use std::path::Path;
+use qinglian::{Batch, WeightNoise};
 
-/// A seeded xorshift: the same synthetic countries on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-}
+#[path = "support/asem_data.rs"]
+mod asem_data;
 
 fn benches(c: &mut Criterion) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let ruleset = Ruleset::load(root.join("rules/asem/minmax-arithmetic.toml")).unwrap();
-    let mut reader =
-        csv::Reader::from_path(root.join("examples/data/asem/asem_iData.csv")).unwrap();
-    let headers = reader.headers().unwrap().clone();
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    let column = |name: &str| -> Vec<f64> {
-        let k = headers.iter().position(|h| h == name).unwrap();
-        rows.iter()
-            .map(|r| r[k].parse().unwrap_or(f64::NAN))
-            .collect()
-    };
+    let root = asem_data::root();
+    let ruleset = asem_data::ruleset();
     let mut group = c.benchmark_group("asem");
     group.sample_size(20);
     for n in [10_000, 100_000] {
-        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-        let data: Vec<(String, Vec<f64>)> = ruleset
-            .inputs()
-            .iter()
-            .map(|input| {
-                let real = column(&input.name);
-                let values = (0..n).map(|_| real[rng.below(real.len())]).collect();
-                (input.name.clone(), values)
-            })
-            .collect();
+        let data = asem_data::synthetic(&ruleset, n);
         let mut batch = Batch::new(&ruleset, n);
         for (name, values) in &data {
             batch.borrow_numbers(&ruleset, name, values).unwrap();

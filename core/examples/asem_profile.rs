@@ -6,54 +6,24 @@
 //!     target/release/examples/asem_profile 10000 fresh|reused
 //! ```
 //!
-//! `fresh` scores into a new table ([`Ruleset::score_on_threads`]) and counts
+//! `fresh` scores into a new table (`Ruleset::score_on_threads`) and counts
 //! `*score_on_threads*` instead; `reused` scores into a table that already holds the batch's
-//! scores ([`Ruleset::score_into`]). Prints the index's sum and a hash of every score's bits, so
+//! scores (`Ruleset::score_into`). Prints the index's sum and a hash of every score's bits, so
 //! a change that moves a bit shows; a third argument times that many more scorings (best of).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use qinglian::{Batch, Ruleset};
-use std::path::Path;
+use qinglian::Batch;
 
-/// A seeded xorshift: the same synthetic countries on every run (that of the benchmark).
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-}
+#[path = "../benches/support/asem_data.rs"]
+mod asem_data;
 
 fn main() {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().map_or(10_000, |a| a.parse().unwrap());
     let mode = args.next().unwrap_or_else(|| "reused".into());
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let ruleset = Ruleset::load(root.join("rules/asem/minmax-arithmetic.toml")).unwrap();
-    let mut reader =
-        csv::Reader::from_path(root.join("examples/data/asem/asem_iData.csv")).unwrap();
-    let headers = reader.headers().unwrap().clone();
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    let column = |name: &str| -> Vec<f64> {
-        let k = headers.iter().position(|h| h == name).unwrap();
-        rows.iter()
-            .map(|r| r[k].parse().unwrap_or(f64::NAN))
-            .collect()
-    };
-    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-    let data: Vec<(String, Vec<f64>)> = ruleset
-        .inputs()
-        .iter()
-        .map(|input| {
-            let real = column(&input.name);
-            let values = (0..n).map(|_| real[rng.below(real.len())]).collect();
-            (input.name.clone(), values)
-        })
-        .collect();
+    let ruleset = asem_data::ruleset();
+    let data = asem_data::synthetic(&ruleset, n);
     let mut batch = Batch::new(&ruleset, n);
     for (name, values) in &data {
         batch.borrow_numbers(&ruleset, name, values).unwrap();

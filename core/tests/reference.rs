@@ -10,8 +10,11 @@
 )]
 
 use proptest::prelude::*;
-use qinglian::{Batch, Cohort, Groups, Record, Ruleset, Scores, Status};
+use qinglian::{Batch, Cohort, Groups, Record, Ruleset, Status};
 use std::path::Path;
+
+#[path = "support/cohorts.rs"]
+mod cohorts;
 
 fn ruleset() -> Ruleset {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -19,42 +22,8 @@ fn ruleset() -> Ruleset {
     Ruleset::load(path).unwrap()
 }
 
-/// Records with ids `ids` and values of `a`, `b`, `c` (missing where `None`).
 fn records(ids: &[String], values: &[(Option<f64>, Option<f64>, Option<f64>)]) -> Vec<Record> {
-    ids.iter()
-        .zip(values)
-        .map(|(id, &(a, b, c))| {
-            let mut r = Record::new().with("id", id.as_str());
-            for (name, v) in [("a", a), ("b", b), ("c", c)] {
-                if let Some(v) = v {
-                    r = r.with(name, v);
-                }
-            }
-            r
-        })
-        .collect()
-}
-
-/// Scores and statuses agree bit for bit at rows `a` of `s` and `b` of `t`.
-fn same(s: &Scores, a: usize, t: &Scores, b: usize, what: &str) {
-    assert_eq!(s.is_scored(a), t.is_scored(b), "{what}: scored");
-    assert_eq!(
-        s.totals()[a].to_bits(),
-        t.totals()[b].to_bits(),
-        "{what}: total"
-    );
-    for i in 0..4 {
-        assert_eq!(
-            s.indicator_scores(i).unwrap()[a].to_bits(),
-            t.indicator_scores(i).unwrap()[b].to_bits(),
-            "{what}: indicator {i}"
-        );
-        assert_eq!(
-            s.indicator_statuses(i).unwrap()[a],
-            t.indicator_statuses(i).unwrap()[b],
-            "{what}: indicator {i}"
-        );
-    }
+    cohorts::records(ids, ["a", "b", "c"], values)
 }
 
 fn value() -> impl Strategy<Value = Option<f64>> {
@@ -80,52 +49,10 @@ proptest! {
         rows in proptest::collection::vec((id(), (value(), value(), value())), 1..40),
         chunk in 1usize..7,
     ) {
-        let ruleset = ruleset();
         let (ids, values): (Vec<String>, Vec<_>) = rows.into_iter().unzip();
         let records = records(&ids, &values);
-        let batch = Batch::from_records(&ruleset, &records);
-        let plain = ruleset.score(&batch);
-        let cohort = ruleset.fit(&batch);
-        let again = Cohort::from_json(&cohort.to_json()).unwrap();
-        prop_assert_eq!(&again, &cohort);
-        let fitted = ruleset.score_against(&batch, &again).unwrap();
-        for row in 0..records.len() {
-            same(&fitted, row, &plain, row, &format!("fitted row {row}"));
-        }
-        let mut fitter = ruleset.fitter();
-        for part in records.chunks(chunk) {
-            fitter.add_values(&Batch::from_records(&ruleset, part));
-        }
-        for part in records.chunks(chunk) {
-            fitter.add_totals(&Batch::from_records(&ruleset, part)).unwrap();
-        }
-        prop_assert_eq!(&fitter.finish(), &cohort);
-        for (row, record) in records.iter().enumerate().step_by(5) {
-            let alone = ruleset
-                .score_against(&Batch::from_records(&ruleset, std::slice::from_ref(record)), &cohort)
-                .unwrap();
-            same(&alone, 0, &plain, row, &format!("alone row {row}"));
-            match (ruleset.evaluate_against(record, &cohort).unwrap(), ruleset.explain(&batch, &plain, row)) {
-                (Ok(e), Ok(j)) => {
-                    for (x, y) in e.nodes.iter().zip(&j.nodes) {
-                        prop_assert_eq!(&x.detail, &y.detail);
-                    }
-                }
-                (Err(e), Err(j)) => prop_assert_eq!(e.code, j.code),
-                (e, j) => prop_assert!(false, "alone ok {} vs batch ok {}", e.is_ok(), j.is_ok()),
-            }
-        }
         let keys: Vec<&str> = (0..records.len()).map(|i| ["甲", "乙"][(i * 7 + i / 3) % 2]).collect();
-        let groups = Groups::from_keys(&keys);
-        let by = ruleset.score_by(&batch, &groups).unwrap();
-        for key in groups.keys() {
-            let members: Vec<usize> = (0..records.len()).filter(|&i| keys[i] == key).collect();
-            let part: Vec<Record> = members.iter().map(|&i| records[i].clone()).collect();
-            let alone = ruleset.score(&Batch::from_records(&ruleset, &part));
-            for (j, &i) in members.iter().enumerate() {
-                same(&by, i, &alone, j, &format!("group {key} row {i}"));
-            }
-        }
+        cohorts::every_way_agrees(&ruleset(), &records, chunk, 5, &keys);
     }
 }
 

@@ -11,10 +11,13 @@
 
 use proptest::prelude::*;
 use qinglian::{
-    Batch, Cohort, Groups, Record, Ruleset, Scores, TREATED_IMPUTED, TREATED_LOG,
-    TREATED_WINSORISED_HIGH, TREATED_WINSORISED_LOW,
+    Batch, Cohort, Record, Ruleset, TREATED_IMPUTED, TREATED_LOG, TREATED_WINSORISED_HIGH,
+    TREATED_WINSORISED_LOW,
 };
 use std::path::Path;
+
+#[path = "support/cohorts.rs"]
+mod cohorts;
 
 fn ruleset() -> Ruleset {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -23,45 +26,8 @@ fn ruleset() -> Ruleset {
 }
 
 fn records(values: &[(Option<f64>, Option<f64>, Option<f64>)]) -> Vec<Record> {
-    values
-        .iter()
-        .enumerate()
-        .map(|(i, &(x, y, z))| {
-            let mut r = Record::new().with("id", format!("U{i}").as_str());
-            for (name, v) in [("x", x), ("y", y), ("z", z)] {
-                if let Some(v) = v {
-                    r = r.with(name, v);
-                }
-            }
-            r
-        })
-        .collect()
-}
-
-/// Scores, statuses and treatment flags agree bit for bit at rows `a` of `s` and `b` of `t`.
-fn same(s: &Scores, a: usize, t: &Scores, b: usize, what: &str) {
-    assert_eq!(
-        s.totals()[a].to_bits(),
-        t.totals()[b].to_bits(),
-        "{what}: total"
-    );
-    for i in 0..4 {
-        assert_eq!(
-            s.indicator_scores(i).unwrap()[a].to_bits(),
-            t.indicator_scores(i).unwrap()[b].to_bits(),
-            "{what}: indicator {i}"
-        );
-        assert_eq!(
-            s.indicator_statuses(i).unwrap()[a],
-            t.indicator_statuses(i).unwrap()[b],
-            "{what}: indicator {i}"
-        );
-        assert_eq!(
-            s.treatment_flags(i).unwrap()[a],
-            t.treatment_flags(i).unwrap()[b],
-            "{what}: flags of indicator {i}"
-        );
-    }
+    let ids: Vec<String> = (0..values.len()).map(|i| format!("U{i}")).collect();
+    cohorts::records(&ids, ["x", "y", "z"], values)
 }
 
 /// A value, sometimes missing, sometimes far out.
@@ -84,51 +50,9 @@ proptest! {
         values in proptest::collection::vec((value(), value(), value()), 1..60),
         chunk in 1usize..9,
     ) {
-        let ruleset = ruleset();
         let records = records(&values);
-        let batch = Batch::from_records(&ruleset, &records);
-        let plain = ruleset.score(&batch);
-        let cohort = ruleset.fit(&batch);
-        let again = Cohort::from_json(&cohort.to_json()).unwrap();
-        prop_assert_eq!(&again, &cohort);
-        let fitted = ruleset.score_against(&batch, &again).unwrap();
-        for row in 0..records.len() {
-            same(&fitted, row, &plain, row, &format!("fitted row {row}"));
-        }
-        let mut fitter = ruleset.fitter();
-        for part in records.chunks(chunk) {
-            fitter.add_values(&Batch::from_records(&ruleset, part));
-        }
-        for part in records.chunks(chunk) {
-            fitter.add_totals(&Batch::from_records(&ruleset, part)).unwrap();
-        }
-        prop_assert_eq!(&fitter.finish(), &cohort);
-        // One unit alone against the fitted cohort: its row of the batch.
-        for (row, record) in records.iter().enumerate().step_by(7) {
-            let alone = ruleset.score_against(&Batch::from_records(&ruleset, std::slice::from_ref(record)), &cohort).unwrap();
-            same(&alone, 0, &plain, row, &format!("alone row {row}"));
-            match (ruleset.evaluate_against(record, &cohort).unwrap(), ruleset.explain(&batch, &plain, row)) {
-                (Ok(e), Ok(j)) => {
-                    for (x, y) in e.nodes.iter().zip(&j.nodes) {
-                        prop_assert_eq!(&x.detail, &y.detail);
-                    }
-                }
-                (Err(e), Err(j)) => prop_assert_eq!(e.code, j.code),
-                (e, j) => prop_assert!(false, "alone ok {} vs batch ok {}", e.is_ok(), j.is_ok()),
-            }
-        }
-        // One cohort per group equals each group scored alone.
         let keys: Vec<&str> = (0..records.len()).map(|i| ["甲", "乙", "丙"][(i * 5 + i / 3) % 3]).collect();
-        let groups = Groups::from_keys(&keys);
-        let by = ruleset.score_by(&batch, &groups).unwrap();
-        for key in groups.keys() {
-            let members: Vec<usize> = (0..records.len()).filter(|&i| keys[i] == key).collect();
-            let part: Vec<Record> = members.iter().map(|&i| records[i].clone()).collect();
-            let alone = ruleset.score(&Batch::from_records(&ruleset, &part));
-            for (j, &i) in members.iter().enumerate() {
-                same(&by, i, &alone, j, &format!("group {key} row {i}"));
-            }
-        }
+        cohorts::every_way_agrees(&ruleset(), &records, chunk, 7, &keys);
     }
 }
 

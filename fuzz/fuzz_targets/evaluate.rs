@@ -23,6 +23,9 @@ fn rulesets() -> &'static [Ruleset] {
             include_str!("../../rules/asem/minmax-arithmetic.toml"),
             include_str!("../../rules/asem/minmax-geometric.toml"),
             include_str!("../../rules/asem/zscore-arithmetic.toml"),
+            // Ids U0…U4 below: its reference units are sometimes in the batch, sometimes not.
+            include_str!("../../tests/conformance/cases/rulesets/normalise-reference.toml"),
+            include_str!("../../tests/conformance/cases/rulesets/normalise-treat.toml"),
         ]
         .iter()
         .map(|t| Ruleset::from_toml(t).expect("the bundled rulesets load"))

@@ -466,6 +466,17 @@ name_aliases = ["名称"]"#,
                 "header of the input `risk_file`",
             ),
             (r#"id_aliases = [" "]"#, "empty"),
+            (
+                r#"other_fields = ["Risk_File"]"#,
+                "is also a header of the input `risk_file`",
+            ),
+            (
+                r#"other_fields = ["编号"]
+id_aliases = ["编号"]"#,
+                "also heads the unit id or name column",
+            ),
+            (r#"other_fields = ["name"]"#, "unit id or name column"),
+            (r#"other_fields = [""]"#, "`other_fields` is empty"),
         ] {
             let e = Ruleset::from_toml(&text(meta)).err().unwrap();
             assert_eq!(e.errors[0].code, "ruleset.duplicate_alias", "{meta}");
@@ -476,6 +487,7 @@ name_aliases = ["名称"]"#,
             );
         }
         assert!(Ruleset::from_toml(&text(r#"id_aliases = ["编号"]"#)).is_ok());
+        assert!(Ruleset::from_toml(&text(r#"other_fields = ["year", "区县"]"#)).is_ok());
     }
 
     #[test]

@@ -622,6 +622,10 @@ pub(crate) fn field_notes<S: AsRef<str>, K: AsRef<str>>(
         let f = crate::columns::fold_header(f);
         crate::columns::is_label_header(&meta.id_field, &meta.id_aliases, &f)
             || crate::columns::is_label_header(&meta.name_field, &meta.name_aliases, &f)
+            || meta
+                .other_fields
+                .iter()
+                .any(|o| crate::columns::fold_header(o).eq_ignore_ascii_case(&f))
     };
     let mut notes = Vec::new();
     let mut unused = Vec::new();
@@ -1228,8 +1232,11 @@ mod tests {
     use crate::record::read_csv;
 
     fn ruleset() -> Ruleset {
-        Ruleset::from_toml(
-            r#"
+        Ruleset::from_toml(ruleset_text()).unwrap()
+    }
+
+    fn ruleset_text() -> &'static str {
+        r#"
 [ruleset]
 id = "t"
 name = "t"
@@ -1266,9 +1273,7 @@ name = "b"
 points = 5
 missing = "zero"
 scorer = { type = "clause", when = "ok" }
-"#,
-        )
-        .unwrap()
+"#
     }
 
     const CSV: &str = "\u{feff}id , name,n,ok,level,vote,must,year\n\
@@ -1771,5 +1776,31 @@ scorer = { type = "clause", when = "file" }
         assert!(kept.is_empty(), "{kept:?}");
         // Columns that collide are the table's error, not a note.
         assert!(ruleset.column_notes(&["n", "n"], &[]).is_empty());
+    }
+
+    #[test]
+    fn other_fields_declared_by_the_ruleset_are_not_noted() {
+        let text = ruleset_text().replace(
+            "scale = 10\n",
+            "scale = 10\nother_fields = [\"levels\", \"Region\"]\n",
+        );
+        let declared = Ruleset::from_toml(&text).unwrap();
+        assert_eq!(declared.metadata().other_fields, ["levels", "Region"]);
+        let fields = [
+            "n", "ok", "level", "vote", "must", "levels", "region", "Year",
+        ];
+        let frame = declared.column_notes(&fields, &[] as &[&str]);
+        assert!(frame.is_empty(), "{frame:?}");
+        let header: BTreeSet<String> = fields.iter().map(|f| f.to_string()).collect();
+        let file = file_notes(&declared, &header, &[], "d.csv", Some(1));
+        // Only the undeclared column is left to mention.
+        assert_eq!(file.len(), 1, "{file:?}");
+        assert!(file[0].message.contains("`Year`") && !file[0].message.contains("levels"));
+        // Without the declaration `levels` is a near miss of `level`.
+        let plain = ruleset().column_notes(&fields, &[] as &[&str]);
+        assert!(
+            plain.iter().any(|n| n.message.contains("`levels`")),
+            "{plain:?}"
+        );
     }
 }

@@ -3,7 +3,8 @@
 Index builders describe a composite index as a table with one row per indicator and aggregate:
 `Level` (1 for indicators, then up to the index), `iCode`, `iName`, `Direction` (1 or -1),
 `Weight`, `Parent` (the iCode of the aggregate above), `Type` (`Indicator` or `Aggregate`; other
-rows, such as groups and denominators, are ignored) and optionally `Unit`. This module turns such
+rows, such as groups and denominators, name columns of the data that are not scored) and
+optionally `Unit`. This module turns such
 a table into a qinglian ruleset: one number input per indicator, each indicator a `normalise`
 leaf against the cohort, each aggregate a weighted mean (arithmetic, geometric, harmonic or
 power) of its
@@ -110,8 +111,14 @@ def ruleset_from_imeta(
         raise IMetaError(f"the table has no column {', '.join(absent)}")
     nodes: Dict[str, Dict[str, str]] = {}
     order: List[str] = []
+    # Groups, denominators and COINr's `Time` column travel with the data unscored: the
+    # ruleset lists them so that reading the data says nothing about them.
+    others: List[str] = []
     for k, row in enumerate(rows, start=2):
         if row["Type"] not in ("Indicator", "Aggregate"):
+            code = (row["iCode"] or "").strip()
+            if code and code not in others:
+                others.append(code)
             continue
         code = row["iCode"].strip()
         if not code or "." in code:
@@ -162,6 +169,12 @@ def ruleset_from_imeta(
     w(f"description = {_q(description or top['iName'])}\n")
     w(f"scale = 100\naggregate = {_q(aggregate)}\n{exponent_line}missing = \"reweight\"\n")
     w(f"id_field = {_q(id_field)}\nname_field = {_q(name_field)}\n")
+    labels = {id_field.casefold(), name_field.casefold()}
+    codes = {c.casefold() for c in order}
+    others = [c for c in [*others, "Time"] if c.casefold() not in labels | codes]
+    others = list(dict.fromkeys(others))
+    if others:
+        w(f"other_fields = [{', '.join(_q(c) for c in others)}]\n")
     indicators = [c for c in order if nodes[c]["Type"] == "Indicator"]
     for c in indicators:
         row = nodes[c]

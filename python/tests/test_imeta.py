@@ -6,6 +6,7 @@ levels, missing children re-weighted)."""
 from __future__ import annotations
 
 import io
+import warnings
 from typing import Dict, List
 
 import numpy as np
@@ -117,6 +118,29 @@ def test_a_country_scored_alone_against_the_fitted_cohort_equals_its_row() -> No
     e = ruleset.evaluate(record, cohort=cohort)
     assert e.score == out["score"].iloc[7]
     assert e.to_dict()["cohort"]["rank"] == out["rank"].iloc[7]
+
+
+def test_the_data_as_coinr_ships_it_reads_without_a_note() -> None:
+    # iData carries group, denominator and time columns besides the indicators: the importer
+    # lists them as the ruleset's other fields, so no "did you mean `GDPGrow`" for `GDP_group`.
+    meta = pd.read_csv(ASEM / "asem_iMeta.csv")
+    unscored = list(meta.loc[meta["Type"].isin(["Group", "Denominator"]), "iCode"]) + ["Time"]
+    ruleset = qinglian.load(RULES / "asem" / "minmax-arithmetic.toml")
+    assert ruleset.metadata["other_fields"] == unscored
+    data = pd.read_csv(ASEM / "asem_iData.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", qinglian.DataWarning)
+        assert ruleset.evaluate_frame(data)["error"].isna().all()
+    # Without the list, the same frame is noted.
+    plain = qinglian.from_toml(generated("minmax-arithmetic").replace("other_fields = [", "# other_fields = ["))
+    with pytest.warns(qinglian.DataWarning, match="GDP_group"):
+        plain.evaluate_frame(data)
+    # A group column that is also the id column or an indicator is not listed twice over.
+    head = "Level,iCode,iName,Direction,Weight,Parent,Type\n"
+    table = head + "1,a,A,1,1,b,Indicator\n2,b,B,1,1,,Aggregate\n,uCode,Code,,,,Group\n,a,A,,,,Group\n,Region,R,,,,Group\n"
+    text = ruleset_from_imeta(io.StringIO(table), id="x", name="x")
+    assert 'other_fields = ["Region", "Time"]' in text
+    assert qinglian.from_toml(text).metadata["other_fields"] == ["Region", "Time"]
 
 
 def test_bad_tables_are_refused_with_the_row() -> None:

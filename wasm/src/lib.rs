@@ -311,6 +311,8 @@ export interface Metadata {
   id_aliases?: string[];
   /** Other headers of the name column (`单位名称`), when the ruleset lists some. */
   name_aliases?: string[];
+  /** Columns the data carries that the ruleset knows of and does not score, when it lists some. */
+  other_fields?: string[];
 }
 
 /** The type of a declared input. */

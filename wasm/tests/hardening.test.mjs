@@ -214,6 +214,27 @@ test("notes on the columns: near misses and absent inputs, once, not the by colu
   assert.doesNotMatch(warned[1], /input\(s\)/);
 });
 
+test("columns the ruleset lists as other fields pass without a note", () => {
+  const listed = Ruleset.fromToml(
+    demoText.replace('scale = 100\n', 'scale = 100\nother_fields = ["case", "district"]\n'),
+  );
+  assert.deepEqual(listed.metadata().other_fields, ["case", "district"]);
+  assert.equal(demo.metadata().other_fields, undefined);
+  const rows = [0, 1].map((i) => ({ ...good, id: `U${i}`, case: i, district: "东区" }));
+  const columns = {};
+  for (const key of Object.keys(rows[0])) columns[key] = rows.map((r) => r[key]);
+  const plain = demo.scoreColumns(columns);
+  assert.deepEqual(plain.warnings.map((w) => w.column), ["case"]);
+  plain.free();
+  const table = listed.scoreColumns(columns);
+  assert.deepEqual(table.warnings, []);
+  assert.equal(table.score[0], expected);
+  table.free();
+  assert.throws(() => Ruleset.fromToml(demoText.replace("scale = 100\n", 'scale = 100\nother_fields = ["id"]\n')), {
+    code: "ruleset.duplicate_alias",
+  });
+});
+
 test("record limits: a huge cell or record is an error of its row", () => {
   const long = "备".repeat(100_000);
   const e = thrown(() => demo.evaluate({ ...good, remark: long }));

@@ -422,6 +422,7 @@ impl<'a> Cx<'a> {
         }
         self.aliases(&doc.input);
         self.label_aliases(meta, meta_span.clone());
+        self.other_fields(meta, meta_span.clone());
 
         let nodes = self.tree(
             &doc,
@@ -507,6 +508,7 @@ impl<'a> Cx<'a> {
                 name_field: meta.name_field.clone().unwrap_or_else(|| "name".into()),
                 id_aliases: meta.id_aliases.clone(),
                 name_aliases: meta.name_aliases.clone(),
+                other_fields: meta.other_fields.clone(),
             },
             inputs: std::mem::take(&mut self.inputs),
             nodes,
@@ -615,6 +617,49 @@ impl<'a> Cx<'a> {
                 };
                 self.error("ruleset.duplicate_alias", Some(span.clone()), None, message);
             }
+        }
+    }
+
+    /// A column declared as another field is one the ruleset does not score: it cannot be empty
+    /// or also head an input or the unit id or name column, whose notes it would silence.
+    fn other_fields(&mut self, meta: &schema::MetaDef, span: Range<usize>) {
+        use crate::columns::fold_header;
+        let id_field = meta.id_field.as_deref().unwrap_or("id");
+        let name_field = meta.name_field.as_deref().unwrap_or("name");
+        for field in &meta.other_fields {
+            let folded = fold_header(field);
+            let same = |k: &str| fold_header(k).eq_ignore_ascii_case(&folded);
+            let input = self.inputs.iter().find(|o| {
+                std::iter::once(&o.name)
+                    .chain(std::iter::once(&o.label))
+                    .chain(&o.aliases)
+                    .any(|k| same(k))
+            });
+            let message = if folded.is_empty() {
+                "a column in `other_fields` is empty".to_string()
+            } else if let Some(o) = input {
+                format!(
+                    "`{}` in `other_fields` is also a header of the input `{}`: a column so \
+                     headed is scored, not passed over",
+                    crate::excerpt(field, 40),
+                    o.name
+                )
+            } else if same(id_field)
+                || same(name_field)
+                || meta
+                    .id_aliases
+                    .iter()
+                    .chain(&meta.name_aliases)
+                    .any(|k| same(k))
+            {
+                format!(
+                    "`{}` in `other_fields` also heads the unit id or name column",
+                    crate::excerpt(field, 40)
+                )
+            } else {
+                continue;
+            };
+            self.error("ruleset.duplicate_alias", Some(span.clone()), None, message);
         }
     }
 

@@ -47,6 +47,10 @@ pub struct Metadata {
     /// Other headers of the name column (`单位名称`, `名称`), besides `name_field`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub name_aliases: Vec<String>,
+    /// Columns the data carries beside the inputs that the ruleset knows of and does not score
+    /// (a group, a denominator, a year): a file with them gets no note about them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub other_fields: Vec<String>,
 }
 
 /// The type of a declared input.

@@ -50,6 +50,8 @@ pub(crate) struct MetaDef {
     pub id_aliases: Vec<String>,
     #[serde(default)]
     pub name_aliases: Vec<String>,
+    #[serde(default)]
+    pub other_fields: Vec<String>,
 }
 
 #[derive(Deserialize)]

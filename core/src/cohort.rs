@@ -983,6 +983,9 @@ fn write_place(s: &mut Scores, row: usize, (rank, of, percentile, tier): (u32, u
     }
 }
 
+/// Cohorts up to this size are ranked by comparisons, larger ones by a radix sort.
+const SMALL_SORT: usize = 256;
+
 /// Places every scored row among the scored rows of its cohort (the batch, or its group):
 /// one radix sort of (group, total) from best to worst, then ranks in one walk, ties sharing
 /// the better rank.
@@ -995,7 +998,13 @@ pub(crate) fn place_in_batch(ruleset: &Ruleset, s: &mut Scores, groups: Option<&
             Some((group(row), t, u32::try_from(row).ok()?))
         })
         .collect();
-    radsort::sort_by_key(&mut order, |o| (o.0, -o.1));
+    if order.len() <= SMALL_SORT {
+        // A radix sort's passes over its 256 buckets cost more than comparisons for a few
+        // hundred rows (Monte Carlo samples rank a small cohort thousands of times).
+        best_first_by_comparisons(&mut order);
+    } else {
+        best_first_by_radix(&mut order);
+    }
     let mut start = 0;
     while start < order.len() {
         let g = order.get(start).map_or(0, |o| o.0);
@@ -1016,6 +1025,16 @@ pub(crate) fn place_in_batch(ruleset: &Ruleset, s: &mut Scores, groups: Option<&
         }
         start = end;
     }
+}
+
+/// (group, total, row) by group, then total from best to worst in the totals' total order.
+fn best_first_by_radix(order: &mut [(u32, f64, u32)]) {
+    radsort::sort_by_key(order, |o| (o.0, -o.1));
+}
+
+/// The order of [`best_first_by_radix`] (rows of equal keys in either order: they share a rank).
+fn best_first_by_comparisons(order: &mut [(u32, f64, u32)]) {
+    order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then((-a.1).total_cmp(&-b.1)));
 }
 
 /// Rank, size, percentile and quota tier of a place.
@@ -1591,6 +1610,32 @@ mod tests {
             assert_eq!(got.min.to_bits(), want.min.to_bits(), "case {case}");
             assert_eq!(got.max.to_bits(), want.max.to_bits(), "case {case}");
         }
+    }
+
+    #[test]
+    fn small_cohorts_are_ranked_in_the_radix_sort_order() {
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        let mut order: Vec<(u32, f64, u32)> = (0..300u32)
+            .map(|row| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let total = match row % 7 {
+                    0 => -0.0,
+                    1 => 0.0,
+                    2 => 55.5,
+                    _ => (x >> 40) as f64 / 1e3 - 100.0,
+                };
+                ((x % 3) as u32, total, row)
+            })
+            .collect();
+        let mut radix = order.clone();
+        super::best_first_by_radix(&mut radix);
+        super::best_first_by_comparisons(&mut order);
+        let keys =
+            |v: &[(u32, f64, u32)]| v.iter().map(|o| (o.0, o.1.to_bits())).collect::<Vec<_>>();
+        assert_eq!(keys(&order), keys(&radix));
+        assert!(order.windows(2).any(|w| w[0].1 == 55.5 && w[1].1 == 55.5));
     }
 
     #[test]

@@ -230,14 +230,36 @@ pub(crate) struct Part<'s> {
 }
 
 /// Splits `v` into consecutive pieces of the given lengths.
-fn pieces<'s, T>(mut v: &'s mut [T], lens: &[usize]) -> Vec<&'s mut [T]> {
+fn pieces<'s, T>(v: &'s mut [T], lens: &[usize]) -> Vec<&'s mut [T]> {
     let mut out = Vec::with_capacity(lens.len());
-    for &len in lens {
+    deal(v, lens, |_, piece| out.push(piece));
+    out
+}
+
+/// Hands the consecutive pieces of `v` of the given lengths, with their part's number, to `to`.
+fn deal<'s, T>(mut v: &'s mut [T], lens: &[usize], mut to: impl FnMut(usize, &'s mut [T])) {
+    for (p, &len) in lens.iter().enumerate() {
         let (head, tail) = v
             .split_at_mut_checked(len.min(v.len()))
             .unwrap_or((&mut [], &mut []));
-        out.push(head);
+        to(p, head);
         v = tail;
+    }
+}
+
+/// Each part's pieces of every column, in column order: one list per part, no list per column
+/// (a Monte Carlo sample splits its table thousands of times).
+fn columns_by_part<'s, T>(columns: &'s mut [Vec<T>], lens: &[usize]) -> Vec<Vec<&'s mut [T]>> {
+    let mut out: Vec<Vec<&mut [T]>> = lens
+        .iter()
+        .map(|_| Vec::with_capacity(columns.len()))
+        .collect();
+    for column in columns.iter_mut() {
+        deal(column, lens, |p, piece| {
+            if let Some(list) = out.get_mut(p) {
+                list.push(piece);
+            }
+        });
     }
     out
 }
@@ -251,23 +273,8 @@ fn bit_pieces<'s>(bits: &'s mut Bits, lens: &[usize]) -> Vec<&'s mut [u64]> {
 /// Splits a table into parts covering `bounds`.
 pub(crate) fn split<'s>(s: &'s mut Scores, bounds: &[(usize, usize)]) -> Vec<Part<'s>> {
     let lens: Vec<usize> = bounds.iter().map(|(a, b)| b - a).collect();
-    let parts = lens.len();
-    let mut score: Vec<Vec<&mut [f64]>> = (0..parts).map(|_| Vec::new()).collect();
-    for column in s.node_score.iter_mut() {
-        for (p, piece) in pieces(column, &lens).into_iter().enumerate() {
-            if let Some(list) = score.get_mut(p) {
-                list.push(piece);
-            }
-        }
-    }
-    let mut status: Vec<Vec<&mut [Status]>> = (0..parts).map(|_| Vec::new()).collect();
-    for column in s.node_status.iter_mut() {
-        for (p, piece) in pieces(column, &lens).into_iter().enumerate() {
-            if let Some(list) = status.get_mut(p) {
-                list.push(piece);
-            }
-        }
-    }
+    let score = columns_by_part(&mut s.node_score, &lens);
+    let status = columns_by_part(&mut s.node_status, &lens);
     let (veto_words, alert_words) = (s.vetoes.words, s.alerts.words);
     let mut total = pieces(&mut s.total, &lens).into_iter();
     let mut base = pieces(&mut s.base, &lens).into_iter();

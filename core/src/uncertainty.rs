@@ -177,6 +177,7 @@ impl Ruleset {
         let run = |first: usize, out: &mut [u32]| {
             let mut ruleset = self.clone();
             let mut table = None;
+            let mut kept = None;
             for (k, sample) in out.chunks_mut(len.max(1)).enumerate() {
                 let mut rng =
                     SplitMix(noise.seed ^ ((first + k) as u64).wrapping_mul(0xd134_2543_de82_ef95));
@@ -188,13 +189,18 @@ impl Ruleset {
                     }
                 }
                 // One table per thread, its memory reused from sample to sample.
-                let scores = match &mut table {
-                    // Weights change, the leaves do not: the cohort's statistics are kept.
-                    Some(t) => {
-                        ruleset.rescore_same_cohort(batch, t);
+                let scores = match (&mut table, &kept) {
+                    // Weights change, the leaves do not: they and the cohort's statistics are
+                    // kept, and only the groups aggregated again.
+                    (Some(t), Some(leaves)) => {
+                        ruleset.rescore_other_weights(batch, t, leaves);
                         t
                     }
-                    None => table.insert(ruleset.score_on_threads(batch, 1)),
+                    _ => {
+                        let t = table.insert(ruleset.score_on_threads(batch, 1));
+                        kept = Some(self.keep_leaves(batch, t));
+                        t
+                    }
                 };
                 sample.copy_from_slice(scores.ranks());
             }

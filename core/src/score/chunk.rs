@@ -1,6 +1,7 @@
 //! One chunk of rows: its input columns (with the equivalences' substitutes), which rows are
 //! still alive, and the table rows it writes.
 
+use super::tree::LeafPass;
 use super::{Bits, Placement, Scores, CHUNK};
 use crate::batch::{Batch, Column};
 use crate::cohort::RankRefs;
@@ -204,6 +205,17 @@ impl<'b> Rows<'b> {
         }
     }
 
+    /// Stops chunk row `i` (batch row `row`) with an error already placed at its row, unless it
+    /// stopped already.
+    pub(crate) fn stop(&mut self, i: usize, row: usize, e: &RecordError) {
+        if let Some(a) = self.alive.get_mut(i) {
+            if *a {
+                *a = false;
+                self.errors.push((row, e.clone()));
+            }
+        }
+    }
+
     pub(crate) fn is_alive(&self, i: usize) -> bool {
         self.alive.get(i).copied().unwrap_or(false)
     }
@@ -387,6 +399,7 @@ pub(crate) fn score_part(
     part: &mut Part<'_>,
     rank_refs: &RankRefs,
     placement: &Placement,
+    leaves: &LeafPass<'_>,
 ) -> Vec<(usize, RecordError)> {
     let mut errors = Vec::new();
     let mut off = 0;
@@ -397,7 +410,9 @@ pub(crate) fn score_part(
         let mut rows = Rows::new(batch, start, n);
         env.substitute(ruleset, &mut rows);
         let mut out = Out { part, off, n };
-        super::tree::score_chunk(ruleset, &env, &mut rows, &mut out, rank_refs, placement);
+        super::tree::score_chunk(
+            ruleset, &env, &mut rows, &mut out, rank_refs, placement, leaves,
+        );
         errors.append(&mut rows.errors);
         off += n;
     }

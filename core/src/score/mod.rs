@@ -8,6 +8,7 @@
 //! when someone asks.
 
 mod chunk;
+mod kept;
 pub(crate) mod leaf;
 mod plan;
 pub(crate) mod tree;
@@ -20,8 +21,10 @@ use crate::cohort::{self, Cohort, CohortError, Groups, RankRefs};
 use crate::error::RecordError;
 use crate::evaluation::Status;
 use crate::ruleset::Ruleset;
+use kept::KeptLeaves;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use tree::LeafPass;
 
 /// Rows scored together: small enough that a chunk's columns stay in cache.
 pub(crate) const CHUNK: usize = 2048;
@@ -478,18 +481,36 @@ impl Ruleset {
         *table = self.score_in(batch, Source::Batch, threads, Some(recycled));
     }
 
+    /// The leaves of this batch's scoring in `table` (one cohort), kept for
+    /// [`Ruleset::rescore_other_weights`].
+    pub(crate) fn keep_leaves(&self, batch: &Batch<'_>, table: &Scores) -> KeptLeaves {
+        let scratch = Scores::fresh(
+            self,
+            batch,
+            table.placement.clone(),
+            Arc::clone(&table.rank_refs),
+        );
+        KeptLeaves::capture(self, batch, scratch)
+    }
+
     /// Scores the batch (one cohort, one thread) again into `table`, which holds this batch's
-    /// scores under a ruleset with the same leaves: the cohort's statistics depend on the
-    /// inputs only, so they are kept rather than gathered again — for an analysis that re-scores
-    /// the batch under other weights a thousand times. The result is that of
-    /// [`Ruleset::score_into`].
-    pub(crate) fn rescore_same_cohort(&self, batch: &Batch<'_>, table: &mut Scores) {
+    /// scores under a ruleset that differs from this one in the weights of group children
+    /// only: the leaves are copied from `kept` ([`Ruleset::keep_leaves`], of either ruleset)
+    /// rather than scored, and the cohort's statistics kept rather than gathered again, and
+    /// the groups above them aggregated — for an analysis that re-scores the batch under other
+    /// weights a thousand times. The result is that of [`Ruleset::score_into`].
+    pub(crate) fn rescore_other_weights(
+        &self,
+        batch: &Batch<'_>,
+        table: &mut Scores,
+        kept: &KeptLeaves,
+    ) {
         let mut recycled = std::mem::replace(table, Scores::empty());
         let rank_refs = Arc::clone(&recycled.rank_refs);
         // The same inputs and cohort: the same treatment of every value.
         let flags = std::mem::take(&mut recycled.treat_flags);
         let mut s = recycled.reset(self, batch, Placement::Batch, rank_refs);
-        self.score_rows(batch, &mut s, 1);
+        self.score_rows(batch, &mut s, 1, &LeafPass::Kept(kept));
         cohort::place_in_batch(self, &mut s, None);
         s.treat_flags = flags;
         *table = s;
@@ -526,7 +547,7 @@ impl Ruleset {
             Some(old) => old.reset(self, batch, placement, rank_refs),
             None => Scores::fresh(self, batch, placement, rank_refs),
         };
-        self.score_rows(batch, &mut s, threads);
+        self.score_rows(batch, &mut s, threads, &LeafPass::Score);
         s.treat_flags = cohort::treatment_flags(self, batch, &s);
         match source {
             Source::Batch => cohort::place_in_batch(self, &mut s, None),
@@ -539,7 +560,7 @@ impl Ruleset {
 
     /// Scores every chunk, on several threads for a large batch; each thread writes its own
     /// rows of the table, so the result does not depend on the thread count.
-    fn score_rows(&self, batch: &Batch<'_>, s: &mut Scores, most: usize) {
+    fn score_rows(&self, batch: &Batch<'_>, s: &mut Scores, most: usize, leaves: &LeafPass<'_>) {
         let len = s.len;
         // (Asking for the core count reads cgroup files, so small batches do not ask.)
         let threads = if len < PARALLEL_ROWS || most <= 1 {
@@ -560,7 +581,7 @@ impl Ruleset {
         let errors: Vec<Vec<(usize, RecordError)>> = if parts.len() <= 1 {
             parts
                 .into_iter()
-                .map(|mut p| chunk::score_part(self, batch, &mut p, &rank_refs, &placement))
+                .map(|mut p| chunk::score_part(self, batch, &mut p, &rank_refs, &placement, leaves))
                 .collect()
         } else {
             std::thread::scope(|scope| {
@@ -569,7 +590,7 @@ impl Ruleset {
                     .map(|mut p| {
                         let (rank_refs, placement) = (&rank_refs, &placement);
                         scope.spawn(move || {
-                            chunk::score_part(self, batch, &mut p, rank_refs, placement)
+                            chunk::score_part(self, batch, &mut p, rank_refs, placement, leaves)
                         })
                     })
                     .collect();

@@ -2,6 +2,7 @@
 //! the bonus, vetoes, grade bands and alerts.
 
 use super::chunk::{Env, Out, Rows};
+use super::kept::KeptLeaves;
 use super::leaf::Leaf;
 use super::{set_bit, Placement, NO_ALERT, NO_GRADE};
 use crate::cohort::RankRefs;
@@ -66,30 +67,19 @@ pub(crate) fn score_chunk(
     out: &mut Out<'_, '_>,
     rank_refs: &RankRefs,
     placement: &Placement,
+    leaves: &LeafPass<'_>,
 ) {
-    let start = env.start;
-    let group = |i: usize| match placement {
-        Placement::Groups(g) => g.group_of(start + i),
-        _ => 0,
-    };
     for index in (0..ruleset.nodes.len()).rev() {
         let Some(node) = ruleset.nodes.get(index) else {
             continue;
         };
         match &node.kind {
-            NodeKind::Leaf { scorer, inputs } => {
-                let leaf = Leaf {
-                    ruleset,
-                    env,
-                    node: index,
-                    path: &node.path,
-                    max: node.max,
-                    rank_refs,
-                    group: &group,
-                    grouped: matches!(placement, Placement::Groups(_)),
-                };
-                score_leaf(&leaf, node, scorer, inputs, rows, out);
-            }
+            NodeKind::Leaf { .. } => match leaves {
+                LeafPass::Score => {
+                    score_leaf_node(ruleset, env, index, rows, out, rank_refs, placement);
+                }
+                LeafPass::Kept(kept) => kept.restore(index, env, rows, out),
+            },
             NodeKind::Group {
                 aggregate,
                 children,
@@ -97,6 +87,48 @@ pub(crate) fn score_chunk(
         }
     }
     finish(ruleset, env, rows, out);
+}
+
+/// How a chunk's leaves get their columns.
+pub(crate) enum LeafPass<'k> {
+    /// By their kernels.
+    Score,
+    /// Copied from a scoring of the same batch under other weights.
+    Kept(&'k KeptLeaves),
+}
+
+/// Scores node `index` of the chunk if it is a leaf.
+pub(crate) fn score_leaf_node(
+    ruleset: &Ruleset,
+    env: &Env<'_>,
+    index: usize,
+    rows: &mut Rows,
+    out: &mut Out<'_, '_>,
+    rank_refs: &RankRefs,
+    placement: &Placement,
+) {
+    let Some(node) = ruleset.nodes.get(index) else {
+        return;
+    };
+    let NodeKind::Leaf { scorer, inputs } = &node.kind else {
+        return;
+    };
+    let start = env.start;
+    let group = |i: usize| match placement {
+        Placement::Groups(g) => g.group_of(start + i),
+        _ => 0,
+    };
+    let leaf = Leaf {
+        ruleset,
+        env,
+        node: index,
+        path: &node.path,
+        max: node.max,
+        rank_refs,
+        group: &group,
+        grouped: matches!(placement, Placement::Groups(_)),
+    };
+    score_leaf(&leaf, node, scorer, inputs, rows, out);
 }
 
 fn score_leaf(

@@ -16,16 +16,16 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Tuple, TypeVar
+from typing import Callable, Dict, List, Tuple
 
 import numpy as np
 import pandas as pd
 
 import qinglian
+from bench_asem import best  # the same timing: best of `repeat` calls
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 ASEM = ROOT / "examples" / "data" / "asem"
-T = TypeVar("T")
 
 
 
@@ -86,16 +86,6 @@ def by_hand(meta: pd.DataFrame, data: pd.DataFrame, paths: List[str], samples: i
     return pd.DataFrame(
         {"rank": nominal, "rank_median": q[0], "rank_p05": q[1], "rank_p95": q[2]}, index=data["uCode"]
     )
-
-
-def best(fn: Callable[[], T], repeat: int) -> Tuple[float, T]:
-    times = []
-    result = fn()
-    for _ in range(repeat):
-        t = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), result
 
 
 def main() -> None:

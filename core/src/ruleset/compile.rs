@@ -590,12 +590,7 @@ impl<'a> Cx<'a> {
             for alias in aliases {
                 let folded = fold_header(alias);
                 let same = |k: &str| fold_header(k).eq_ignore_ascii_case(&folded);
-                let input = self.inputs.iter().find(|o| {
-                    std::iter::once(&o.name)
-                        .chain(std::iter::once(&o.label))
-                        .chain(&o.aliases)
-                        .any(|k| same(k))
-                });
+                let input = self.input_headed(&folded);
                 let message = if folded.is_empty() {
                     format!("an alias in `{key}` is empty")
                 } else if same(other_field) || other_aliases.iter().any(|k| same(k)) {
@@ -620,6 +615,17 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// The input a folded header heads (its name, label or an alias, in any capitals).
+    fn input_headed(&self, folded: &str) -> Option<&Input> {
+        use crate::columns::fold_header;
+        self.inputs.iter().find(|o| {
+            std::iter::once(&o.name)
+                .chain(std::iter::once(&o.label))
+                .chain(&o.aliases)
+                .any(|k| fold_header(k).eq_ignore_ascii_case(folded))
+        })
+    }
+
     /// A column declared as another field is one the ruleset does not score: it cannot be empty
     /// or also head an input or the unit id or name column, whose notes it would silence.
     fn other_fields(&mut self, meta: &schema::MetaDef, span: Range<usize>) {
@@ -629,12 +635,7 @@ impl<'a> Cx<'a> {
         for field in &meta.other_fields {
             let folded = fold_header(field);
             let same = |k: &str| fold_header(k).eq_ignore_ascii_case(&folded);
-            let input = self.inputs.iter().find(|o| {
-                std::iter::once(&o.name)
-                    .chain(std::iter::once(&o.label))
-                    .chain(&o.aliases)
-                    .any(|k| same(k))
-            });
+            let input = self.input_headed(&folded);
             let message = if folded.is_empty() {
                 "a column in `other_fields` is empty".to_string()
             } else if let Some(o) = input {

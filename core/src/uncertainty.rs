@@ -166,7 +166,11 @@ impl Ruleset {
             );
         }
         let len = batch.len();
-        let nominal = self.score_on_threads(batch, usize::MAX).ranks().to_vec();
+        let scored = self.score_on_threads(batch, usize::MAX);
+        let nominal = scored.ranks().to_vec();
+        // Weights change, the leaves do not: they are scored once, and with the cohort's
+        // statistics kept, each sample only aggregates the groups again.
+        let kept = self.keep_leaves(batch, &scored);
         // Ranks of every sample, sample-major.
         let mut ranks = vec![0u32; noise.samples * len];
         let threads = std::thread::available_parallelism()
@@ -176,8 +180,8 @@ impl Ruleset {
         let per = noise.samples.div_ceil(threads);
         let run = |first: usize, out: &mut [u32]| {
             let mut ruleset = self.clone();
-            let mut table = None;
-            let mut kept = None;
+            // One table per thread, its memory reused from sample to sample.
+            let mut scores = scored.clone();
             for (k, sample) in out.chunks_mut(len.max(1)).enumerate() {
                 let mut rng =
                     SplitMix(noise.seed ^ ((first + k) as u64).wrapping_mul(0xd134_2543_de82_ef95));
@@ -188,20 +192,7 @@ impl Ruleset {
                         node.weight = base.weight * (1.0 - noise.noise + 2.0 * noise.noise * u);
                     }
                 }
-                // One table per thread, its memory reused from sample to sample.
-                let scores = match (&mut table, &kept) {
-                    // Weights change, the leaves do not: they and the cohort's statistics are
-                    // kept, and only the groups aggregated again.
-                    (Some(t), Some(leaves)) => {
-                        ruleset.rescore_other_weights(batch, t, leaves);
-                        t
-                    }
-                    _ => {
-                        let t = table.insert(ruleset.score_on_threads(batch, 1));
-                        kept = Some(self.keep_leaves(batch, t));
-                        t
-                    }
-                };
+                ruleset.rescore_other_weights(batch, &mut scores, &kept);
                 sample.copy_from_slice(scores.ranks());
             }
         };

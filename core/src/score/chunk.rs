@@ -401,6 +401,19 @@ pub(crate) fn score_part(
     placement: &Placement,
     leaves: &LeafPass<'_>,
 ) -> Vec<(usize, RecordError)> {
+    each_chunk(ruleset, batch, part, |env, rows, out| {
+        super::tree::score_chunk(ruleset, env, rows, out, rank_refs, placement, leaves);
+    })
+}
+
+/// Runs `f` on each chunk of a part, its inputs substituted by the equivalences; returns the
+/// rows stopped with an error that `f` left in the chunks' rows.
+pub(crate) fn each_chunk(
+    ruleset: &Ruleset,
+    batch: &Batch<'_>,
+    part: &mut Part<'_>,
+    mut f: impl FnMut(&Env<'_>, &mut Rows, &mut Out<'_, '_>),
+) -> Vec<(usize, RecordError)> {
     let mut errors = Vec::new();
     let mut off = 0;
     while off < part.len {
@@ -410,9 +423,7 @@ pub(crate) fn score_part(
         let mut rows = Rows::new(batch, start, n);
         env.substitute(ruleset, &mut rows);
         let mut out = Out { part, off, n };
-        super::tree::score_chunk(
-            ruleset, &env, &mut rows, &mut out, rank_refs, placement, leaves,
-        );
+        f(&env, &mut rows, &mut out);
         errors.append(&mut rows.errors);
         off += n;
     }

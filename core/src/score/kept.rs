@@ -9,9 +9,9 @@
 //! turn, as scoring the leaf there would. (A row a leaf stopped in the capture is stopped by
 //! that leaf, or before it, in every sample: what later leaves computed for it never shows.)
 
-use super::chunk::{Env, Out, Part, Rows};
+use super::chunk::{each_chunk, Env, Out, Part, Rows};
 use super::tree::score_leaf_node;
-use super::{Placement, Scores, CHUNK};
+use super::{Placement, Scores};
 use crate::batch::Batch;
 use crate::cohort::RankRefs;
 use crate::error::RecordError;
@@ -92,26 +92,16 @@ fn capture_part(
     placement: &Placement,
     failures: &mut [Vec<(usize, RecordError)>],
 ) {
-    let mut off = 0;
-    while off < part.len {
-        let n = CHUNK.min(part.len - off);
-        let start = part.start + off;
-        let mut env = Env::new(batch, start, n);
-        let mut rows = Rows::new(batch, start, n);
-        env.substitute(ruleset, &mut rows);
+    each_chunk(ruleset, batch, part, |env, rows, out| {
         // Substitutions run again in every sample: their errors are not a leaf's.
         rows.errors.clear();
-        let mut out = Out { part, off, n };
         for index in (0..ruleset.nodes.len()).rev() {
-            score_leaf_node(
-                ruleset, &env, index, &mut rows, &mut out, rank_refs, placement,
-            );
+            score_leaf_node(ruleset, env, index, rows, out, rank_refs, placement);
             if let Some(kept) = failures.get_mut(index) {
                 kept.append(&mut rows.errors);
             }
         }
-        off += n;
-    }
+    });
 }
 
 #[cfg(test)]
@@ -120,7 +110,7 @@ mod tests {
 
     use crate::batch::Batch;
     use crate::record::Record;
-    use crate::ruleset::{NodeKind, Ruleset};
+    use crate::ruleset::Ruleset;
     use crate::score::Scores;
 
     /// Mean, geometric mean and minimum groups, a deduction group, an equivalence, a veto,
@@ -317,7 +307,7 @@ top = 1.0
     fn rescoring_with_kept_leaves_equals_scoring_under_the_new_weights() {
         let ruleset = Ruleset::from_toml(RULES).unwrap();
         // Three chunks, the last one short.
-        let records = records(2 * super::CHUNK + 300);
+        let records = records(2 * crate::score::CHUNK + 300);
         let batch = Batch::from_records(&ruleset, &records);
         let mut table = ruleset.score_on_threads(&batch, 1);
         let kept = ruleset.keep_leaves(&batch, &table);
@@ -355,6 +345,8 @@ top = 1.0
             coverage_failures.windows(2).any(|w| w[0] != w[1]),
             "{coverage_failures:?}"
         );
-        assert!(matches!(ruleset.nodes[1].kind, NodeKind::Group { .. }));
+        // `perf` is scored (in reverse order) before `balance.c`.
+        let at = |path: &str| ruleset.nodes.iter().position(|n| n.path == path).unwrap();
+        assert!(at("perf") > at("balance.c"));
     }
 }
